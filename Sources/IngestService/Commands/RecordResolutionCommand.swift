@@ -1,0 +1,41 @@
+import RegistryDomain
+import RegistryHTTP
+
+/// Body of `POST /v1/resolutions`:
+/// `{"build_id", "user", "namespace"?, "driver": "qemu", "image"}`.
+struct RecordResolutionCommand: Decodable {
+    /// Longest build id accepted.
+    static let maximumBuildIDLength = 128
+
+    var buildID: String
+    var user: String
+    var namespace: String?
+    var driver: String
+    var image: String
+
+    enum CodingKeys: String, CodingKey {
+        case buildID = "build_id"
+        case user, namespace, driver, image
+    }
+
+    /// The resolution to perform; 400 naming the broken rule.
+    func validated() throws(APIError) -> (buildID: String, request: ResolutionRequest) {
+        try RegistryHTTP.validated { () throws(NameError) in
+            guard !buildID.isEmpty, buildID.utf8.count <= Self.maximumBuildIDLength,
+                !buildID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
+                throw NameError(field: "build_id", message: "must be 1 to \(Self.maximumBuildIDLength) printable characters")
+            }
+            let user = try Username(user)
+            let request = ResolutionRequest(
+                user: user,
+                namespace: try namespace.map { text throws(NameError) in
+                    try NamespaceReference(parsing: text, defaultOwner: user)
+                },
+                image: image,
+                driver: try Driver(parsing: driver))
+            _ = try ResolutionPlan.steps(for: request)
+            return (buildID, request)
+        }
+    }
+}

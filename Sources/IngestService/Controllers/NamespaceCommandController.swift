@@ -1,0 +1,35 @@
+import Hummingbird
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// `POST /v1/namespaces`: records `namespace-created`.
+struct NamespaceCommandController: Sendable {
+    let recorder: CommandRecorder
+    let queries: any RegistryQueries
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.post("namespaces", use: create)
+    }
+
+    /// Creating a namespace that exists changes nothing and answers 200 with it.
+    @Sendable func create(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
+        let command = try await JSONBody.decode(CreateNamespaceCommand.self, from: request)
+        let (reference, visibility) = try command.validated(for: caller)
+        guard reference.owner == caller.username else {
+            throw APIError.notFound("namespace owner \(reference.owner) not found")
+        }
+        let queries = self.queries
+        if let existing = try await queries.namespace(owner: reference.owner.value, path: reference.path.value) {
+            return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
+        }
+        let event = try await recorder.record(
+            .namespaceCreated(NamespaceCreated(owner: reference.owner, path: reference.path, visibility: visibility)),
+            subject: reference.owner.value, caller: caller, context: context)
+        return try await recorder.answer(event, request: request, status: .created) {
+            try await queries.namespace(owner: reference.owner.value, path: reference.path.value)
+                .map(NamespaceResource.init)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Hummingbird
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// `POST /v1/resolutions`: resolves an image for a build as the scheduler
+/// needs and records `image-resolved`, for found and not-found outcomes.
+struct ResolutionCommandController: Sendable {
+    let recorder: CommandRecorder
+    let queries: any RegistryQueries
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.post("resolutions", use: record)
+    }
+
+    /// The scheduler's service token (`image:resolve`) resolves for any build
+    /// user; a user token (`image:read`) only for its own builds.
+    @Sendable func record(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let (buildID, resolution) = try await JSONBody.decode(RecordResolutionCommand.self, from: request).validated()
+        guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
+            throw APIError.notFound("image \(resolution.image) not found")
+        }
+        try await recorder.waiter.waitForRequestedPosition(request)
+        let found = try await queries.resolve(resolution)
+        let resolved = ImageResolved(
+            buildID: buildID, user: resolution.user, namespace: resolution.namespace?.description,
+            image: resolution.image, driver: resolution.driver, resolution: found)
+        let event = try await recorder.record(
+            .imageResolved(resolved), subject: resolution.user.value, caller: caller, context: context)
+        if request.wantsProjectedResult {
+            try await recorder.waiter.waitUntilProjected(event.position)
+        }
+        let headers: HTTPFields = [.registryPosition: event.position.description]
+        guard let found else {
+            return try JSONResponse.encode(
+                NotFoundAnswer(error: .init(code: "not_found", message: "no image \(resolution.image) for \(resolution.user)"),
+                               event: event),
+                status: .notFound, headers: headers)
+        }
+        return try JSONResponse.encode(
+            ResolutionResource(found, event: event), status: request.wantsProjectedResult ? .ok : .accepted,
+            headers: headers)
+    }
+
+    /// The error body of a failed resolution, with the event that records it.
+    private struct NotFoundAnswer: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+        }
+        let error: Detail
+        let event: EventReference
+    }
+}

@@ -1,0 +1,33 @@
+import Kafka
+import RegistryDomain
+import RegistryHTTP
+
+/// Records events in the log and says where each was stored.
+public protocol EventPublisher: Sendable {
+    /// Returns once the log has durably acknowledged the event.
+    func publish(_ envelope: EventEnvelope) async throws -> LogPosition
+}
+
+/// ``EventPublisher`` over the Kafka topic, keyed by the envelope's subject
+/// (the owner), so each owner's events stay in order.
+public struct KafkaEventPublisher: EventPublisher {
+    private let producer: KafkaProducer
+    private let topic: String
+
+    public init(producer: KafkaProducer, topic: String) {
+        self.producer = producer
+        self.topic = topic
+    }
+
+    public func publish(_ envelope: EventEnvelope) async throws -> LogPosition {
+        let record = CloudEventsCodec.encode(envelope)
+        do {
+            let stored = try await producer.send(
+                topic: topic, key: record.key, value: record.value,
+                headers: record.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+            return LogPosition(partition: stored.partition, offset: stored.offset)
+        } catch let error as KafkaError {
+            throw APIError.serviceUnavailable("the event log did not acknowledge the write: \(error.message)")
+        }
+    }
+}

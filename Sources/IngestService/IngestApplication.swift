@@ -1,0 +1,44 @@
+import Hummingbird
+import Kafka
+import Logging
+import PostgresNIO
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// Builds the ingest service (`image-ingest`): the write side. It validates
+/// commands, records events in Kafka and answers once the broker has
+/// acknowledged them. It reads the read model to validate and to resolve.
+public func buildIngestApplication(settings: RegistrySettings, logger: Logger) async throws -> some ApplicationProtocol {
+    let database = try DatabaseConfiguration(url: settings.databaseURL)
+    let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
+    let kafka = KafkaConfiguration(bootstrapServers: settings.kafkaBrokers)
+    let producer = try KafkaProducer(configuration: kafka, logger: logger)
+    let queries = PostgresRegistryQueries(client: postgres, logger: logger)
+    let recorder = CommandRecorder(
+        publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
+        waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout))
+    let verifier = await TokenVerifier(hmacSecret: settings.jwtSecret)
+
+    let router = Router(context: RegistryRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    HealthController { try await queries.ping() }.addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
+    NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    ImageCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.ingestPort), serverName: "image-ingest"),
+        services: [postgres, producer],
+        logger: logger)
+    app.beforeServerStarts {
+        try await MigrationRunner(directory: settings.migrationsDirectory).run(on: postgres, logger: logger)
+        try await KafkaAdmin.createTopic(
+            settings.topic, partitions: settings.topicPartitions, replicationFactor: settings.topicReplication,
+            configuration: kafka)
+    }
+    return app
+}

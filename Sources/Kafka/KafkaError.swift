@@ -1,0 +1,41 @@
+import CRdKafka
+
+/// An error reported by librdkafka or by this wrapper.
+public struct KafkaError: Error, Sendable, CustomStringConvertible {
+    /// librdkafka's error code, when there is one.
+    public let code: rd_kafka_resp_err_t?
+    public let message: String
+
+    init(code: rd_kafka_resp_err_t? = nil, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// Builds an error from a librdkafka error code.
+    init(code: rd_kafka_resp_err_t, context: String) {
+        let reason = String(cString: rd_kafka_err2str(code))
+        self.init(code: code, message: "\(context): \(reason)")
+    }
+
+    /// Takes ownership of a `rd_kafka_error_t` and destroys it.
+    init(consuming error: OpaquePointer, context: String) {
+        let code = rd_kafka_error_code(error)
+        let reason = String(cString: rd_kafka_error_string(error))
+        rd_kafka_error_destroy(error)
+        self.init(code: code, message: "\(context): \(reason)")
+    }
+
+    /// True when the broker could not be reached or did not answer in time:
+    /// the write may be retried later.
+    public var isTransient: Bool {
+        guard let code else { return false }
+        return [
+            RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT,
+            RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__QUEUE_FULL,
+            RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+            RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+        ].contains(code)
+    }
+
+    public var description: String { message }
+}

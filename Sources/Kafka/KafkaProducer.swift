@@ -1,0 +1,138 @@
+import CRdKafka
+import Logging
+import ServiceLifecycle
+
+/// An idempotent Kafka producer (`acks=all`, `enable.idempotence=true`).
+///
+/// ``send(topic:key:value:headers:)`` returns only once the broker has
+/// acknowledged the record, with the partition and offset it was stored at.
+/// Delivery reports are served by a poll loop on a dedicated thread, which
+/// ``run()`` starts; on shutdown it flushes every outstanding record.
+public final class KafkaProducer: Service, Sendable {
+    private let handle: KafkaHandle
+    private let stopSignal = StopSignal()
+    private let flushTimeoutMilliseconds: Int32
+    private let logger: Logger
+
+    /// Settings the producer always uses unless the caller sets them.
+    static let defaults: [String: String] = [
+        "acks": "all",
+        "enable.idempotence": "true",
+        "message.timeout.ms": "10000",
+        "linger.ms": "1",
+        "partitioner": "murmur2_random",
+    ]
+
+    public init(configuration: KafkaConfiguration, flushTimeoutMilliseconds: Int32 = 10_000, logger: Logger) throws {
+        let conf = try configuration.merging(defaults: Self.defaults).makeNativeConfiguration()
+        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
+            guard let message, let opaque = message.pointee._private else { return }
+            let delivery = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                delivery.continuation.resume(
+                    returning: KafkaRecordPosition(partition: message.pointee.partition, offset: message.pointee.offset)
+                )
+            } else {
+                delivery.continuation.resume(throwing: KafkaError(code: message.pointee.err, context: "delivery failed"))
+            }
+        }
+        self.handle = try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: conf)
+        self.flushTimeoutMilliseconds = flushTimeoutMilliseconds
+        self.logger = logger
+    }
+
+    /// Sends one record and waits for the broker's acknowledgement.
+    ///
+    /// Records with the same key go to the same partition, in order.
+    public func send(topic: String, key: [UInt8], value: [UInt8], headers: [KafkaHeader] = []) async throws
+        -> KafkaRecordPosition
+    {
+        guard !stopSignal.isStopped else {
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, context: "producer is shutting down")
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            let opaque = Unmanaged.passRetained(PendingDelivery(continuation)).toOpaque()
+            if let error = enqueue(topic: topic, key: key, value: value, headers: headers, opaque: opaque) {
+                Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Hands the record to librdkafka, which copies it; returns an error if it refused.
+    private func enqueue(
+        topic: String, key: [UInt8], value: [UInt8], headers: [KafkaHeader], opaque: UnsafeMutableRawPointer
+    ) -> KafkaError? {
+        let nativeHeaders = rd_kafka_headers_new(headers.count)!
+        for header in headers {
+            header.value.withUnsafeBytes { bytes in
+                _ = rd_kafka_header_add(nativeHeaders, header.name, -1, bytes.baseAddress, bytes.count)
+            }
+        }
+        let error: OpaquePointer? = topic.withCString { topicName in
+            key.withUnsafeBytes { keyBytes in
+                value.withUnsafeBytes { valueBytes in
+                    var arguments = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
+                    arguments[0].vtype = RD_KAFKA_VTYPE_TOPIC
+                    arguments[0].u.cstr = topicName
+                    arguments[1].vtype = RD_KAFKA_VTYPE_KEY
+                    arguments[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                    arguments[1].u.mem.size = keyBytes.count
+                    arguments[2].vtype = RD_KAFKA_VTYPE_VALUE
+                    arguments[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                    arguments[2].u.mem.size = valueBytes.count
+                    arguments[3].vtype = RD_KAFKA_VTYPE_HEADERS
+                    arguments[3].u.headers = nativeHeaders
+                    arguments[4].vtype = RD_KAFKA_VTYPE_OPAQUE
+                    arguments[4].u.ptr = opaque
+                    arguments[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    arguments[5].u.i = RD_KAFKA_MSG_F_COPY
+                    return rd_kafka_produceva(handle.pointer, arguments, arguments.count)
+                }
+            }
+        }
+        guard let error else { return nil }
+        // On failure librdkafka leaves the headers with us.
+        rd_kafka_headers_destroy(nativeHeaders)
+        return KafkaError(consuming: error, context: "could not enqueue record")
+    }
+
+    /// Serves delivery reports until shutdown, then flushes outstanding records.
+    public func run() async throws {
+        let handle = self.handle
+        let stopSignal = self.stopSignal
+        let flushTimeout = self.flushTimeoutMilliseconds
+        let logger = self.logger
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await DedicatedThread.run(name: "kafka-producer-poll") {
+                    while !stopSignal.isStopped {
+                        rd_kafka_poll(handle.pointer, 100)
+                    }
+                    let result = rd_kafka_flush(handle.pointer, flushTimeout)
+                    if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        logger.error("producer flush did not finish", metadata: ["pending": "\(rd_kafka_outq_len(handle.pointer))"])
+                    }
+                    // Fail whatever is still waiting, so no caller hangs.
+                    rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+                    rd_kafka_poll(handle.pointer, 0)
+                }
+            } onGracefulShutdown: {
+                stopSignal.stop()
+            }
+        } onCancel: {
+            stopSignal.stop()
+        }
+        logger.info("producer stopped")
+    }
+}
+
+/// The continuation of one ``KafkaProducer/send(topic:key:value:headers:)``,
+/// passed to librdkafka as the record's opaque pointer.
+private final class PendingDelivery {
+    let continuation: CheckedContinuation<KafkaRecordPosition, any Error>
+
+    init(_ continuation: CheckedContinuation<KafkaRecordPosition, any Error>) {
+        self.continuation = continuation
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// `GET /v1/audit`: the ordered event history, filtered and cursor-paginated.
+/// Administrators see every entry; other callers the entries that concern them.
+struct AuditController: Sendable {
+    /// Largest page a caller may ask for.
+    static let maximumLimit = 1000
+
+    let queries: any RegistryQueries
+    let waiter: ProjectionWaiter
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.get("audit", use: list)
+    }
+
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        var filter = try Self.filter(from: request)
+        if !caller.has(.registryAdmin) {
+            filter.visibleTo = caller.username.value
+        }
+        try await waiter.waitForRequestedPosition(request)
+        let entries = try await queries.audit(filter)
+        let page = AuditPage(
+            entries: entries.map(AuditEntryResource.init),
+            nextCursor: entries.count == filter.limit ? entries.last?.eventID.uuidString.lowercased() : nil)
+        return try JSONResponse.encode(page, status: .ok)
+    }
+
+    static func filter(from request: Request) throws -> AuditFilter {
+        func date(_ name: String) throws -> Date? {
+            guard let text = request.queryParameter(name) else { return nil }
+            guard let date = (try? Date.ISO8601FormatStyle().parse(text))
+                ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            else {
+                throw APIError.badRequest("\(name) must be an ISO 8601 time (got \"\(text)\")", code: "invalid_parameter")
+            }
+            return date
+        }
+        func uuid(_ name: String) throws -> UUID? {
+            guard let text = request.queryParameter(name) else { return nil }
+            guard let id = UUID(uuidString: text) else {
+                throw APIError.badRequest("\(name) must be an id (got \"\(text)\")", code: "invalid_parameter")
+            }
+            return id
+        }
+        var filter = AuditFilter()
+        if let type = request.queryParameter("type") {
+            guard let parsed = EventType(rawValue: type) else {
+                throw APIError.badRequest("unknown event type \"\(type)\"", code: "invalid_parameter")
+            }
+            filter.type = parsed
+        }
+        filter.namespace = request.queryParameter("namespace")
+        filter.imageID = try uuid("image")
+        filter.buildID = request.queryParameter("build")
+        filter.user = request.queryParameter("user")
+        filter.since = try date("since")
+        filter.until = try date("until")
+        filter.after = try uuid("cursor")
+        if let limit = request.queryParameter("limit") {
+            guard let parsed = Int(limit), (1...maximumLimit).contains(parsed) else {
+                throw APIError.badRequest("limit must be 1 to \(maximumLimit)", code: "invalid_parameter")
+            }
+            filter.limit = parsed
+        }
+        return filter
+    }
+}
+
+/// A page of the audit trail.
+struct AuditPage: Encodable {
+    let entries: [AuditEntryResource]
+    let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case entries
+        case nextCursor = "next_cursor"
+    }
+}
+
+/// One audit entry as the API shows it; `data` is the event's own JSON.
+struct AuditEntryResource: Encodable {
+    let entry: AuditEntry
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, time, actor, position, data
+        case requestID = "request_id"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entry.eventID, forKey: .id)
+        try container.encode(entry.type, forKey: .type)
+        try container.encode(entry.occurredAt, forKey: .time)
+        try container.encode(entry.actor, forKey: .actor)
+        try container.encode(entry.position, forKey: .position)
+        try container.encodeIfPresent(entry.requestID, forKey: .requestID)
+        try container.encode(RawJSON(text: entry.data), forKey: .data)
+    }
+}
+
+/// JSON text re-encoded as a JSON value.
+private struct RawJSON: Encodable {
+    let text: String
+
+    func encode(to encoder: any Encoder) throws {
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try value.encode(to: encoder)
+    }
+}

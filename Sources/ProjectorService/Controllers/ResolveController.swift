@@ -1,0 +1,41 @@
+import Hummingbird
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// `GET /v1/resolve`: the scheduler's lookup from a manifest's image name to
+/// a stored QCOW2 file. It records nothing (see `POST /v1/resolutions`).
+struct ResolveController: Sendable {
+    let queries: any RegistryQueries
+    let waiter: ProjectionWaiter
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.get("resolve", use: resolve)
+    }
+
+    @Sendable func resolve(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let driverText = try request.requiredQueryParameter("driver")
+        let imageText = try request.requiredQueryParameter("image")
+        let userText = try request.requiredQueryParameter("user")
+        let resolution = try validated { () throws(NameError) in
+            let user = try Username(userText)
+            return ResolutionRequest(
+                user: user,
+                namespace: try request.queryParameter("namespace").map { text throws(NameError) in
+                    try NamespaceReference(parsing: text, defaultOwner: user)
+                },
+                image: imageText,
+                driver: try Driver(parsing: driverText))
+        }
+        _ = try validated { () throws(NameError) in try ResolutionPlan.steps(for: resolution) }
+        guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
+            throw APIError.notFound("image \(imageText) not found")
+        }
+        try await waiter.waitForRequestedPosition(request)
+        guard let found = try await queries.resolve(resolution) else {
+            throw APIError.notFound("image \(imageText) not found for \(resolution.user)")
+        }
+        return try JSONResponse.encode(ResolutionResource(found), status: .ok)
+    }
+}

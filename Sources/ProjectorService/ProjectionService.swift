@@ -1,0 +1,97 @@
+import Kafka
+import Logging
+import ReadModel
+import RegistryDomain
+import ServiceLifecycle
+
+/// Folds the event topic into the read model, exactly once in effect.
+///
+/// Each batch is split by partition; each partition's records are applied in
+/// one PostgreSQL transaction together with that partition's new position.
+/// On assignment the consumer resumes from the stored positions, so a crash
+/// at any point neither loses nor repeats an event. The consumer-group commit
+/// that follows is only for visibility in Kafka tools.
+public struct ProjectionService: Service {
+    private let store: any ProjectionStore
+    private let makeConsumer: @Sendable (any PartitionAssignmentHandler) throws -> KafkaConsumer
+    private let prepare: @Sendable () async throws -> Void
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - prepare: runs before consuming starts (migrations, topic creation).
+    ///   - makeConsumer: creates the group consumer with the given assignment handler.
+    public init(
+        store: any ProjectionStore, logger: Logger, prepare: @escaping @Sendable () async throws -> Void,
+        makeConsumer: @escaping @Sendable (any PartitionAssignmentHandler) throws -> KafkaConsumer
+    ) {
+        self.store = store
+        self.logger = logger
+        self.prepare = prepare
+        self.makeConsumer = makeConsumer
+    }
+
+    public func run() async throws {
+        try await prepare()
+        let consumer = try makeConsumer(StoredPositionAssignment(store: store, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await consumer.run() }
+            for await batch in consumer.batches {
+                let positions = try await applyUntilStored(batch)
+                consumer.commit(positions)
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Applies a batch, partition by partition, retrying while the database is
+    /// unreachable. Returns the next offset of each partition.
+    private func applyUntilStored(_ batch: [KafkaMessage]) async throws -> [Int32: Int64] {
+        var positions: [Int32: Int64] = [:]
+        for (partition, messages) in Dictionary(grouping: batch, by: \.partition) {
+            let records = messages.sorted { $0.offset < $1.offset }.map { message in
+                LogRecord(
+                    position: LogPosition(partition: message.partition, offset: message.offset),
+                    encoded: EncodedEvent(
+                        key: message.key,
+                        headers: message.headers.map { EncodedEvent.Header(name: $0.name, value: $0.value) },
+                        value: message.value))
+            }
+            var delay = Duration.milliseconds(100)
+            while true {
+                do {
+                    let outcome = try await store.apply(records, partition: partition)
+                    logger.debug("batch applied", metadata: [
+                        "partition": "\(partition)", "applied": "\(outcome.applied)",
+                        "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
+                        "next_offset": "\(outcome.nextOffset)",
+                    ])
+                    positions[partition] = outcome.nextOffset
+                    break
+                } catch {
+                    try Task.checkCancellation()
+                    logger.error("could not apply batch; retrying", metadata: [
+                        "partition": "\(partition)", "error": "\(String(reflecting: error))",
+                    ])
+                    try await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(5))
+                }
+            }
+        }
+        return positions
+    }
+}
+
+/// Starts each assigned partition at the position stored in the read model.
+struct StoredPositionAssignment: PartitionAssignmentHandler {
+    let store: any ProjectionStore
+    let logger: Logger
+
+    func partitionsAssigned(_ partitions: [Int32]) async throws -> [Int32: Int64] {
+        let stored = try await store.storedPositions()
+        return stored.filter { partitions.contains($0.key) }
+    }
+
+    func partitionsRevoked(_ partitions: [Int32]) async {
+        // Nothing to hand over: positions are stored with every batch.
+    }
+}

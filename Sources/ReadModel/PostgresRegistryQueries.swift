@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RegistryDomain
+
+/// ``RegistryQueries`` answered from PostgreSQL.
+public struct PostgresRegistryQueries: RegistryQueries {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let imageColumns = """
+        id, source, owner, namespace_path, name, version, driver, location, sha256, size, created_at, created_by, deleted_at
+        """
+
+    public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
+        for step in try ResolutionPlan.steps(for: request) {
+            if let image = try await firstImage(for: step, user: request.user) {
+                return Resolution(
+                    imageID: image.id, name: image.name, namespace: image.namespaceReference, source: image.source,
+                    version: image.version, sha256: try SHA256Digest(hex: image.sha256), size: image.size,
+                    location: try ImageLocation(image.location))
+            }
+        }
+        return nil
+    }
+
+    /// The newest live version a step finds, if the user may use it.
+    private func firstImage(for step: ResolutionStep, user: Username) async throws -> ImageRecord? {
+        let query: PostgresQuery
+        switch step {
+        case .namespace(let namespace, let name):
+            query = """
+                SELECT \(unescaped: Self.imageColumns) FROM images i
+                WHERE owner = \(namespace.owner.value) AND namespace_path = \(namespace.path.value)
+                  AND name = \(name.value) AND deleted_at IS NULL
+                  AND (owner = \(user.value) OR EXISTS (
+                        SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
+                          AND n.visibility IN ('public', 'internal')))
+                ORDER BY version DESC LIMIT 1
+                """
+        case .personal(let owner, let name):
+            query = """
+                SELECT \(unescaped: Self.imageColumns) FROM images
+                WHERE owner = \(owner.value) AND namespace_path IS NULL AND name = \(name.value) AND deleted_at IS NULL
+                ORDER BY version DESC LIMIT 1
+                """
+        case .ownedNamespaces(let owner, let name):
+            query = """
+                SELECT \(unescaped: Self.imageColumns) FROM images
+                WHERE owner = \(owner.value) AND namespace_path IS NOT NULL AND name = \(name.value)
+                  AND deleted_at IS NULL
+                ORDER BY created_at DESC, namespace_path, version DESC LIMIT 1
+                """
+        case .base(let name):
+            query = """
+                SELECT \(unescaped: Self.imageColumns) FROM images
+                WHERE source = 'base' AND name = \(name.value) AND deleted_at IS NULL
+                ORDER BY version DESC LIMIT 1
+                """
+        }
+        return try await images(query).first
+    }
+
+    public func image(id: UUID) async throws -> ImageRecord? {
+        try await images("SELECT \(unescaped: Self.imageColumns) FROM images WHERE id = \(id)").first
+    }
+
+    private func images(_ query: PostgresQuery) async throws -> [ImageRecord] {
+        var result: [ImageRecord] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await row in rows.decode(
+            (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?).self
+        ) {
+            result.append(ImageRecord(
+                id: row.0, source: ImageSource(rawValue: row.1) ?? .custom, owner: row.2, namespacePath: row.3,
+                name: row.4, version: Int(row.5), driver: row.6, location: row.7, sha256: row.8, size: row.9,
+                createdAt: row.10, createdBy: row.11, deletedAt: row.12))
+        }
+        return result
+    }
+
+    public func namespace(owner: String, path: String) async throws -> NamespaceRecord? {
+        let rows = try await client.query(
+            "SELECT owner, path, visibility, created_at, created_by FROM namespaces WHERE owner = \(owner) AND path = \(path)",
+            logger: logger)
+        for try await row in rows.decode((String, String, String, Date, String).self) {
+            return NamespaceRecord(
+                owner: row.0, path: row.1, visibility: Visibility(rawValue: row.2) ?? .private,
+                createdAt: row.3, createdBy: row.4)
+        }
+        return nil
+    }
+
+    public func audit(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        let query: PostgresQuery = """
+            SELECT event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text
+            FROM audit_events
+            WHERE (\(filter.type?.rawValue)::text IS NULL OR type = \(filter.type?.rawValue))
+              AND (\(filter.namespace)::text IS NULL OR namespace = \(filter.namespace))
+              AND (\(filter.imageID)::uuid IS NULL OR image_id = \(filter.imageID))
+              AND (\(filter.buildID)::text IS NULL OR build_id = \(filter.buildID))
+              AND (\(filter.user)::text IS NULL OR username = \(filter.user))
+              AND (\(filter.since)::timestamptz IS NULL OR occurred_at >= \(filter.since))
+              AND (\(filter.until)::timestamptz IS NULL OR occurred_at < \(filter.until))
+              AND (\(filter.visibleTo)::text IS NULL OR username = \(filter.visibleTo) OR actor = \(filter.visibleTo)
+                   OR subject = \(filter.visibleTo))
+              AND (\(filter.after)::uuid IS NULL OR event_id > \(filter.after))
+            ORDER BY event_id
+            LIMIT \(filter.limit)
+            """
+        var entries: [AuditEntry] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await row in rows.decode((UUID, Int32, Int64, String, Date, String, String?, String).self) {
+            entries.append(AuditEntry(
+                eventID: row.0, position: LogPosition(partition: row.1, offset: row.2), type: row.3,
+                occurredAt: row.4, actor: row.5, requestID: row.6, data: row.7))
+        }
+        return entries
+    }
+
+    public func projectedOffset(partition: Int32) async throws -> Int64 {
+        let rows = try await client.query(
+            "SELECT next_offset FROM projection_positions WHERE log_partition = \(partition)", logger: logger)
+        for try await offset in rows.decode(Int64.self) {
+            return offset
+        }
+        return 0
+    }
+
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+}

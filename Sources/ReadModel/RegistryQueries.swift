@@ -1,0 +1,24 @@
+import Foundation
+import RegistryDomain
+
+/// The questions the services ask the read model.
+public protocol RegistryQueries: Sendable {
+    /// Follows ``ResolutionPlan`` for `request`; `nil` when nothing was found
+    /// that the build's user may use.
+    func resolve(_ request: ResolutionRequest) async throws -> Resolution?
+
+    /// One image version by id, deleted or not.
+    func image(id: UUID) async throws -> ImageRecord?
+
+    /// One namespace.
+    func namespace(owner: String, path: String) async throws -> NamespaceRecord?
+
+    /// Audit entries matching `filter`, in log order.
+    func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
+
+    /// The next offset the projection will apply in `partition` (0 before any).
+    func projectedOffset(partition: Int32) async throws -> Int64
+
+    /// Returns when the database answers; throws otherwise.
+    func ping() async throws
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// Encodes events as CloudEvents 1.0 in Kafka binary mode and decodes them.
+///
+/// Attributes travel as `ce_*` record headers (`ce_specversion`, `ce_id`,
+/// `ce_type`, `ce_source`, `ce_time`, `ce_subject`, plus the extensions
+/// `ce_actor`, `ce_schemaversion` and `ce_requestid`); the data is JSON in the
+/// record value; the record key is the subject (the owner). Unknown JSON
+/// fields are ignored, so newer producers can add fields safely.
+public enum CloudEventsCodec {
+    public static let specVersion = "1.0"
+    public static let contentType = "application/json"
+
+    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// Turns an envelope into the key, headers and value of a Kafka record.
+    public static func encode(_ envelope: EventEnvelope) -> EncodedEvent {
+        var attributes: [(String, String)] = [
+            ("ce_specversion", specVersion),
+            ("ce_id", envelope.id.uuidString.lowercased()),
+            ("ce_type", envelope.type.rawValue),
+            ("ce_source", envelope.source),
+            ("ce_time", envelope.time.formatted(timeStyle)),
+            ("ce_subject", envelope.subject),
+            ("ce_actor", envelope.actor.value),
+            ("ce_schemaversion", String(envelope.schemaVersion)),
+            ("content-type", contentType),
+        ]
+        if let requestID = envelope.requestID {
+            attributes.append(("ce_requestid", requestID))
+        }
+        return EncodedEvent(
+            key: Array(envelope.subject.utf8),
+            headers: attributes.map { EncodedEvent.Header(name: $0.0, value: Array($0.1.utf8)) },
+            value: encodeData(envelope.event)
+        )
+    }
+
+    /// Turns a Kafka record back into an envelope, or says why it is poison.
+    public static func decode(_ record: EncodedEvent) throws(PoisonEventError) -> EventEnvelope {
+        let specVersion = try required("ce_specversion", in: record)
+        guard specVersion == Self.specVersion else { throw .unsupportedSpecVersion(specVersion) }
+        let idText = try required("ce_id", in: record)
+        guard let id = UUID(uuidString: idText) else { throw .invalidAttribute(name: "ce_id", value: idText) }
+        let typeText = try required("ce_type", in: record)
+        guard let type = EventType(rawValue: typeText) else { throw .unknownType(typeText) }
+        let timeText = try required("ce_time", in: record)
+        guard let time = parseTime(timeText) else { throw .invalidAttribute(name: "ce_time", value: timeText) }
+        let actorText = try required("ce_actor", in: record)
+        guard let actor = try? Username(actorText) else { throw .invalidAttribute(name: "ce_actor", value: actorText) }
+        let schemaText = try required("ce_schemaversion", in: record)
+        guard let schemaVersion = Int(schemaText) else {
+            throw .invalidAttribute(name: "ce_schemaversion", value: schemaText)
+        }
+        guard (1...EventEnvelope.currentSchemaVersion).contains(schemaVersion) else {
+            throw .unsupportedSchemaVersion(schemaText)
+        }
+        return EventEnvelope(
+            id: id,
+            source: try required("ce_source", in: record),
+            time: time,
+            actor: actor,
+            subject: try required("ce_subject", in: record),
+            schemaVersion: schemaVersion,
+            requestID: record.header("ce_requestid"),
+            event: try decodeData(type: type, from: record.value)
+        )
+    }
+
+    private static func required(_ name: String, in record: EncodedEvent) throws(PoisonEventError) -> String {
+        guard let value = record.header(name), !value.isEmpty else { throw .missingAttribute(name) }
+        return value
+    }
+
+    private static func parseTime(_ text: String) -> Date? {
+        (try? timeStyle.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    private static func encodeData(_ event: RegistryEvent) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain value types cannot fail.
+        let data: Data? = switch event {
+        case .namespaceCreated(let payload): try? encoder.encode(payload)
+        case .imageCreated(let payload): try? encoder.encode(payload)
+        case .imageResolved(let payload): try? encoder.encode(payload)
+        }
+        return Array(data ?? Data())
+    }
+
+    private static func decodeData(type: EventType, from bytes: [UInt8]) throws(PoisonEventError) -> RegistryEvent {
+        let decoder = JSONDecoder()
+        let data = Data(bytes)
+        do {
+            switch type {
+            case .namespaceCreated:
+                return .namespaceCreated(try decoder.decode(NamespaceCreated.self, from: data))
+            case .imageCreated:
+                let payload = try decoder.decode(ImageCreated.self, from: data)
+                try payload.validate()
+                return .imageCreated(payload)
+            case .imageResolved:
+                return .imageResolved(try decoder.decode(ImageResolved.self, from: data))
+            }
+        } catch let error as NameError {
+            throw .invalidData(error.description)
+        } catch let error as DecodingError {
+            throw .invalidData(DecodingErrorDescription.describe(error))
+        } catch {
+            throw .invalidData(String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/// The kinds of fact the registry records. The raw value is the CloudEvents
+/// `type` attribute (`ce_type` header).
+public enum EventType: String, Codable, Sendable, CaseIterable {
+    case namespaceCreated = "namespace-created"
+    case imageCreated = "image-created"
+    case imageResolved = "image-resolved"
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Data of an `image-created` event: a QCOW2 file became an image version.
+///
+/// A custom image has an owner and, optionally, a namespace in that owner's
+/// tree (created on the fly, private, when missing). A base image has
+/// neither. The version number is not part of the event: the projection
+/// counts versions in log order, which is the same on every replay.
+public struct ImageCreated: Codable, Sendable, Equatable {
+    public var imageID: UUID
+    public var source: ImageSource
+    public var owner: Username?
+    public var namespace: NamespacePath?
+    public var name: String
+    public var driver: Driver
+    public var location: ImageLocation
+    public var sha256: SHA256Digest
+    public var size: Int64
+
+    public init(
+        imageID: UUID, source: ImageSource, owner: Username?, namespace: NamespacePath?, name: String,
+        driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64
+    ) {
+        self.imageID = imageID
+        self.source = source
+        self.owner = owner
+        self.namespace = namespace
+        self.name = name
+        self.driver = driver
+        self.location = location
+        self.sha256 = sha256
+        self.size = size
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case imageID = "image_id"
+        case source, owner, namespace, name, driver, location, sha256, size
+    }
+
+    /// Checks the rules an event must meet to be applied: a custom image has
+    /// an owner and a custom name; a base image has a base name, no owner and
+    /// no namespace; the size is positive.
+    public func validate() throws(NameError) {
+        switch source {
+        case .custom:
+            guard owner != nil else { throw NameError(field: "owner", message: "a custom image needs an owner") }
+            _ = try ImageName(name)
+        case .base:
+            guard owner == nil, namespace == nil else {
+                throw NameError(field: "owner", message: "a base image has no owner and no namespace")
+            }
+            _ = try BaseImageName(name, field: "name")
+        }
+        guard size > 0 else { throw NameError(field: "size", message: "must be a positive number of bytes") }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Data of an `image-resolved` event: what a build asked for and exactly
+/// which image version it got, or that nothing was found.
+public struct ImageResolved: Codable, Sendable, Equatable {
+    public var buildID: String
+    public var user: Username
+    /// The build's namespace, as `path@owner`.
+    public var namespace: String?
+    public var image: String
+    public var driver: Driver
+    /// The version the build got; `nil` when nothing was found.
+    public var resolution: Resolution?
+
+    public init(buildID: String, user: Username, namespace: String?, image: String, driver: Driver, resolution: Resolution?) {
+        self.buildID = buildID
+        self.user = user
+        self.namespace = namespace
+        self.image = image
+        self.driver = driver
+        self.resolution = resolution
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case buildID = "build_id"
+        case user, namespace, image, driver, resolution
+    }
+}
+
+/// The answer to a resolution: one stored image version and where it lives.
+public struct Resolution: Codable, Sendable, Equatable {
+    public var imageID: UUID
+    public var name: String
+    /// The image's namespace as `path@owner`, or `nil`.
+    public var namespace: String?
+    public var source: ImageSource
+    public var version: Int
+    public var sha256: SHA256Digest
+    public var size: Int64
+    public var location: ImageLocation
+
+    public init(
+        imageID: UUID, name: String, namespace: String?, source: ImageSource, version: Int,
+        sha256: SHA256Digest, size: Int64, location: ImageLocation
+    ) {
+        self.imageID = imageID
+        self.name = name
+        self.namespace = namespace
+        self.source = source
+        self.version = version
+        self.sha256 = sha256
+        self.size = size
+        self.location = location
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case imageID = "image_id"
+        case name, namespace, source, version, sha256, size, location
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// One fact with its data, as the registry records it.
+public enum RegistryEvent: Sendable, Equatable {
+    case namespaceCreated(NamespaceCreated)
+    case imageCreated(ImageCreated)
+    case imageResolved(ImageResolved)
+
+    /// The CloudEvents type of this fact.
+    public var type: EventType {
+        switch self {
+        case .namespaceCreated: .namespaceCreated
+        case .imageCreated: .imageCreated
+        case .imageResolved: .imageResolved
+        }
+    }
+}
+
+/// A fact with its CloudEvents attributes: who, when, where from, and the
+/// partition key (the owner whose events must stay in order).
+public struct EventEnvelope: Sendable, Equatable {
+    /// Schema version written by this code; decoding accepts this and older.
+    public static let currentSchemaVersion = 1
+    /// Partition key for events that belong to no user (base images).
+    public static let baseImagesKey = "@base"
+
+    public var id: UUID
+    public var source: String
+    public var time: Date
+    public var actor: Username
+    /// The partition key: the owner of the namespace tree or personal image.
+    public var subject: String
+    public var schemaVersion: Int
+    /// The HTTP request that caused the event, for log correlation.
+    public var requestID: String?
+    public var event: RegistryEvent
+
+    public init(
+        id: UUID = EventID.make(), source: String, time: Date = Date(), actor: Username, subject: String,
+        schemaVersion: Int = EventEnvelope.currentSchemaVersion, requestID: String? = nil, event: RegistryEvent
+    ) {
+        self.id = id
+        self.source = source
+        // Milliseconds are what the wire format keeps; trimming here makes a
+        // decoded envelope equal to the one that was encoded.
+        self.time = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        self.actor = actor
+        self.subject = subject
+        self.schemaVersion = schemaVersion
+        self.requestID = requestID
+        self.event = event
+    }
+
+    public var type: EventType { event.type }
+}

@@ -1,0 +1,37 @@
+/// The name of a custom image, as written in a build manifest's `image:` field.
+///
+/// Djinn CI allows letters, digits, `_` and `-` only (`^[a-zA-Z0-9_-]+$`), so a
+/// custom name never holds a `/`; names with `/` belong to base images
+/// (see ``BaseImageName``).
+public struct ImageName: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Longest name accepted, in bytes.
+    public static let maximumLength = 128
+
+    public let value: String
+
+    /// Validates `value` against the custom image name rule.
+    public init(_ value: String, field: String = "name") throws(NameError) {
+        guard !value.isEmpty else {
+            throw NameError(field: field, message: "must not be empty")
+        }
+        guard value.utf8.count <= Self.maximumLength else {
+            throw NameError(field: field, message: "must be at most \(Self.maximumLength) characters")
+        }
+        guard value.utf8.allSatisfy(CharacterRules.isNameCharacter) else {
+            throw NameError(field: field, message: "may contain only letters, digits, '_' and '-' (got \"\(value)\")")
+        }
+        self.value = value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = try Self(container.decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+
+    public var description: String { value }
+}

@@ -1,0 +1,64 @@
+/// A namespace path inside one owner's tree, such as `team/infra/ci`.
+///
+/// Segments are letters and digits; paths nest with `/` up to
+/// ``maximumDepth`` segments, as in Djinn CI.
+public struct NamespacePath: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Deepest nesting Djinn CI allows.
+    public static let maximumDepth = 20
+    /// Longest segment accepted, in bytes.
+    public static let maximumSegmentLength = 64
+
+    /// The path's segments, root first.
+    public let segments: [String]
+
+    public init(_ value: String, field: String = "namespace") throws(NameError) {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard !value.isEmpty, !parts.contains(where: \.isEmpty) else {
+            throw NameError(field: field, message: "path must be one or more '/'-separated segments (got \"\(value)\")")
+        }
+        guard parts.count <= Self.maximumDepth else {
+            throw NameError(field: field, message: "path may be at most \(Self.maximumDepth) segments deep")
+        }
+        for part in parts {
+            guard part.utf8.count <= Self.maximumSegmentLength else {
+                throw NameError(field: field, message: "segments must be at most \(Self.maximumSegmentLength) characters")
+            }
+            guard part.utf8.allSatisfy(CharacterRules.isAlphanumeric) else {
+                throw NameError(field: field, message: "segments may contain only letters and digits (got \"\(part)\")")
+            }
+        }
+        self.segments = parts
+    }
+
+    private init(validatedSegments: [String]) {
+        self.segments = validatedSegments
+    }
+
+    /// The path as written, segments joined with `/`.
+    public var value: String { segments.joined(separator: "/") }
+
+    /// The first segment: collaborators and ownership live on the root.
+    public var root: NamespacePath { NamespacePath(validatedSegments: [segments[0]]) }
+
+    /// The parent path, or `nil` for a root namespace.
+    public var parent: NamespacePath? {
+        segments.count > 1 ? NamespacePath(validatedSegments: Array(segments.dropLast())) : nil
+    }
+
+    /// This path and every ancestor, root first.
+    public var lineage: [NamespacePath] {
+        (1...segments.count).map { NamespacePath(validatedSegments: Array(segments.prefix($0))) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = try Self(container.decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+
+    public var description: String { value }
+}

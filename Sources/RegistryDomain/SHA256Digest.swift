@@ -1,0 +1,26 @@
+/// A SHA-256 digest written as 64 lowercase hexadecimal characters.
+public struct SHA256Digest: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let hex: String
+
+    public init(hex: String, field: String = "sha256") throws(NameError) {
+        let lowered = hex.lowercased()
+        guard lowered.utf8.count == 64,
+            lowered.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) })
+        else {
+            throw NameError(field: field, message: "must be 64 hexadecimal characters")
+        }
+        self.hex = lowered
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = try Self(hex: container.decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+
+    public var description: String { "sha256:\(hex)" }
+}

@@ -1,0 +1,18 @@
+import RegistryDomain
+
+/// The user a request acts for, from a verified token.
+public struct Caller: Sendable, Equatable {
+    public let subject: String
+    public let username: Username
+    public let scopes: Set<Scope>
+
+    public init(subject: String, username: Username, scopes: Set<Scope>) {
+        self.subject = subject
+        self.username = username
+        self.scopes = scopes
+    }
+
+    public func has(_ scope: Scope) -> Bool {
+        scopes.contains(scope) || scopes.contains(.registryAdmin)
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import JWTKit
+
+/// The claims of a registry token: `sub` (user id), `username`, `scope`
+/// (space-separated scopes) and `exp`.
+public struct RegistryClaims: JWTPayload, Equatable {
+    public var sub: SubjectClaim
+    public var username: String
+    public var scope: String
+    public var exp: ExpirationClaim
+
+    public init(subject: String, username: String, scopes: [Scope], expires: Date) {
+        self.sub = SubjectClaim(value: subject)
+        self.username = username
+        self.scope = scopes.map(\.rawValue).joined(separator: " ")
+        self.exp = ExpirationClaim(value: expires)
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RegistryDomain
+
+/// An error answered as `{"error": {"code": "...", "message": "..."}}` with
+/// the matching status.
+public struct APIError: HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var headers: HTTPFields = [:]
+
+    public init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public static func badRequest(_ message: String, code: String = "bad_request") -> APIError {
+        APIError(status: .badRequest, code: code, message: message)
+    }
+
+    public static func invalidName(_ error: NameError) -> APIError {
+        badRequest(error.description, code: "invalid_field")
+    }
+
+    public static func unauthorized(_ message: String) -> APIError {
+        APIError(status: .unauthorized, code: "unauthorized", message: message,
+                 headers: [.wwwAuthenticate: "Bearer realm=\"image-registry\""])
+    }
+
+    public static func notFound(_ message: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: message)
+    }
+
+    public static func payloadTooLarge(_ message: String) -> APIError {
+        APIError(status: .contentTooLarge, code: "payload_too_large", message: message)
+    }
+
+    public static func unsupportedMediaType(_ message: String) -> APIError {
+        APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
+    }
+
+    public static func serviceUnavailable(_ message: String, retryAfterSeconds: Int = 5) -> APIError {
+        APIError(status: .serviceUnavailable, code: "unavailable", message: message,
+                 headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+
+    public static func gatewayTimeout(_ message: String) -> APIError {
+        APIError(status: .gatewayTimeout, code: "position_not_reached", message: message)
+    }
+
+    public static func internalError() -> APIError {
+        APIError(status: .internalServerError, code: "internal", message: "internal error")
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = ErrorBody(error: .init(code: code, message: message))
+        var response = try JSONResponse.encode(body, status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    private struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+        }
+        let error: Detail
+    }
+}

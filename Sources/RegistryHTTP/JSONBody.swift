@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import RegistryDomain
+
+/// Reads a JSON request body into a command, with the registry's errors:
+/// 415 for another content type, 413 past the size limit, 400 naming the
+/// field for anything malformed.
+public enum JSONBody {
+    /// Largest JSON command accepted.
+    public static let maximumSize = 64 * 1024
+
+    public static func decode<Command: Decodable>(_ type: Command.Type, from request: Request) async throws -> Command {
+        guard let contentType = request.headers[.contentType],
+            contentType.lowercased().hasPrefix("application/json")
+        else {
+            throw APIError.unsupportedMediaType("send the command as application/json")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumSize {
+            throw APIError.payloadTooLarge("a JSON command may be at most \(maximumSize) bytes")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maximumSize)
+        } catch {
+            throw APIError.payloadTooLarge("a JSON command may be at most \(maximumSize) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(Command.self, from: body)
+        } catch let error as NameError {
+            throw APIError.invalidName(error)
+        } catch let error as DecodingError {
+            throw APIError.badRequest(DecodingErrorDescription.describe(error), code: "invalid_json")
+        }
+    }
+}

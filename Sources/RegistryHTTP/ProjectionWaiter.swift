@@ -1,0 +1,45 @@
+import HTTPTypes
+import Hummingbird
+import ReadModel
+import RegistryDomain
+
+extension HTTPField.Name {
+    /// `Registry-Position: <partition>:<offset>`, the log position of a write.
+    public static let registryPosition = HTTPField.Name("Registry-Position")!
+}
+
+/// Read-your-writes: waits, up to a bound, until the read model has applied
+/// the event at a given log position.
+public struct ProjectionWaiter: Sendable {
+    private let queries: any RegistryQueries
+    private let timeout: Duration
+    private let pollInterval: Duration
+
+    public init(queries: any RegistryQueries, timeout: Duration, pollInterval: Duration = .milliseconds(10)) {
+        self.queries = queries
+        self.timeout = timeout
+        self.pollInterval = pollInterval
+    }
+
+    /// Returns once `position` is applied; 504 when the bound passes first.
+    public func waitUntilProjected(_ position: LogPosition) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while try await queries.projectedOffset(partition: position.partition) <= position.offset {
+            guard ContinuousClock.now < deadline else {
+                throw APIError.gatewayTimeout(
+                    "the read model has not reached position \(position) within \(timeout); retry later")
+            }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Waits for the position a request names in `Registry-Position` or
+    /// `?after=`, if any; 400 when it is malformed.
+    public func waitForRequestedPosition(_ request: Request) async throws {
+        guard let text = request.headers[.registryPosition] ?? request.queryParameter("after") else { return }
+        guard let position = LogPosition(text) else {
+            throw APIError.badRequest("a position is written partition:offset (got \"\(text)\")", code: "invalid_position")
+        }
+        try await waitUntilProjected(position)
+    }
+}

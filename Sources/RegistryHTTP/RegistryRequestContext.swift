@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+
+/// The request context both services use: the framework's storage plus the
+/// authenticated caller, if any.
+public struct RegistryRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthenticationMiddleware`` when the request carried a valid token.
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.caller = nil
+    }
+
+    /// The caller, or a 401 when the request carried no token.
+    public func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.unauthorized("a bearer token is required") }
+        return caller
+    }
+
+    /// The caller when it holds `scope`, otherwise 401 (no token) or 404, so a
+    /// missing permission reveals nothing about what exists.
+    public func requireCaller(with scope: Scope, hiding resource: String) throws -> Caller {
+        let caller = try requireCaller()
+        guard caller.has(scope) else { throw APIError.notFound("\(resource) not found") }
+        return caller
+    }
+}

