@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -94,13 +93,17 @@ let package = Package(
             dependencies: [
                 "RegistryDomain", "RegistryHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RegistryDomainTests",
             dependencies: ["RegistryDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReadModelTests",
+            dependencies: ["ReadModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -112,8 +115,9 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryHTTP",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

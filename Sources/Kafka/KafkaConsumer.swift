@@ -26,6 +26,11 @@ public final class KafkaConsumer: Service, Sendable {
         "enable.auto.offset.store": "false",
         "auto.offset.reset": "earliest",
         "enable.partition.eof": "false",
+        // Brokers wait up to a session timeout for members to (re)join; a short
+        // one makes assignment and fail-over quick (Tansu takes about half
+        // the session timeout to complete a join).
+        "session.timeout.ms": "6000",
+        "heartbeat.interval.ms": "1000",
     ]
 
     /// The batches read from the topic.

@@ -43,7 +43,7 @@ public struct EventEnvelope: Sendable, Equatable {
         self.source = source
         // Milliseconds are what the wire format keeps; trimming here makes a
         // decoded envelope equal to the one that was encoded.
-        self.time = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        self.time = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
         self.actor = actor
         self.subject = subject
         self.schemaVersion = schemaVersion

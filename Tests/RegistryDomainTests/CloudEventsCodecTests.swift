@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import RegistryDomain
+
+@Suite("Events travel as CloudEvents in Kafka binary mode")
+struct CloudEventsCodecTests {
+    static let alice = try! Username("alice")
+    static let digest = try! SHA256Digest(hex: String(repeating: "ab", count: 32))
+    static let location = try! ImageLocation("file:///var/lib/images/sha256/ab/abab.qcow2")
+
+    static let events: [RegistryEvent] = [
+        .namespaceCreated(NamespaceCreated(owner: alice, path: try! NamespacePath("team/infra"), visibility: .internal)),
+        .namespaceCreated(NamespaceCreated(owner: alice, path: try! NamespacePath("team"), visibility: nil)),
+        .imageCreated(ImageCreated(
+            imageID: EventID.make(), source: .custom, owner: alice, namespace: try! NamespacePath("team"),
+            name: "my-image", driver: .qemu, location: location, sha256: digest, size: 1 << 30)),
+        .imageCreated(ImageCreated(
+            imageID: EventID.make(), source: .base, owner: nil, namespace: nil,
+            name: "debian/stable", driver: .qemu, location: location, sha256: digest, size: 42)),
+        .imageResolved(ImageResolved(
+            buildID: "4711", user: alice, namespace: "team@alice", image: "my-image", driver: .qemu,
+            resolution: Resolution(
+                imageID: EventID.make(), name: "my-image", namespace: "team@alice", source: .custom, version: 3,
+                sha256: digest, size: 10, location: location))),
+        .imageResolved(ImageResolved(
+            buildID: "4712", user: alice, namespace: nil, image: "missing", driver: .qemu, resolution: nil)),
+    ]
+
+    static func envelope(_ event: RegistryEvent) -> EventEnvelope {
+        EventEnvelope(source: "image-ingest", actor: alice, subject: "alice", requestID: "req-1", event: event)
+    }
+
+    @Test("every event survives encode then decode unchanged", arguments: events)
+    func roundTrip(_ event: RegistryEvent) throws {
+        let envelope = Self.envelope(event)
+        #expect(try CloudEventsCodec.decode(CloudEventsCodec.encode(envelope)) == envelope)
+    }
+
+    @Test("attributes are ce_* headers and the key is the subject")
+    func binaryModeLayout() {
+        let encoded = CloudEventsCodec.encode(Self.envelope(Self.events[0]))
+        #expect(encoded.key == Array("alice".utf8))
+        #expect(encoded.header("ce_specversion") == "1.0")
+        #expect(encoded.header("ce_type") == "namespace-created")
+        #expect(encoded.header("ce_source") == "image-ingest")
+        #expect(encoded.header("ce_actor") == "alice")
+        #expect(encoded.header("ce_schemaversion") == "1")
+        #expect(encoded.header("ce_requestid") == "req-1")
+        #expect(encoded.header("content-type") == "application/json")
+        #expect(encoded.header("ce_time")?.hasSuffix("Z") == true)
+    }
+
+    private func tampered(_ change: (inout EncodedEvent) -> Void) -> EncodedEvent {
+        var encoded = CloudEventsCodec.encode(Self.envelope(Self.events[2]))
+        change(&encoded)
+        return encoded
+    }
+
+    private func setHeader(_ name: String, _ value: String, in encoded: inout EncodedEvent) {
+        encoded.headers.removeAll { $0.name == name }
+        encoded.headers.append(.init(name: name, value: Array(value.utf8)))
+    }
+
+    @Test("an unknown type is poison")
+    func unknownType() {
+        let record = tampered { setHeader("ce_type", "image-exploded", in: &$0) }
+        #expect(throws: PoisonEventError.unknownType("image-exploded")) { try CloudEventsCodec.decode(record) }
+    }
+
+    @Test("a missing attribute is poison")
+    func missingAttribute() {
+        let record = tampered { $0.headers.removeAll { $0.name == "ce_id" } }
+        #expect(throws: PoisonEventError.missingAttribute("ce_id")) { try CloudEventsCodec.decode(record) }
+    }
+
+    @Test("a newer schema version is poison, not a guess")
+    func newerSchema() {
+        let record = tampered { setHeader("ce_schemaversion", "2", in: &$0) }
+        #expect(throws: PoisonEventError.unsupportedSchemaVersion("2")) { try CloudEventsCodec.decode(record) }
+    }
+
+    @Test("another CloudEvents spec version is poison")
+    func specVersion() {
+        let record = tampered { setHeader("ce_specversion", "0.3", in: &$0) }
+        #expect(throws: PoisonEventError.unsupportedSpecVersion("0.3")) { try CloudEventsCodec.decode(record) }
+    }
+
+    @Test("undecodable data is poison", arguments: ["", "{", "[]", #"{"image_id": 5}"#, "\u{0}\u{1}"])
+    func undecodableData(_ value: String) {
+        let record = tampered { $0.value = Array(value.utf8) }
+        #expect { try CloudEventsCodec.decode(record) } throws: { error in
+            if case .invalidData = error as? PoisonEventError { return true }
+            return false
+        }
+    }
+
+    @Test("data that breaks a domain rule is poison")
+    func domainRule() throws {
+        var created = ImageCreated(
+            imageID: EventID.make(), source: .base, owner: Self.alice, namespace: nil, name: "arch",
+            driver: .qemu, location: Self.location, sha256: Self.digest, size: 1)
+        let record = CloudEventsCodec.encode(Self.envelope(.imageCreated(created)))
+        #expect(throws: PoisonEventError.self) { try CloudEventsCodec.decode(record) }
+        created.source = .custom
+        created.name = "has/slash"
+        #expect(throws: PoisonEventError.self) {
+            try CloudEventsCodec.decode(CloudEventsCodec.encode(Self.envelope(.imageCreated(created))))
+        }
+    }
+
+    @Test("unknown data fields are ignored")
+    func unknownFieldsIgnored() throws {
+        let envelope = Self.envelope(Self.events[0])
+        var record = CloudEventsCodec.encode(envelope)
+        var object = try JSONSerialization.jsonObject(with: Data(record.value)) as! [String: Any]
+        object["added_in_a_later_version"] = ["x": 1]
+        record.value = Array(try JSONSerialization.data(withJSONObject: object))
+        #expect(try CloudEventsCodec.decode(record) == envelope)
+    }
+}
