@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "RegistryHTTP",
             dependencies: [
-                "RegistryDomain", "ReadModel",
+                "RegistryDomain", "ReadModel", "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -35,10 +35,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         services: [postgres, producer],
         logger: logger)
     app.beforeServerStarts {
-        try await MigrationRunner(directory: settings.migrationsDirectory).run(on: postgres, logger: logger)
-        try await KafkaAdmin.createTopic(
-            settings.topic, partitions: settings.topicPartitions, replicationFactor: settings.topicReplication,
-            configuration: kafka)
+        try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
     }
     return app
 }

@@ -1,5 +1,4 @@
 import Hummingbird
-import Kafka
 import Logging
 import PostgresNIO
 import ReadModel
@@ -13,24 +12,10 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
 {
     let database = try DatabaseConfiguration(url: settings.databaseURL)
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
-    let kafka = KafkaConfiguration(bootstrapServers: settings.kafkaBrokers)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
     let waiter = ProjectionWaiter(queries: queries, timeout: settings.waitTimeout)
     let verifier = await TokenVerifier(hmacSecret: settings.jwtSecret)
-    let projection = ProjectionService(
-        store: PostgresProjectionStore(client: postgres, logger: logger),
-        logger: logger,
-        prepare: {
-            try await MigrationRunner(directory: settings.migrationsDirectory).run(on: postgres, logger: logger)
-            try await KafkaAdmin.createTopic(
-                settings.topic, partitions: settings.topicPartitions, replicationFactor: settings.topicReplication,
-                configuration: kafka)
-        },
-        makeConsumer: { handler in
-            try KafkaConsumer(
-                configuration: kafka, groupID: settings.consumerGroup, topic: settings.topic,
-                assignmentHandler: handler, logger: logger)
-        })
+    let projection = ProjectionService.live(settings: settings, postgres: postgres, logger: logger)
 
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: ErrorMiddleware())

@@ -78,20 +78,25 @@ stop_postgres() {
     as_postgres "$(postgres_bindir)/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
 }
 
-# start_broker DATA_DIR PORT: Tansu with its log in a local S3 folder server
-# (so it survives restarts), behind the compatibility proxy that clients use
-# on PORT. Tansu listens on PORT+1, the S3 server on PORT+2.
+# start_broker DATA_DIR PORT [STORAGE]: Tansu behind the compatibility proxy
+# that clients use on PORT; Tansu listens on PORT+1. STORAGE "s3" (default)
+# keeps the log in a local S3 folder server on PORT+2, so it survives
+# restarts; "memory" keeps it in the broker's memory, for throw-away runs.
 start_broker() {
-    local data="$1" port="$2"
-    local tansu_port=$((port + 1)) s3_port=$((port + 2))
-    mkdir -p "$data/s3/tansu"
-    python3 -m localbucket --host 127.0.0.1 --port "$s3_port" "$data/s3" >"$data/localbucket.log" 2>&1 &
-    STARTED_PIDS+=($!)
-    wait_for_port "$s3_port" 15
+    local data="$1" port="$2" storage="${3:-s3}"
+    local tansu_port=$((port + 1)) s3_port=$((port + 2)) engine="memory://tansu/"
+    mkdir -p "$data"
+    if [ "$storage" = s3 ]; then
+        mkdir -p "$data/s3/tansu"
+        python3 -m localbucket --host 127.0.0.1 --port "$s3_port" "$data/s3" >"$data/localbucket.log" 2>&1 &
+        STARTED_PIDS+=($!)
+        wait_for_port "$s3_port" 15
+        engine="s3://tansu/"
+    fi
     AWS_ACCESS_KEY_ID=registry AWS_SECRET_ACCESS_KEY=registry AWS_DEFAULT_REGION=auto \
         AWS_ENDPOINT="http://127.0.0.1:$s3_port" AWS_ALLOW_HTTP=true \
         "$(tansu_binary)" broker --listener-url "tcp://127.0.0.1:$tansu_port" \
-        --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine s3://tansu/ \
+        --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine "$engine" \
         >"$data/tansu.log" 2>&1 &
     STARTED_PIDS+=($!)
     wait_for_port "$tansu_port" 15

@@ -1,0 +1,22 @@
+import Kafka
+import Logging
+import PostgresNIO
+import ReadModel
+import RegistryHTTP
+
+extension ProjectionService {
+    /// The projection as the service runs it: migrations and topic creation
+    /// first, then a group consumer of the event topic folding into PostgreSQL.
+    public static func live(settings: RegistrySettings, postgres: PostgresClient, logger: Logger) -> ProjectionService {
+        let kafka = KafkaConfiguration(bootstrapServers: settings.kafkaBrokers)
+        return ProjectionService(
+            store: PostgresProjectionStore(client: postgres, logger: logger),
+            logger: logger,
+            prepare: { try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger) },
+            makeConsumer: { handler in
+                try KafkaConsumer(
+                    configuration: kafka, groupID: settings.consumerGroup, topic: settings.topic,
+                    assignmentHandler: handler, logger: logger)
+            })
+    }
+}

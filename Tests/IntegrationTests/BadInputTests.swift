@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import PostgresNIO
+import Testing
+import RegistryHTTP
+
+/// Bad input gets a clear 4xx and records nothing.
+@Suite("Bad input is refused and writes no event")
+struct BadInputTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let uri: String
+        let json: String?
+        var contentType = "application/json"
+        var token: Token = .writer
+        let status: HTTPResponse.Status
+        /// Text the error message must contain.
+        let mentions: String
+
+        enum Token: Sendable { case writer, none, garbage, otherSecret, expired }
+
+        var testDescription: String { name }
+    }
+
+    static let digest = String(repeating: "a", count: 64)
+    static func image(_ overrides: String) -> String {
+        let base = [
+            "name": #""ok""#, "driver": #""qemu""#, "location": #""file:///images/a.qcow2""#,
+            "sha256": "\"\(digest)\"", "size": "10",
+        ]
+        var fields = base
+        for pair in overrides.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0]] = parts[1] } else { fields.removeValue(forKey: parts[0]) }
+        }
+        return "{" + fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+    }
+
+    static let cases: [Case] = [
+        Case(name: "malformed JSON", uri: "/v1/namespaces", json: #"{"path": "#, status: .badRequest, mentions: "malformed"),
+        Case(name: "missing field", uri: "/v1/images", json: image("sha256"), status: .badRequest, mentions: "sha256"),
+        Case(name: "wrong field type", uri: "/v1/images", json: image(#"size="ten""#), status: .badRequest, mentions: "size"),
+        Case(name: "unknown driver", uri: "/v1/images", json: image(#"driver="docker""#), status: .badRequest, mentions: "docker"),
+        Case(name: "image name with a slash", uri: "/v1/images", json: image(#"name="debian/stable""#), status: .badRequest, mentions: "letters, digits"),
+        Case(name: "bad digest", uri: "/v1/images", json: image(#"sha256="abc""#), status: .badRequest, mentions: "sha256"),
+        Case(name: "negative size", uri: "/v1/images", json: image("size=-1"), status: .badRequest, mentions: "size"),
+        Case(name: "plain http location", uri: "/v1/images", json: image(#"location="http://host/a.qcow2""#), status: .badRequest, mentions: "location"),
+        Case(name: "traversal in location", uri: "/v1/images", json: image(#"location="file:///images/../../etc/shadow""#), status: .badRequest, mentions: "location"),
+        Case(name: "namespace too deep", uri: "/v1/namespaces",
+             json: "{\"path\": \"\((1...21).map { "s\($0)" }.joined(separator: "/"))\"}", status: .badRequest, mentions: "20"),
+        Case(name: "namespace segment with a dash", uri: "/v1/namespaces", json: #"{"path": "team-a"}"#, status: .badRequest, mentions: "letters and digits"),
+        Case(name: "unknown visibility", uri: "/v1/namespaces", json: #"{"path": "team", "visibility": "secret"}"#, status: .badRequest, mentions: "visibility"),
+        Case(name: "someone else's namespace", uri: "/v1/namespaces", json: #"{"path": "team@bob"}"#, status: .notFound, mentions: "bob"),
+        Case(name: "image in someone else's namespace", uri: "/v1/images", json: image(#"namespace="team@bob""#), status: .notFound, mentions: "team@bob"),
+        Case(name: "oversized body", uri: "/v1/namespaces",
+             json: "{\"path\": \"team\", \"pad\": \"\(String(repeating: "x", count: 70_000))\"}", status: .contentTooLarge, mentions: "at most"),
+        Case(name: "wrong content type", uri: "/v1/namespaces", json: #"{"path": "team"}"#, contentType: "text/plain",
+             status: .unsupportedMediaType, mentions: "application/json"),
+        Case(name: "no token", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .none, status: .unauthorized, mentions: "token"),
+        Case(name: "garbage token", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .garbage, status: .unauthorized, mentions: "token"),
+        Case(name: "token signed with another secret", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .otherSecret, status: .unauthorized, mentions: "token"),
+        Case(name: "expired token", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .expired, status: .unauthorized, mentions: "token"),
+        Case(name: "resolution for an invalid user", uri: "/v1/resolutions",
+             json: #"{"build_id": "1", "user": "a b", "driver": "qemu", "image": "x"}"#, status: .badRequest, mentions: "user"),
+        Case(name: "resolution with an empty build id", uri: "/v1/resolutions",
+             json: #"{"build_id": "", "user": "alice", "driver": "qemu", "image": "x"}"#, status: .badRequest, mentions: "build_id"),
+    ]
+
+    static func token(_ kind: Case.Token) async throws -> String? {
+        let scopes: [Scope] = [.namespaceWrite, .imageWrite, .imageRead, .imageResolve]
+        switch kind {
+        case .writer: return try await TestEnvironment.token("alice", scopes)
+        case .none: return nil
+        case .garbage: return "not.a.jwt"
+        case .otherSecret:
+            return try await TokenVerifier(hmacSecret: String(repeating: "z", count: 40))
+                .token(username: .init("alice"), scopes: scopes)
+        case .expired:
+            return try await TokenVerifier(hmacSecret: TestEnvironment.jwtSecret)
+                .token(username: .init("alice"), scopes: scopes, lifetime: -60)
+        }
+    }
+
+    @Test("every bad request gets its status and a message that says what is wrong; no event is recorded")
+    func badRequestsRecordNothing() async throws {
+        let services = try await RegistryServices.fresh()
+        try await services.run { ingest, projector in
+            for badCase in Self.cases {
+                let answer = try await ingest.call(
+                    .post, badCase.uri, token: try await Self.token(badCase.token), json: badCase.json,
+                    contentType: badCase.contentType)
+                #expect(answer.status == badCase.status, "\(badCase.name)")
+                #expect(answer.errorMessage?.contains(badCase.mentions) == true,
+                        "\(badCase.name): \(answer.errorMessage ?? "no message")")
+                #expect(answer.headers[.registryPosition] == nil, "\(badCase.name) must not record an event")
+            }
+            // One good write, then nothing else may be in the log.
+            let writer = try await Self.token(.writer)
+            let sentinel = try await ingest.call(.post, "/v1/namespaces?wait=true", token: writer, json: #"{"path": "team"}"#)
+            #expect(sentinel.status == .created)
+            try await Task.sleep(for: .seconds(1))
+            let recorded = try await withPostgres(url: services.settings.databaseURL) { client in
+                var total: Int64 = 0
+                for try await offset in try await client.query(
+                    "SELECT coalesce(sum(next_offset), 0)::bigint FROM projection_positions").decode(Int64.self)
+                {
+                    total = offset
+                }
+                return total
+            }
+            #expect(recorded == 1, "only the sentinel event is in the topic")
+            let admin = try await TestEnvironment.token("root", [.registryAdmin])
+            let audit = try await projector.call(.get, "/v1/audit", token: admin)
+            #expect((audit["entries"] as? [Any])?.count == 1)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import PostgresNIO
+
+/// The projected rows of a database, for comparing two projections.
+struct ReadModelSnapshot: Equatable, Sendable {
+    var namespaces: [String]
+    var images: [String]
+    var audit: [String]
+    var appliedEvents: Int64
+    var recordsSeen: Int64
+
+    static func read(from url: String) async throws -> ReadModelSnapshot {
+        try await withPostgres(url: url) { client in
+            func strings(_ query: PostgresQuery) async throws -> [String] {
+                var rows: [String] = []
+                for try await text in try await client.query(query).decode(String.self) { rows.append(text) }
+                return rows
+            }
+            func number(_ query: PostgresQuery) async throws -> Int64 {
+                for try await value in try await client.query(query).decode(Int64.self) { return value }
+                return 0
+            }
+            return ReadModelSnapshot(
+                namespaces: try await strings(
+                    "SELECT concat_ws('|', owner, path, visibility, created_at, event_id) FROM namespaces ORDER BY owner, path"),
+                images: try await strings(
+                    """
+                    SELECT concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id)
+                    FROM images ORDER BY id
+                    """),
+                audit: try await strings(
+                    "SELECT concat_ws('|', event_id, type, log_partition, log_offset, data::text) FROM audit_events ORDER BY event_id"),
+                appliedEvents: try await number("SELECT count(*) FROM applied_events"),
+                recordsSeen: try await number("SELECT coalesce(sum(next_offset), 0)::bigint FROM projection_positions"))
+        }
+    }
+}

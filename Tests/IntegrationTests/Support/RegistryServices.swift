@@ -1,0 +1,32 @@
+import Hummingbird
+import HummingbirdTesting
+import IngestService
+import ProjectorService
+import RegistryHTTP
+
+/// Both services running for real on loopback, on a fresh database and topic.
+struct RegistryServices {
+    let settings: RegistrySettings
+
+    static func fresh(partitions: Int32 = 4) async throws -> RegistryServices {
+        let database = try await TestEnvironment.freshDatabase()
+        let topic = try await TestEnvironment.freshTopic(partitions: partitions)
+        return RegistryServices(settings: try TestEnvironment.settings(
+            databaseURL: database, topic: topic, partitions: partitions))
+    }
+
+    /// Runs `body` with clients of a live ingest and a live projector, once
+    /// the projector has been assigned its partitions.
+    func run(_ body: @escaping @Sendable (_ ingest: any TestClientProtocol, _ projector: any TestClientProtocol) async throws -> Void)
+        async throws
+    {
+        let logger = TestEnvironment.logger
+        let ingestApp = try await buildIngestApplication(settings: settings, logger: logger)
+        let projectorApp = try await buildProjectorApplication(settings: settings, logger: logger)
+        try await ingestApp.test(.live) { ingest in
+            try await projectorApp.test(.live) { projector in
+                try await body(ingest, projector)
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+import Testing
+
+/// The real PostgreSQL and Kafka-compatible broker that `scripts/test` starts,
+/// and fresh, isolated resources on them for each test.
+enum TestEnvironment {
+    static let jwtSecret = "integration-test-secret-0123456789abcdef"
+    static let logger: Logger = {
+        var logger = Logger(label: "integration-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static let migrationsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("migrations")
+
+    /// A variable `scripts/test` sets. Missing means the tests were started
+    /// without their services: that fails, it is never skipped.
+    static func required(_ name: String) throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment[name],
+            "\(name) is not set: run the tests with scripts/test, which starts PostgreSQL and the broker")
+    }
+
+    static func kafka() throws -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: try required("REGISTRY_TEST_KAFKA_BROKERS"))
+    }
+
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
+    }
+
+    /// Creates an empty database and returns its URL.
+    static func freshDatabase() async throws -> String {
+        let adminURL = try required("REGISTRY_TEST_DATABASE_URL")
+        let name = uniqueName("registry_test")
+        try await withPostgres(url: adminURL) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        var components = try #require(URLComponents(string: adminURL))
+        components.path = "/\(name)"
+        return try #require(components.string)
+    }
+
+    /// Creates a topic with `partitions` partitions and returns its name.
+    static func freshTopic(partitions: Int32 = 4) async throws -> String {
+        let topic = uniqueName("registry-test")
+        try await KafkaAdmin.createTopic(topic, partitions: partitions, replicationFactor: 1, configuration: kafka())
+        return topic
+    }
+
+    /// Settings for services on `database` and `topic`, in their own consumer group.
+    static func settings(databaseURL: String, topic: String, partitions: Int32 = 4, group: String? = nil) throws
+        -> RegistrySettings
+    {
+        RegistrySettings(
+            host: "127.0.0.1", ingestPort: 0, projectorPort: 0, databaseURL: databaseURL,
+            kafkaBrokers: try required("REGISTRY_TEST_KAFKA_BROKERS"), topic: topic, topicPartitions: partitions,
+            consumerGroup: group ?? uniqueName("group"), jwtSecret: jwtSecret, waitTimeout: .seconds(20),
+            migrationsDirectory: migrationsDirectory)
+    }
+
+    static func token(_ user: String, _ scopes: [Scope]) async throws -> String {
+        try await TokenVerifier(hmacSecret: jwtSecret).token(username: Username(user), scopes: scopes)
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes. An error counts
+    /// as "not yet" (a table may not exist before the migrations ran).
+    static func eventually(
+        timeout: Duration = .seconds(30), _ description: String, _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                if try await condition() { return }
+            } catch {
+                lastError = error
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting until \(description); last error: \(lastError.map { String(reflecting: $0) } ?? "none")")
+        throw CancellationError()
+    }
+}
+
+/// Runs `body` with a connected PostgresNIO client, then shuts the client down.
+@discardableResult
+func withPostgres<Result: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> Result) async throws
+    -> Result
+{
+    let configuration = try DatabaseConfiguration(url: url).clientConfiguration(maximumConnections: 4)
+    let client = PostgresClient(configuration: configuration, backgroundLogger: TestEnvironment.logger)
+    return try await withThrowingTaskGroup(of: Result?.self) { group in
+        group.addTask {
+            await client.run()
+            return nil
+        }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
+
