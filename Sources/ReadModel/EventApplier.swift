@@ -43,6 +43,29 @@ enum EventApplier {
             audit.imageName = resolved.image
             audit.imageID = resolved.resolution?.imageID
             audit.buildID = resolved.buildID
+        case .imageDeleted(let deleted):
+            try await connection.query(
+                "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID) AND deleted_at IS NULL",
+                logger: logger)
+            audit.imageID = deleted.imageID
+            audit.username = envelope.subject
+        case .collaboratorAdded(let change):
+            try await connection.query(
+                """
+                INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
+                VALUES (\(change.owner.value), \(change.root.value), \(change.username.value), \(envelope.time), \(envelope.id))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            audit.username = change.username.value
+            audit.namespace = "\(change.root.value)@\(change.owner.value)"
+        case .collaboratorRemoved(let change):
+            try await connection.query(
+                """
+                DELETE FROM collaborators
+                WHERE owner = \(change.owner.value) AND root_path = \(change.root.value) AND username = \(change.username.value)
+                """, logger: logger)
+            audit.username = change.username.value
+            audit.namespace = "\(change.root.value)@\(change.owner.value)"
         }
         try await recordAudit(envelope, position: position, facts: audit, on: connection, logger: logger)
         return true

@@ -18,8 +18,9 @@ public struct PostgresRegistryQueries: RegistryQueries {
         """
 
     public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
-        for step in try ResolutionPlan.steps(for: request) {
-            if let image = try await firstImage(for: step, user: request.user) {
+        let plan = try ResolutionPlan(for: request)
+        for step in plan.steps {
+            if let image = try await firstImage(for: step, digest: plan.digest?.hex, user: request.user) {
                 return Resolution(
                     imageID: image.id, name: image.name, namespace: image.namespaceReference, source: image.source,
                     version: image.version, sha256: try SHA256Digest(hex: image.sha256), size: image.size,
@@ -29,37 +30,42 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return nil
     }
 
-    /// The newest live version a step finds, if the user may use it.
-    private func firstImage(for step: ResolutionStep, user: Username) async throws -> ImageRecord? {
+    /// The newest live version a step finds (or the pinned one), if the
+    /// build's user may use it.
+    private func firstImage(for step: ResolutionStep, digest: String?, user: Username) async throws -> ImageRecord? {
         let query: PostgresQuery
         switch step {
         case .namespace(let namespace, let name):
             query = """
                 SELECT \(unescaped: Self.imageColumns) FROM images i
                 WHERE owner = \(namespace.owner.value) AND namespace_path = \(namespace.path.value)
-                  AND name = \(name.value) AND deleted_at IS NULL
-                  AND (owner = \(user.value) OR EXISTS (
-                        SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
-                          AND n.visibility IN ('public', 'internal')))
+                  AND name = \(name.value) AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
+                  AND (owner = \(user.value)
+                       OR EXISTS (SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
+                                    AND n.visibility IN ('public', 'internal'))
+                       OR EXISTS (SELECT 1 FROM collaborators c WHERE c.owner = i.owner
+                                    AND c.root_path = split_part(i.namespace_path, '/', 1) AND c.username = \(user.value)))
                 ORDER BY version DESC LIMIT 1
                 """
         case .personal(let owner, let name):
             query = """
                 SELECT \(unescaped: Self.imageColumns) FROM images
                 WHERE owner = \(owner.value) AND namespace_path IS NULL AND name = \(name.value) AND deleted_at IS NULL
+                  AND (\(digest)::text IS NULL OR sha256 = \(digest))
                 ORDER BY version DESC LIMIT 1
                 """
         case .ownedNamespaces(let owner, let name):
             query = """
                 SELECT \(unescaped: Self.imageColumns) FROM images
                 WHERE owner = \(owner.value) AND namespace_path IS NOT NULL AND name = \(name.value)
-                  AND deleted_at IS NULL
+                  AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
                 ORDER BY created_at DESC, namespace_path, version DESC LIMIT 1
                 """
         case .base(let name):
             query = """
                 SELECT \(unescaped: Self.imageColumns) FROM images
                 WHERE source = 'base' AND name = \(name.value) AND deleted_at IS NULL
+                  AND (\(digest)::text IS NULL OR sha256 = \(digest))
                 ORDER BY version DESC LIMIT 1
                 """
         }
@@ -85,15 +91,82 @@ public struct PostgresRegistryQueries: RegistryQueries {
     }
 
     public func namespace(owner: String, path: String) async throws -> NamespaceRecord? {
-        let rows = try await client.query(
-            "SELECT owner, path, visibility, created_at, created_by FROM namespaces WHERE owner = \(owner) AND path = \(path)",
-            logger: logger)
-        for try await row in rows.decode((String, String, String, Date, String).self) {
-            return NamespaceRecord(
+        try await namespaceRecords(
+            "SELECT \(unescaped: Self.namespaceColumns) FROM namespaces WHERE owner = \(owner) AND path = \(path)"
+        ).first
+    }
+
+    static let namespaceColumns = "owner, path, visibility, created_at, created_by"
+
+    private func namespaceRecords(_ query: PostgresQuery) async throws -> [NamespaceRecord] {
+        var result: [NamespaceRecord] = []
+        for try await row in try await client.query(query, logger: logger).decode((String, String, String, Date, String).self) {
+            result.append(NamespaceRecord(
                 owner: row.0, path: row.1, visibility: Visibility(rawValue: row.2) ?? .private,
-                createdAt: row.3, createdBy: row.4)
+                createdAt: row.3, createdBy: row.4))
         }
-        return nil
+        return result
+    }
+
+    public func namespaceAccess(owner: String, path: String) async throws -> NamespaceAccess? {
+        guard let namespace = try await namespace(owner: owner, path: path),
+            let ownerName = try? Username(namespace.owner)
+        else { return nil }
+        let root = String(path.split(separator: "/").first ?? "")
+        var collaborators: Set<Username> = []
+        let rows = try await client.query(
+            "SELECT username FROM collaborators WHERE owner = \(owner) AND root_path = \(root)", logger: logger)
+        for try await username in rows.decode(String.self) {
+            if let name = try? Username(username) { collaborators.insert(name) }
+        }
+        return NamespaceAccess(owner: ownerName, visibility: namespace.visibility, collaborators: collaborators)
+    }
+
+    public func images(_ filter: ImageListFilter, viewer: Viewer) async throws -> [ImageRecord] {
+        let search = filter.search.map(Self.likePattern)
+        return try await images("""
+            SELECT \(unescaped: Self.imageColumns) FROM images i
+            WHERE deleted_at IS NULL
+              AND (\(filter.namespaceOwner)::text IS NULL OR owner = \(filter.namespaceOwner))
+              AND (\(filter.namespacePath)::text IS NULL OR namespace_path = \(filter.namespacePath))
+              AND (\(search)::text IS NULL OR name ILIKE \(search) ESCAPE '\\')
+              AND (\(filter.after)::uuid IS NULL OR id > \(filter.after))
+              AND (source = 'base' OR \(viewer.isAdministrator) OR owner = \(viewer.username?.value)
+                   OR EXISTS (SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
+                                AND (n.visibility = 'public'
+                                     OR (n.visibility = 'internal' AND \(viewer.username?.value)::text IS NOT NULL)))
+                   OR (namespace_path IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM collaborators c WHERE c.owner = i.owner
+                          AND c.root_path = split_part(i.namespace_path, '/', 1)
+                          AND c.username = \(viewer.username?.value))))
+            ORDER BY id
+            LIMIT \(filter.limit)
+            """)
+    }
+
+    public func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord] {
+        let viewerName = viewer.username?.value
+        return try await namespaceRecords("""
+            SELECT \(unescaped: Self.namespaceColumns) FROM namespaces n
+            WHERE (\(filter.owner)::text IS NULL OR owner = \(filter.owner))
+              AND (\(filter.after?.owner)::text IS NULL OR (owner, path) > (\(filter.after?.owner), \(filter.after?.path)))
+              AND (\(viewer.isAdministrator) OR visibility = 'public' OR owner = \(viewerName)
+                   OR (visibility = 'internal' AND \(viewerName)::text IS NOT NULL)
+                   OR EXISTS (SELECT 1 FROM collaborators c WHERE c.owner = n.owner
+                                AND c.root_path = split_part(n.path, '/', 1) AND c.username = \(viewerName)))
+            ORDER BY owner, path
+            LIMIT \(filter.limit)
+            """)
+    }
+
+    /// `%text%` with the LIKE wildcards in `text` escaped, so a search is literal.
+    static func likePattern(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "%\(escaped)%"
     }
 
     public func audit(_ filter: AuditFilter) async throws -> [AuditEntry] {

@@ -77,3 +77,44 @@ public struct AuditFilter: Sendable, Equatable {
         self.limit = limit
     }
 }
+
+/// Which images to list. `nil` fields do not filter.
+public struct ImageListFilter: Sendable, Equatable {
+    public var namespaceOwner: String?
+    public var namespacePath: String?
+    /// Part of the name, matched literally and case-insensitively.
+    public var search: String?
+    /// Images after this id (the previous page's last).
+    public var after: UUID?
+    public var limit: Int
+
+    public init(
+        namespaceOwner: String? = nil, namespacePath: String? = nil, search: String? = nil, after: UUID? = nil,
+        limit: Int = 100
+    ) {
+        self.namespaceOwner = namespaceOwner
+        self.namespacePath = namespacePath
+        self.search = search
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// Which namespaces to list.
+public struct NamespaceListFilter: Sendable, Equatable {
+    public var owner: String?
+    /// Namespaces after this (owner, path) pair (the previous page's last).
+    public var after: (owner: String, path: String)?
+    public var limit: Int
+
+    public init(owner: String? = nil, after: (owner: String, path: String)? = nil, limit: Int = 100) {
+        self.owner = owner
+        self.after = after
+        self.limit = limit
+    }
+
+    public static func == (lhs: NamespaceListFilter, rhs: NamespaceListFilter) -> Bool {
+        lhs.owner == rhs.owner && lhs.after?.owner == rhs.after?.owner && lhs.after?.path == rhs.after?.path
+            && lhs.limit == rhs.limit
+    }
+}

@@ -13,6 +13,16 @@ public protocol RegistryQueries: Sendable {
     /// One namespace.
     func namespace(owner: String, path: String) async throws -> NamespaceRecord?
 
+    /// The facts access rules need about a namespace: owner, visibility and
+    /// the collaborators of its root; `nil` when it does not exist.
+    func namespaceAccess(owner: String, path: String) async throws -> NamespaceAccess?
+
+    /// Live image versions `viewer` may see, matching `filter`, by id.
+    func images(_ filter: ImageListFilter, viewer: Viewer) async throws -> [ImageRecord]
+
+    /// Namespaces `viewer` may see, by owner and path.
+    func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord]
+
     /// Audit entries matching `filter`, in log order.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
 

@@ -1,6 +1,6 @@
 /// Where a stored QCOW2 file lives: a `file://` path on the shared image
 /// volume, or an `s3://` or `https://` address of a file stored elsewhere.
-public struct ImageLocation: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ImageLocation: ValidatedString {
     /// Schemes the registry hands to workers.
     public static let allowedSchemes = ["file", "s3", "https"]
     /// Longest location accepted, in bytes.
@@ -26,15 +26,11 @@ public struct ImageLocation: Hashable, Sendable, Codable, CustomStringConvertibl
         self.value = value
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = try Self(container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     public var description: String { value }
+
+    public init(validating text: String) throws(NameError) {
+        try self.init(text)
+    }
+
+    public var text: String { value }
 }

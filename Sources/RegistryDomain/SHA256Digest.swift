@@ -1,5 +1,5 @@
 /// A SHA-256 digest written as 64 lowercase hexadecimal characters.
-public struct SHA256Digest: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct SHA256Digest: ValidatedString {
     public let hex: String
 
     public init(hex: String, field: String = "sha256") throws(NameError) {
@@ -12,15 +12,11 @@ public struct SHA256Digest: Hashable, Sendable, Codable, CustomStringConvertible
         self.hex = lowered
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = try Self(hex: container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
-    }
-
     public var description: String { "sha256:\(hex)" }
+
+    public init(validating text: String) throws(NameError) {
+        try self.init(hex: text)
+    }
+
+    public var text: String { hex }
 }

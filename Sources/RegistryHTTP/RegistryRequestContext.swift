@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import RegistryDomain
 
 /// The request context both services use: the framework's storage plus the
 /// authenticated caller, if any.
@@ -17,6 +18,13 @@ public struct RegistryRequestContext: RequestContext {
     public func requireCaller() throws -> Caller {
         guard let caller else { throw APIError.unauthorized("a bearer token is required") }
         return caller
+    }
+
+    /// Who is reading, for access rules: the caller when it holds `scope`
+    /// (or is an administrator), otherwise anonymous.
+    public func viewer(for scope: Scope) -> Viewer {
+        guard let caller, caller.has(scope) else { return .anonymous }
+        return Viewer(username: caller.username, isAdministrator: caller.scopes.contains(.registryAdmin))
     }
 
     /// The caller when it holds `scope`, otherwise 401 (no token) or 404, so a

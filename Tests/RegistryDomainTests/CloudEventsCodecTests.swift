@@ -118,3 +118,30 @@ struct CloudEventsCodecTests {
         #expect(try CloudEventsCodec.decode(record) == envelope)
     }
 }
+
+@Suite("CloudEvents times")
+struct CloudEventsTimeTests {
+    @Test("times keep whole milliseconds through text, for every millisecond of a second")
+    func millisecondsSurvive() throws {
+        let base = 1_795_718_820.0
+        for millisecond in 0..<1000 {
+            let envelope = EventEnvelope(
+                source: "test", time: Date(timeIntervalSince1970: base + Double(millisecond) / 1000),
+                actor: try Username("alice"), subject: "alice",
+                event: .imageDeleted(ImageDeleted(imageID: EventID.make())))
+            let text = CloudEventsCodec.formatTime(envelope.time)
+            #expect(text.hasSuffix(String(format: ".%03dZ", millisecond)), "\(text)")
+            #expect(try CloudEventsCodec.decode(CloudEventsCodec.encode(envelope)) == envelope)
+        }
+    }
+
+    @Test("times without fractions or with more digits parse; others do not")
+    func parsing() {
+        #expect(CloudEventsCodec.parseTime("2026-11-26T18:47:12Z")?.timeIntervalSince1970 == 1_795_718_832)
+        #expect(CloudEventsCodec.parseTime("2026-11-26T18:47:12.5Z")?.timeIntervalSince1970 == 1_795_718_832.5)
+        #expect(CloudEventsCodec.parseTime("2026-11-26T18:47:12.123456Z") != nil)
+        #expect(CloudEventsCodec.parseTime("2026-11-26T18:47:12.Z") == nil)
+        #expect(CloudEventsCodec.parseTime("2026-11-26 18:47:12") == nil)
+        #expect(CloudEventsCodec.parseTime("yesterday") == nil)
+    }
+}

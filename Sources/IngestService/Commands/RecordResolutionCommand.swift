@@ -34,7 +34,7 @@ struct RecordResolutionCommand: Decodable {
                 },
                 image: image,
                 driver: try Driver(parsing: driver))
-            _ = try ResolutionPlan.steps(for: request)
+            _ = try ResolutionPlan(for: request)
             return (buildID, request)
         }
     }

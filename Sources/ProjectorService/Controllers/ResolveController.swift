@@ -28,7 +28,7 @@ struct ResolveController: Sendable {
                 image: imageText,
                 driver: try Driver(parsing: driverText))
         }
-        _ = try validated { () throws(NameError) in try ResolutionPlan.steps(for: resolution) }
+        _ = try validated { () throws(NameError) in try ResolutionPlan(for: resolution) }
         guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
             throw APIError.notFound("image \(imageText) not found")
         }

@@ -11,7 +11,7 @@ public enum CloudEventsCodec {
     public static let specVersion = "1.0"
     public static let contentType = "application/json"
 
-    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let wholeSecondStyle = Date.ISO8601FormatStyle()
 
     /// Turns an envelope into the key, headers and value of a Kafka record.
     public static func encode(_ envelope: EventEnvelope) -> EncodedEvent {
@@ -20,7 +20,7 @@ public enum CloudEventsCodec {
             ("ce_id", envelope.id.uuidString.lowercased()),
             ("ce_type", envelope.type.rawValue),
             ("ce_source", envelope.source),
-            ("ce_time", envelope.time.formatted(timeStyle)),
+            ("ce_time", formatTime(envelope.time)),
             ("ce_subject", envelope.subject),
             ("ce_actor", envelope.actor.value),
             ("ce_schemaversion", String(envelope.schemaVersion)),
@@ -72,8 +72,31 @@ public enum CloudEventsCodec {
         return value
     }
 
-    private static func parseTime(_ text: String) -> Date? {
-        (try? timeStyle.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    /// RFC 3339 in UTC with exactly three fractional digits, computed from
+    /// whole milliseconds so that decoding gives back the same instant.
+    static func formatTime(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let adjusted = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let whole = Date(timeIntervalSince1970: TimeInterval(adjusted.0)).formatted(wholeSecondStyle)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - String(adjusted.1).count) + String(adjusted.1) + "Z"
+    }
+
+    /// Parses RFC 3339 UTC times with or without fractional seconds; digits
+    /// past milliseconds are ignored.
+    static func parseTime(_ text: String) -> Date? {
+        guard text.hasSuffix("Z") else { return nil }
+        let parts = text.dropLast().split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = try? wholeSecondStyle.parse(parts[0] + "Z") else { return nil }
+        var milliseconds = 0
+        if parts.count == 2 {
+            let digits = parts[1].prefix(3)
+            guard !parts[1].isEmpty, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber),
+                let value = Int(digits.padding(toLength: 3, withPad: "0", startingAt: 0))
+            else { return nil }
+            milliseconds = value
+        }
+        return Date(timeIntervalSince1970: whole.timeIntervalSince1970.rounded() + Double(milliseconds) / 1000)
     }
 
     private static func encodeData(_ event: RegistryEvent) -> [UInt8] {
@@ -84,6 +107,8 @@ public enum CloudEventsCodec {
         case .namespaceCreated(let payload): try? encoder.encode(payload)
         case .imageCreated(let payload): try? encoder.encode(payload)
         case .imageResolved(let payload): try? encoder.encode(payload)
+        case .imageDeleted(let payload): try? encoder.encode(payload)
+        case .collaboratorAdded(let payload), .collaboratorRemoved(let payload): try? encoder.encode(payload)
         }
         return Array(data ?? Data())
     }
@@ -101,6 +126,12 @@ public enum CloudEventsCodec {
                 return .imageCreated(payload)
             case .imageResolved:
                 return .imageResolved(try decoder.decode(ImageResolved.self, from: data))
+            case .imageDeleted:
+                return .imageDeleted(try decoder.decode(ImageDeleted.self, from: data))
+            case .collaboratorAdded:
+                return .collaboratorAdded(try decoder.decode(CollaboratorChanged.self, from: data))
+            case .collaboratorRemoved:
+                return .collaboratorRemoved(try decoder.decode(CollaboratorChanged.self, from: data))
             }
         } catch let error as NameError {
             throw .invalidData(error.description)

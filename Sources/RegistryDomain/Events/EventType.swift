@@ -4,4 +4,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case namespaceCreated = "namespace-created"
     case imageCreated = "image-created"
     case imageResolved = "image-resolved"
+    case imageDeleted = "image-deleted"
+    case collaboratorAdded = "collaborator-added"
+    case collaboratorRemoved = "collaborator-removed"
 }

@@ -5,6 +5,9 @@ public enum RegistryEvent: Sendable, Equatable {
     case namespaceCreated(NamespaceCreated)
     case imageCreated(ImageCreated)
     case imageResolved(ImageResolved)
+    case imageDeleted(ImageDeleted)
+    case collaboratorAdded(CollaboratorChanged)
+    case collaboratorRemoved(CollaboratorChanged)
 
     /// The CloudEvents type of this fact.
     public var type: EventType {
@@ -12,6 +15,9 @@ public enum RegistryEvent: Sendable, Equatable {
         case .namespaceCreated: .namespaceCreated
         case .imageCreated: .imageCreated
         case .imageResolved: .imageResolved
+        case .imageDeleted: .imageDeleted
+        case .collaboratorAdded: .collaboratorAdded
+        case .collaboratorRemoved: .collaboratorRemoved
         }
     }
 }

@@ -4,7 +4,7 @@
 /// Base names are one or more `/`-separated segments of letters, digits, `.`,
 /// `_` and `-`. A name that is also a valid ``ImageName`` may be shadowed by a
 /// custom image of the same name.
-public struct BaseImageName: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct BaseImageName: ValidatedString {
     /// Longest name accepted, in bytes.
     public static let maximumLength = 128
 
@@ -28,15 +28,11 @@ public struct BaseImageName: Hashable, Sendable, Codable, CustomStringConvertibl
         self.value = value
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = try Self(container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     public var description: String { value }
+
+    public init(validating text: String) throws(NameError) {
+        try self.init(text)
+    }
+
+    public var text: String { value }
 }

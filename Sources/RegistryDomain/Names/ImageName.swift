@@ -3,7 +3,7 @@
 /// Djinn CI allows letters, digits, `_` and `-` only (`^[a-zA-Z0-9_-]+$`), so a
 /// custom name never holds a `/`; names with `/` belong to base images
 /// (see ``BaseImageName``).
-public struct ImageName: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ImageName: ValidatedString {
     /// Longest name accepted, in bytes.
     public static let maximumLength = 128
 
@@ -23,15 +23,11 @@ public struct ImageName: Hashable, Sendable, Codable, CustomStringConvertible {
         self.value = value
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = try Self(container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     public var description: String { value }
+
+    public init(validating text: String) throws(NameError) {
+        try self.init(text)
+    }
+
+    public var text: String { value }
 }

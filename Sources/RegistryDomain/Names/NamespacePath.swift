@@ -2,7 +2,7 @@
 ///
 /// Segments are letters and digits; paths nest with `/` up to
 /// ``maximumDepth`` segments, as in Djinn CI.
-public struct NamespacePath: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct NamespacePath: ValidatedString {
     /// Deepest nesting Djinn CI allows.
     public static let maximumDepth = 20
     /// Longest segment accepted, in bytes.
@@ -50,15 +50,11 @@ public struct NamespacePath: Hashable, Sendable, Codable, CustomStringConvertibl
         (1...segments.count).map { NamespacePath(validatedSegments: Array(segments.prefix($0))) }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = try Self(container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     public var description: String { value }
+
+    public init(validating text: String) throws(NameError) {
+        try self.init(text)
+    }
+
+    public var text: String { value }
 }

@@ -1,6 +1,6 @@
 /// A user's name, as Djinn CI uses it everywhere in its API (`user` fields,
 /// `{owner}` in paths, `path@owner`).
-public struct Username: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+public struct Username: ValidatedString, Comparable {
     /// Longest username accepted, in bytes.
     public static let maximumLength = 64
 
@@ -16,17 +16,13 @@ public struct Username: Hashable, Sendable, Codable, CustomStringConvertible, Co
         self.value = value
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = try Self(container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
     public static func < (lhs: Username, rhs: Username) -> Bool { lhs.value < rhs.value }
 
     public var description: String { value }
+
+    public init(validating text: String) throws(NameError) {
+        try self.init(text)
+    }
+
+    public var text: String { value }
 }

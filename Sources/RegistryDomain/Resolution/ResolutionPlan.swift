@@ -34,16 +34,21 @@ public enum ResolutionStep: Sendable, Equatable {
 ///
 /// A custom image therefore shadows a base image of the same name, but only
 /// for the user or namespace that owns it. A name with `/` can only be a base
-/// image.
-public enum ResolutionPlan {
-    /// The steps to try in order; the first one that finds an image wins.
-    public static func steps(for request: ResolutionRequest) throws(NameError) -> [ResolutionStep] {
-        let customName = try? ImageName(request.image, field: "image")
-        let baseName = try? BaseImageName(request.image, field: "image")
-        guard customName != nil || baseName != nil else {
-            // Rethrow the custom-name rule: it is the one users meet most.
-            _ = try ImageName(request.image, field: "image")
-            return []
+/// image. `name@sha256:<hex>` pins one exact version; every step then looks
+/// for that digest instead of the newest version.
+public struct ResolutionPlan: Sendable, Equatable {
+    /// The places to look, in order; the first that finds an image wins.
+    public let steps: [ResolutionStep]
+    /// The pinned version, if the request named one.
+    public let digest: SHA256Digest?
+
+    public init(for request: ResolutionRequest) throws(NameError) {
+        let reference = try ImageReference(parsing: request.image)
+        let customName = try? ImageName(reference.name, field: "image")
+        let baseName = try? BaseImageName(reference.name, field: "image")
+        if customName == nil && baseName == nil {
+            // Report the custom-name rule: it is the one users meet most.
+            _ = try ImageName(reference.name, field: "image")
         }
         var steps: [ResolutionStep] = []
         if let customName {
@@ -57,6 +62,7 @@ public enum ResolutionPlan {
         if let baseName {
             steps.append(.base(baseName))
         }
-        return steps
+        self.steps = steps
+        self.digest = reference.digest
     }
 }
