@@ -67,6 +67,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -76,6 +77,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -93,6 +95,7 @@ let package = Package(
             dependencies: [
                 "RegistryDomain", "RegistryHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -104,6 +107,14 @@ let package = Package(
         .testTarget(
             name: "ReadModelTests",
             dependencies: ["ReadModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContractTests",
+            dependencies: [
+                "IngestService", "ProjectorService", "ReadModel", "RegistryHTTP", "Kafka",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Kafka
 import Logging
@@ -12,22 +13,15 @@ import RegistryHTTP
 public func buildIngestApplication(settings: RegistrySettings, logger: Logger) async throws -> some ApplicationProtocol {
     let database = try DatabaseConfiguration(url: settings.databaseURL)
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
-    let kafka = KafkaConfiguration(bootstrapServers: settings.kafkaBrokers)
-    let producer = try KafkaProducer(configuration: kafka, logger: logger)
+    let producer = try KafkaProducer(
+        configuration: KafkaConfiguration(bootstrapServers: settings.kafkaBrokers), logger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
-    let recorder = CommandRecorder(
-        publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
-        waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout))
-    let verifier = await TokenVerifier(hmacSecret: settings.jwtSecret)
-
-    let router = Router(context: RegistryRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    HealthController { try await queries.ping() }.addRoutes(to: router)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
-    NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    ImageCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    let router = try buildIngestRouter(
+        recorder: CommandRecorder(
+            publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
+            waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout)),
+        queries: queries,
+        verifier: await TokenVerifier(hmacSecret: settings.jwtSecret))
 
     var app = Application(
         router: router,
@@ -38,4 +32,21 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
     }
     return app
+}
+
+/// Every route the ingest service serves.
+func buildIngestRouter(recorder: CommandRecorder, queries: any RegistryQueries, verifier: TokenVerifier) throws
+    -> Router<RegistryRequestContext>
+{
+    let router = Router(context: RegistryRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    HealthController { try await queries.ping() }.addRoutes(to: router)
+    try OpenAPIDocument(bundle: resourceBundle).addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
+    NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    ImageCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    return router
 }

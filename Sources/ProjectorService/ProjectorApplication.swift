@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -5,31 +6,39 @@ import ReadModel
 import RegistryHTTP
 
 /// Builds the projector service (`image-projector`): the read side. It folds
-/// the event topic into PostgreSQL and serves the scheduler's lookups and the
-/// audit trail.
+/// the event topic into PostgreSQL and serves the scheduler's lookups, the
+/// listings and the audit trail.
 public func buildProjectorApplication(settings: RegistrySettings, logger: Logger) async throws
     -> some ApplicationProtocol
 {
     let database = try DatabaseConfiguration(url: settings.databaseURL)
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
-    let waiter = ProjectionWaiter(queries: queries, timeout: settings.waitTimeout)
-    let verifier = await TokenVerifier(hmacSecret: settings.jwtSecret)
-    let projection = ProjectionService.live(settings: settings, postgres: postgres, logger: logger)
-
-    let router = Router(context: RegistryRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    HealthController { try await queries.ping() }.addRoutes(to: router)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
-    ResolveController(queries: queries, waiter: waiter).addRoutes(to: v1)
-    ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
-    AuditController(queries: queries, waiter: waiter).addRoutes(to: v1)
-
+    let router = try buildProjectorRouter(
+        queries: queries,
+        waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
+        verifier: await TokenVerifier(hmacSecret: settings.jwtSecret))
     return Application(
         router: router,
         configuration: .init(
             address: .hostname(settings.host, port: settings.projectorPort), serverName: "image-projector"),
-        services: [postgres, projection],
+        services: [postgres, ProjectionService.live(settings: settings, postgres: postgres, logger: logger)],
         logger: logger)
+}
+
+/// Every route the projector serves.
+func buildProjectorRouter(queries: any RegistryQueries, waiter: ProjectionWaiter, verifier: TokenVerifier) throws
+    -> Router<RegistryRequestContext>
+{
+    let router = Router(context: RegistryRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    HealthController { try await queries.ping() }.addRoutes(to: router)
+    try OpenAPIDocument(bundle: resourceBundle).addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
+    ResolveController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    NamespaceQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    AuditController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    return router
 }

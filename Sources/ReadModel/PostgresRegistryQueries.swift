@@ -30,6 +30,15 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return nil
     }
 
+    public func newestVersion(in scope: ImageScope) async throws -> ImageRecord? {
+        let reader: Username = switch scope {
+        case .personal(let owner, _): owner
+        case .namespace(let namespace, _): namespace.owner
+        case .base: try Username("registry")
+        }
+        return try await firstImage(for: scope.resolutionStep, digest: nil, user: reader)
+    }
+
     /// The newest live version a step finds (or the pinned one), if the
     /// build's user may use it.
     private func firstImage(for step: ResolutionStep, digest: String?, user: Username) async throws -> ImageRecord? {

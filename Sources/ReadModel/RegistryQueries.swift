@@ -7,6 +7,9 @@ public protocol RegistryQueries: Sendable {
     /// that the build's user may use.
     func resolve(_ request: ResolutionRequest) async throws -> Resolution?
 
+    /// The newest live version of a name in its scope, whoever may see it.
+    func newestVersion(in scope: ImageScope) async throws -> ImageRecord?
+
     /// One image version by id, deleted or not.
     func image(id: UUID) async throws -> ImageRecord?
 

@@ -24,7 +24,7 @@ public struct RegistryRequestContext: RequestContext {
     /// (or is an administrator), otherwise anonymous.
     public func viewer(for scope: Scope) -> Viewer {
         guard let caller, caller.has(scope) else { return .anonymous }
-        return Viewer(username: caller.username, isAdministrator: caller.scopes.contains(.registryAdmin))
+        return caller.viewer
     }
 
     /// The caller when it holds `scope`, otherwise 401 (no token) or 404, so a

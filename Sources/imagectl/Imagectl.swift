@@ -6,5 +6,5 @@ struct Imagectl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imagectl",
         abstract: "Command-line client of the Djinn CI image registry.",
-        subcommands: [TokenCommand.self])
+        subcommands: [TokenCommand.self, SeedCommand.self])
 }

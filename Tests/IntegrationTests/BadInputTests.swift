@@ -111,7 +111,7 @@ struct BadInputTests {
             #expect(recorded == 1, "only the sentinel event is in the topic")
             let admin = try await TestEnvironment.token("root", [.registryAdmin])
             let audit = try await projector.call(.get, "/v1/audit", token: admin)
-            #expect((audit["entries"] as? [Any])?.count == 1)
+            #expect((audit["items"] as? [Any])?.count == 1)
         }
     }
 }

@@ -56,7 +56,7 @@ struct EndToEndFlowTests {
             let audit = try await projector.call(
                 .get, "/v1/audit?build=4711&after=\(resolutionPosition)", token: alice)
             #expect(audit.status == .ok)
-            let entries = try #require(audit["entries"] as? [[String: Any]])
+            let entries = try #require(audit["items"] as? [[String: Any]])
             #expect(entries.count == 1)
             let data = try #require(entries.first?["data"] as? [String: Any])
             let resolution = try #require(data["resolution"] as? [String: Any])
@@ -109,7 +109,7 @@ struct EndToEndFlowTests {
             let position = try #require(answer.string("event", "position"))
 
             let audit = try await projector.call(.get, "/v1/audit?type=image-resolved&after=\(position)", token: admin)
-            let entries = try #require(audit["entries"] as? [[String: Any]])
+            let entries = try #require(audit["items"] as? [[String: Any]])
             #expect(entries.count == 1)
             let data = try #require(entries.first?["data"] as? [String: Any])
             #expect(data["build_id"] as? String == "99")

@@ -2,7 +2,8 @@ import RegistryDomain
 import RegistryHTTP
 
 /// Body of `POST /v1/images` registering a file that is already stored:
-/// `{"name", "namespace"?, "driver": "qemu", "location", "sha256", "size"}`.
+/// `{"name", "namespace"?, "driver": "qemu", "location", "sha256", "size"}`,
+/// plus `"source": "base"` for an administrator registering a base image.
 struct RegisterImageCommand: Decodable {
     var name: String
     var namespace: String?
@@ -10,26 +11,36 @@ struct RegisterImageCommand: Decodable {
     var location: String
     var sha256: String
     var size: Int64
+    var source: String?
 
     /// The validated fields, for `caller`; 400 naming the broken rule.
     func validated(for caller: Caller) throws(APIError) -> ValidatedImage {
         try RegistryHTTP.validated { () throws(NameError) in
             guard size > 0 else { throw NameError(field: "size", message: "must be a positive number of bytes") }
+            let source = try ImageSource(parsing: source ?? ImageSource.custom.rawValue)
+            let scope: ImageScope
+            switch source {
+            case .base:
+                guard namespace == nil else {
+                    throw NameError(field: "namespace", message: "a base image belongs to no namespace")
+                }
+                scope = .base(try BaseImageName(name, field: "name"))
+            case .custom:
+                let imageName = try ImageName(name)
+                if let namespace {
+                    scope = .namespace(try NamespaceReference(parsing: namespace, defaultOwner: caller.username), imageName)
+                } else {
+                    scope = .personal(caller.username, imageName)
+                }
+            }
             return ValidatedImage(
-                name: try ImageName(name),
-                namespace: try namespace.map { text throws(NameError) in
-                    try NamespaceReference(parsing: text, defaultOwner: caller.username)
-                },
-                driver: try Driver(parsing: driver),
-                location: try ImageLocation(location),
-                sha256: try SHA256Digest(hex: sha256),
-                size: size)
+                scope: scope, driver: try Driver(parsing: driver), location: try ImageLocation(location),
+                sha256: try SHA256Digest(hex: sha256), size: size)
         }
     }
 
     struct ValidatedImage {
-        var name: ImageName
-        var namespace: NamespaceReference?
+        var scope: ImageScope
         var driver: Driver
         var location: ImageLocation
         var sha256: SHA256Digest

@@ -4,32 +4,91 @@ import ReadModel
 import RegistryDomain
 import RegistryHTTP
 
-/// `POST /v1/images` with a JSON body: registers a file already stored at a
-/// `file://`, `s3://` or `https://` location and records `image-created`.
+/// `POST /v1/images` with a JSON body registers a file already stored at a
+/// `file://`, `s3://` or `https://` location (`image-created`);
+/// `DELETE /v1/images/{id}` retires one version (`image-deleted`).
 struct ImageCommandController: Sendable {
     let recorder: CommandRecorder
     let queries: any RegistryQueries
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("images", use: register)
+        group.delete("images/:id", use: delete)
     }
 
+    /// Registering the exact bytes that are already the newest version of the
+    /// name changes nothing and answers 200 with that version.
     @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         let image = try await JSONBody.decode(RegisterImageCommand.self, from: request).validated(for: caller)
-        if let namespace = image.namespace, namespace.owner != caller.username {
-            throw APIError.notFound("namespace \(namespace) not found")
+        try await recorder.waiter.waitForRequestedPosition(request)
+        try await authorize(caller, toWrite: image.scope)
+        let queries = self.queries
+        if let newest = try await queries.newestVersion(in: image.scope), newest.sha256 == image.sha256.hex {
+            return try JSONResponse.encode(ImageResource(newest), status: .ok)
         }
         let imageID = EventID.make()
-        let created = ImageCreated(
-            imageID: imageID, source: .custom, owner: caller.username, namespace: image.namespace?.path,
-            name: image.name.value, driver: image.driver, location: image.location, sha256: image.sha256,
-            size: image.size)
+        let created = image.scope.created(
+            imageID: imageID, driver: image.driver, location: image.location, sha256: image.sha256, size: image.size)
         let event = try await recorder.record(
-            .imageCreated(created), subject: caller.username.value, caller: caller, context: context)
-        let queries = self.queries
+            .imageCreated(created), subject: image.scope.subject, caller: caller, context: context)
         return try await recorder.answer(event, request: request, status: .created) {
             try await queries.image(id: imageID).map(ImageResource.init)
         }
+    }
+
+    /// Base images: administrators. Personal images: their owner. In a
+    /// namespace: its owner and collaborators; a namespace that does not
+    /// exist yet is created with the image, in the caller's own tree only.
+    private func authorize(_ caller: Caller, toWrite scope: ImageScope) async throws {
+        let viewer = caller.viewer
+        switch scope {
+        case .base:
+            guard viewer.isAdministrator else { throw APIError.notFound("base images are managed by administrators") }
+        case .personal(let owner, _):
+            guard owner == caller.username || viewer.isAdministrator else { throw APIError.notFound("user not found") }
+        case .namespace(let namespace, _):
+            if let access = try await queries.namespaceAccess(
+                owner: namespace.owner.value, path: namespace.path.value)
+            {
+                guard AccessPolicy.canWrite(access, viewer: viewer) else {
+                    throw APIError.notFound("namespace \(namespace) not found")
+                }
+            } else if namespace.owner != caller.username {
+                if let root = try await queries.namespaceAccess(
+                    owner: namespace.owner.value, path: namespace.path.root.value),
+                    AccessPolicy.canWrite(root, viewer: viewer)
+                {
+                    return  // a collaborator may create sub-namespaces in the tree
+                }
+                throw APIError.notFound("namespace \(namespace) not found")
+            }
+        }
+    }
+
+    @Sendable func delete(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
+        let idText = try context.parameters.require("id")
+        try await recorder.waiter.waitForRequestedPosition(request)
+        guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id), image.deletedAt == nil,
+            try await mayDelete(image, caller: caller)
+        else {
+            throw APIError.notFound("image \(idText) not found")
+        }
+        let event = try await recorder.record(
+            .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner ?? EventEnvelope.baseImagesKey,
+            caller: caller, context: context)
+        let queries = self.queries
+        return try await recorder.answer(event, request: request, status: .ok) {
+            try await queries.image(id: id).map(ImageResource.init)
+        }
+    }
+
+    private func mayDelete(_ image: ImageRecord, caller: Caller) async throws -> Bool {
+        let viewer = caller.viewer
+        guard let owner = image.owner else { return viewer.isAdministrator }
+        guard let path = image.namespacePath else { return viewer.isAdministrator || owner == caller.username.value }
+        guard let access = try await queries.namespaceAccess(owner: owner, path: path) else { return false }
+        return AccessPolicy.canWrite(access, viewer: viewer)
     }
 }

@@ -17,10 +17,17 @@ struct NamespaceCommandController: Sendable {
         let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
         let command = try await JSONBody.decode(CreateNamespaceCommand.self, from: request)
         let (reference, visibility) = try command.validated(for: caller)
-        guard reference.owner == caller.username else {
-            throw APIError.notFound("namespace owner \(reference.owner) not found")
-        }
+        try await recorder.waiter.waitForRequestedPosition(request)
         let queries = self.queries
+        if reference.owner != caller.username {
+            // Collaborators may add namespaces inside the owner's tree.
+            guard let root = try await queries.namespaceAccess(
+                owner: reference.owner.value, path: reference.path.root.value),
+                AccessPolicy.canWrite(root, viewer: caller.viewer)
+            else {
+                throw APIError.notFound("namespace \(reference) not found")
+            }
+        }
         if let existing = try await queries.namespace(owner: reference.owner.value, path: reference.path.value) {
             return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
         }
@@ -29,7 +36,7 @@ struct NamespaceCommandController: Sendable {
             subject: reference.owner.value, caller: caller, context: context)
         return try await recorder.answer(event, request: request, status: .created) {
             try await queries.namespace(owner: reference.owner.value, path: reference.path.value)
-                .map(NamespaceResource.init)
+                .map { NamespaceResource($0) }
         }
     }
 }

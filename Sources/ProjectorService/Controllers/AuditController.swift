@@ -7,9 +7,6 @@ import RegistryHTTP
 /// `GET /v1/audit`: the ordered event history, filtered and cursor-paginated.
 /// Administrators see every entry; other callers the entries that concern them.
 struct AuditController: Sendable {
-    /// Largest page a caller may ask for.
-    static let maximumLimit = 1000
-
     let queries: any RegistryQueries
     let waiter: ProjectionWaiter
 
@@ -19,19 +16,19 @@ struct AuditController: Sendable {
 
     @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        var filter = try Self.filter(from: request)
+        let page = try PageRequest(request)
+        var filter = try Self.filter(from: request, page: page)
         if !caller.has(.registryAdmin) {
             filter.visibleTo = caller.username.value
         }
         try await waiter.waitForRequestedPosition(request)
         let entries = try await queries.audit(filter)
-        let page = AuditPage(
-            entries: entries.map(AuditEntryResource.init),
-            nextCursor: entries.count == filter.limit ? entries.last?.eventID.uuidString.lowercased() : nil)
-        return try JSONResponse.encode(page, status: .ok)
+        return try JSONResponse.encode(
+            Page(items: entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { $0.eventID.uuidString }),
+            status: .ok)
     }
 
-    static func filter(from request: Request) throws -> AuditFilter {
+    static func filter(from request: Request, page: PageRequest) throws -> AuditFilter {
         func date(_ name: String) throws -> Date? {
             guard let text = request.queryParameter(name) else { return nil }
             guard let date = (try? Date.ISO8601FormatStyle().parse(text))
@@ -61,25 +58,9 @@ struct AuditController: Sendable {
         filter.user = request.queryParameter("user")
         filter.since = try date("since")
         filter.until = try date("until")
-        filter.after = try uuid("cursor")
-        if let limit = request.queryParameter("limit") {
-            guard let parsed = Int(limit), (1...maximumLimit).contains(parsed) else {
-                throw APIError.badRequest("limit must be 1 to \(maximumLimit)", code: "invalid_parameter")
-            }
-            filter.limit = parsed
-        }
+        filter.limit = page.limit
+        filter.after = try page.cursorID()
         return filter
-    }
-}
-
-/// A page of the audit trail.
-struct AuditPage: Encodable {
-    let entries: [AuditEntryResource]
-    let nextCursor: String?
-
-    enum CodingKeys: String, CodingKey {
-        case entries
-        case nextCursor = "next_cursor"
     }
 }
 

@@ -4,38 +4,60 @@ import ReadModel
 import RegistryDomain
 import RegistryHTTP
 
-/// `GET /v1/images/{id}`: one image version, to callers who may see it.
+/// `GET /v1/images` (visible images, filtered and paginated) and
+/// `GET /v1/images/{id}` (one version, to callers who may see it).
 struct ImageQueryController: Sendable {
     let queries: any RegistryQueries
     let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.get("images", use: list)
         group.get("images/:id", use: show)
+    }
+
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let page = try PageRequest(request)
+        var filter = ImageListFilter(search: request.queryParameter("search"), limit: page.limit)
+        if let text = request.queryParameter("namespace") {
+            let viewerName = context.viewer(for: .imageRead).username
+            let namespace = try validated { () throws(NameError) in
+                try NamespaceReference(parsing: text, defaultOwner: viewerName)
+            }
+            filter.namespaceOwner = namespace.owner.value
+            filter.namespacePath = namespace.path.value
+        }
+        filter.after = try page.cursorID()
+        try await waiter.waitForRequestedPosition(request)
+        let images = try await queries.images(filter, viewer: context.viewer(for: .imageRead))
+        return try JSONResponse.encode(
+            Page(items: images.map(ImageResource.init), nextCursor: page.nextCursor(images) { $0.id.uuidString }),
+            status: .ok)
     }
 
     @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> Response {
         let idText = try context.parameters.require("id")
         guard let id = UUID(uuidString: idText) else { throw APIError.notFound("image \(idText) not found") }
         try await waiter.waitForRequestedPosition(request)
-        guard let image = try await queries.image(id: id), try await isVisible(image, to: context.caller) else {
+        guard let image = try await queries.image(id: id),
+            try await ImageVisibility(queries: queries).allows(image, to: context.viewer(for: .imageRead))
+        else {
             throw APIError.notFound("image \(idText) not found")
         }
         return try JSONResponse.encode(ImageResource(image), status: .ok)
     }
+}
 
-    /// Base images are public; a namespaced image follows its namespace's
-    /// visibility; a personal image is its owner's alone.
-    private func isVisible(_ image: ImageRecord, to caller: Caller?) async throws -> Bool {
-        let reader = caller.flatMap { $0.has(.imageRead) ? $0 : nil }
-        if image.source == .base || reader?.has(.registryAdmin) == true { return true }
-        if let reader, reader.username.value == image.owner { return true }
-        guard let owner = image.owner, let path = image.namespacePath,
-            let namespace = try await queries.namespace(owner: owner, path: path)
-        else { return false }
-        switch namespace.visibility {
-        case .public: return true
-        case .internal: return reader != nil
-        case .private: return false
+/// Whether a viewer may see one image version: base images are public, a
+/// personal image is its owner's, a namespaced image follows its namespace.
+struct ImageVisibility: Sendable {
+    let queries: any RegistryQueries
+
+    func allows(_ image: ImageRecord, to viewer: Viewer) async throws -> Bool {
+        guard let ownerText = image.owner, let owner = try? Username(ownerText) else { return image.source == .base }
+        guard let path = image.namespacePath else {
+            return AccessPolicy.canSeePersonalImage(owner: owner, viewer: viewer)
         }
+        guard let access = try await queries.namespaceAccess(owner: ownerText, path: path) else { return false }
+        return AccessPolicy.canSee(access, viewer: viewer)
     }
 }

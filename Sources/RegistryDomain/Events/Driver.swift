@@ -16,4 +16,12 @@ public enum Driver: String, Codable, Sendable {
 public enum ImageSource: String, Codable, Sendable {
     case custom
     case base
+
+    /// Parses a source name, naming the allowed ones when it is unknown.
+    public init(parsing text: String, field: String = "source") throws(NameError) {
+        guard let source = ImageSource(rawValue: text) else {
+            throw NameError(field: field, message: "must be \"custom\" or \"base\" (got \"\(text)\")")
+        }
+        self = source
+    }
 }

@@ -12,6 +12,11 @@ public struct Caller: Sendable, Equatable {
         self.scopes = scopes
     }
 
+    /// This caller as a reader for access rules.
+    public var viewer: Viewer {
+        Viewer(username: username, isAdministrator: scopes.contains(.registryAdmin))
+    }
+
     public func has(_ scope: Scope) -> Bool {
         scopes.contains(scope) || scopes.contains(.registryAdmin)
     }

@@ -10,17 +10,32 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
     public var reference: String
     public var visibility: Visibility
     public var createdAt: Date
+    /// The root's collaborators; shown only to those who may manage them.
+    public var collaborators: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case path, owner, reference, visibility
+        case path, owner, reference, visibility, collaborators
         case createdAt = "created_at"
     }
 
-    public init(_ record: NamespaceRecord) {
+    public init(_ record: NamespaceRecord, collaborators: [String]? = nil) {
         path = record.path
         owner = record.owner
         reference = "\(record.path)@\(record.owner)"
         visibility = record.visibility
         createdAt = record.createdAt
+        self.collaborators = collaborators
+    }
+
+    /// Loads a namespace, with its collaborators when `showingCollaborators`.
+    public static func load(
+        _ namespace: NamespaceReference, from queries: any RegistryQueries, showingCollaborators: Bool
+    ) async throws -> NamespaceResource? {
+        guard let record = try await queries.namespace(owner: namespace.owner.value, path: namespace.path.value)
+        else { return nil }
+        guard showingCollaborators,
+            let access = try await queries.namespaceAccess(owner: namespace.owner.value, path: namespace.path.value)
+        else { return NamespaceResource(record) }
+        return NamespaceResource(record, collaborators: access.collaborators.map(\.value).sorted())
     }
 }

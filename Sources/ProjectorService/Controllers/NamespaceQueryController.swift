@@ -1,0 +1,46 @@
+import Hummingbird
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// `GET /v1/namespaces` (visible namespaces, paginated) and
+/// `GET /v1/namespaces/{owner}/{path}` (one namespace; its collaborators are
+/// shown to those who may manage them).
+struct NamespaceQueryController: Sendable {
+    let queries: any RegistryQueries
+    let waiter: ProjectionWaiter
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.get("namespaces", use: list)
+        group.get("namespaces/:owner/**", use: show)
+    }
+
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let page = try PageRequest(request)
+        var filter = NamespaceListFilter(limit: page.limit)
+        if let owner = request.queryParameter("owner") {
+            filter.owner = try validated { () throws(NameError) in try Username(owner, field: "owner") }.value
+        }
+        filter.after = try page.cursorPair()
+        try await waiter.waitForRequestedPosition(request)
+        let namespaces = try await queries.namespaces(filter, viewer: context.viewer(for: .namespaceRead))
+        return try JSONResponse.encode(
+            Page(items: namespaces.map { NamespaceResource($0) },
+                 nextCursor: page.nextCursor(namespaces) { "\($0.owner)/\($0.path)" }),
+            status: .ok)
+    }
+
+    @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let namespace = try NamespaceRoute(context: context).namespace
+        try await waiter.waitForRequestedPosition(request)
+        let viewer = context.viewer(for: .namespaceRead)
+        guard let access = try await queries.namespaceAccess(owner: namespace.owner.value, path: namespace.path.value),
+            AccessPolicy.canSee(access, viewer: viewer),
+            let resource = try await NamespaceResource.load(
+                namespace, from: queries, showingCollaborators: AccessPolicy.canManage(access, viewer: viewer))
+        else {
+            throw APIError.notFound("namespace \(namespace) not found")
+        }
+        return try JSONResponse.encode(resource, status: .ok)
+    }
+}

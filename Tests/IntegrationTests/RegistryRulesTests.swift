@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import RegistryHTTP
+import Testing
+
+/// Djinn CI's rules as users meet them: versions and pins, deletion, base
+/// images and shadowing, collaborators, on-the-fly namespaces.
+@Suite("Registry rules end to end")
+struct RegistryRulesTests {
+    static let readWrite: [Scope] = [.imageRead, .imageWrite, .namespaceRead, .namespaceWrite]
+    static func digest(_ character: Character) -> String { String(repeating: character, count: 64) }
+
+    @Test("a pinned digest resolves that version; a deleted version stops resolving but stays in the audit trail")
+    func pinsAndDeletion() async throws {
+        let alice = try await TestEnvironment.token("alice", Self.readWrite)
+        try await RegistryServices.fresh().run { ingest, projector in
+            let first = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "tool", namespace: nil, digest: Self.digest("1")))
+            let second = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "tool", namespace: nil, digest: Self.digest("2")))
+            #expect(second["version"] as? Int == 2)
+            let again = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "tool", namespace: nil, digest: Self.digest("2")))
+            #expect(again.status == .ok, "the same bytes again are not a new version")
+            #expect(again["version"] as? Int == 2)
+
+            let pinned = try await projector.call(
+                .get, "/v1/resolve?driver=qemu&image=tool@sha256:\(Self.digest("1"))&user=alice", token: alice)
+            #expect(pinned["version"] as? Int == 1)
+            #expect(pinned.string("image_id") == first.string("id"))
+
+            let secondID = try #require(second.string("id"))
+            let deleted = try await ingest.call(.delete, "/v1/images/\(secondID)?wait=true", token: alice)
+            #expect(deleted.status == .ok)
+            #expect(deleted.string("deleted_at") != nil)
+            let afterDelete = try await projector.call(.get, "/v1/resolve?driver=qemu&image=tool&user=alice", token: alice)
+            #expect(afterDelete["version"] as? Int == 1, "the newest live version wins")
+            let deletedAgain = try await ingest.call(.delete, "/v1/images/\(secondID)", token: alice)
+            #expect(deletedAgain.status == .notFound)
+
+            let history = try await projector.call(.get, "/v1/audit?image=\(secondID)", token: alice)
+            let types = (history["items"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
+            #expect(types == ["image-created", "image-deleted"])
+        }
+    }
+
+    @Test("base images resolve for everyone; a custom image shadows one only for its owner")
+    func baseImagesAndShadowing() async throws {
+        let admin = try await TestEnvironment.token("root", [.registryAdmin])
+        let alice = try await TestEnvironment.token("alice", Self.readWrite)
+        let carol = try await TestEnvironment.token("carol", Self.readWrite)
+        try await RegistryServices.fresh().run { ingest, projector in
+            for name in ["arch", "debian/stable"] {
+                let seeded = try await ingest.call(.post, "/v1/images?wait=true", token: admin, json: """
+                    {"source": "base", "name": "\(name)", "driver": "qemu",
+                     "location": "file:///var/lib/djinn/base/qemu/x86_64/\(name)", "sha256": "\(Self.digest("b"))", "size": 5}
+                    """)
+                #expect(seeded.status == .created, "\(name)")
+            }
+            let reseeded = try await ingest.call(.post, "/v1/images", token: admin, json: """
+                {"source": "base", "name": "arch", "driver": "qemu",
+                 "location": "file:///var/lib/djinn/base/qemu/x86_64/arch", "sha256": "\(Self.digest("b"))", "size": 5}
+                """)
+            #expect(reseeded.status == .ok, "seeding twice records nothing")
+            let notAdmin = try await ingest.call(.post, "/v1/images", token: alice, json: """
+                {"source": "base", "name": "arch", "driver": "qemu",
+                 "location": "file:///x/arch", "sha256": "\(Self.digest("c"))", "size": 5}
+                """)
+            #expect(notAdmin.status == .notFound)
+
+            _ = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "arch", namespace: nil, digest: Self.digest("a")))
+            let forAlice = try await projector.call(.get, "/v1/resolve?driver=qemu&image=arch&user=alice", token: alice)
+            #expect(forAlice.string("source") == "custom")
+            let forCarol = try await projector.call(.get, "/v1/resolve?driver=qemu&image=arch&user=carol", token: carol)
+            #expect(forCarol.string("source") == "base")
+            let slashName = try await projector.call(
+                .get, "/v1/resolve?driver=qemu&image=debian/stable&user=carol&namespace=any@carol", token: carol)
+            #expect(slashName.string("source") == "base", "a name with '/' is always a base image")
+        }
+    }
+
+    @Test("collaborators see and write the whole tree until removed; namespaces appear with their first image")
+    func collaborators() async throws {
+        let alice = try await TestEnvironment.token("alice", Self.readWrite)
+        let bob = try await TestEnvironment.token("bob", Self.readWrite)
+        try await RegistryServices.fresh().run { ingest, projector in
+            let made = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "ci", namespace: "team/infra/deep"))
+            #expect(made.status == .created)
+            let namespace = try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: alice)
+            #expect(namespace.string("visibility") == "private", "created on the fly, private")
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: bob).status == .notFound)
+
+            let added = try await ingest.call(.post, "/v1/namespaces/alice/team/infra/collaborators?wait=true",
+                                              token: alice, json: #"{"username": "bob"}"#)
+            #expect(added.status == .created)
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: bob).status == .ok)
+            let byBob = try await ingest.call(.post, "/v1/images?wait=true", token: bob,
+                json: EndToEndFlowTests.registration(name: "ci", namespace: "team/infra/deep@alice", digest: Self.digest("e")))
+            #expect(byBob.status == .created)
+            #expect(byBob["version"] as? Int == 2)
+            #expect(try await ingest.call(.post, "/v1/namespaces/alice/team/collaborators", token: bob,
+                                          json: #"{"username": "mallory"}"#).status == .notFound,
+                    "only the owner manages collaborators")
+
+            let removed = try await ingest.call(.delete, "/v1/namespaces/alice/team/collaborators/bob?wait=true", token: alice)
+            #expect(removed.status == .ok)
+            #expect((removed["collaborators"] as? [String]) == [])
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: bob).status == .notFound)
+            let listed = try await projector.call(.get, "/v1/namespaces?owner=alice", token: alice)
+            let paths = (listed["items"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(paths == ["team", "team/infra", "team/infra/deep"])
+        }
+    }
+
+    @Test("concurrent creations: one namespace, two versions, identical after a replay from offset 0")
+    func concurrentCreations() async throws {
+        let alice = try await TestEnvironment.token("alice", Self.readWrite)
+        let services = try await RegistryServices.fresh()
+        try await services.run { ingest, _ in
+            async let first = ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "race"}"#)
+            async let second = ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "race"}"#)
+            let namespaces = try await [first, second]
+            #expect(namespaces.allSatisfy { [.created, .ok].contains($0.status) })
+            async let imageA = ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "same", namespace: "race", digest: Self.digest("a")))
+            async let imageB = ingest.call(.post, "/v1/images?wait=true", token: alice,
+                json: EndToEndFlowTests.registration(name: "same", namespace: "race", digest: Self.digest("b")))
+            let versions = try await [imageA, imageB].compactMap { $0["version"] as? Int }.sorted()
+            #expect(versions == [1, 2])
+        }
+        let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
+        #expect(live.namespaces.count == 1)
+        #expect(live.images.count == 2)
+
+        let replayDatabase = try await TestEnvironment.freshDatabase()
+        let replay = try ProjectorRunner(settings: TestEnvironment.settings(
+            databaseURL: replayDatabase, topic: services.settings.topic))
+        try await TestEnvironment.eventually("the replay catches up") {
+            try await ReadModelSnapshot.read(from: replayDatabase).recordsSeen == live.recordsSeen
+        }
+        try await replay.stop()
+        #expect(try await ReadModelSnapshot.read(from: replayDatabase) == live)
+    }
+}
