@@ -110,6 +110,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthTests",
+            dependencies: [
+                "RegistryHTTP", "RegistryDomain",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ContractTests",
             dependencies: [
                 "IngestService", "ProjectorService", "ReadModel", "RegistryHTTP", "Kafka",

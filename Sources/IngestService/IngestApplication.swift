@@ -21,7 +21,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
             publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
             waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout)),
         queries: queries,
-        verifier: await TokenVerifier(hmacSecret: settings.jwtSecret))
+        verifier: try await TokenVerifier(keys: settings.tokenKeys))
 
     var app = Application(
         router: router,

@@ -17,7 +17,7 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
     let router = try buildProjectorRouter(
         queries: queries,
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
-        verifier: await TokenVerifier(hmacSecret: settings.jwtSecret))
+        verifier: try await TokenVerifier(keys: settings.tokenKeys))
     return Application(
         router: router,
         configuration: .init(

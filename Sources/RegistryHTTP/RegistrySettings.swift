@@ -15,7 +15,8 @@ import ReadModel
 /// | `IMAGE_REGISTRY_TOPIC_PARTITIONS` | `12` |
 /// | `IMAGE_REGISTRY_TOPIC_REPLICATION` | `1` |
 /// | `IMAGE_REGISTRY_CONSUMER_GROUP` | `image-projector` |
-/// | `IMAGE_REGISTRY_JWT_SECRET` | none: required |
+/// | `IMAGE_REGISTRY_JWT_SECRET` | none: this or the public key is required |
+/// | `IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE` | none: PEM, Ed25519 or RSA; replaces the secret |
 /// | `IMAGE_REGISTRY_WAIT_TIMEOUT_MS` | `5000` |
 /// | `IMAGE_REGISTRY_MIGRATIONS_DIR` | `migrations` |
 public struct RegistrySettings: Sendable {
@@ -28,7 +29,8 @@ public struct RegistrySettings: Sendable {
     public var topicPartitions: Int32
     public var topicReplication: Int32
     public var consumerGroup: String
-    public var jwtSecret: String
+    /// How bearer tokens are checked.
+    public var tokenKeys: TokenKeys
     public var waitTimeout: Duration
     public var migrationsDirectory: URL
 
@@ -36,7 +38,7 @@ public struct RegistrySettings: Sendable {
         host: String = "127.0.0.1", ingestPort: Int = 8080, projectorPort: Int = 8081,
         databaseURL: String = "postgres://registry@127.0.0.1:5432/registry", kafkaBrokers: String = "127.0.0.1:9092",
         topic: String = "image-registry.events", topicPartitions: Int32 = 12, topicReplication: Int32 = 1,
-        consumerGroup: String = "image-projector", jwtSecret: String, waitTimeout: Duration = .seconds(5),
+        consumerGroup: String = "image-projector", tokenKeys: TokenKeys, waitTimeout: Duration = .seconds(5),
         migrationsDirectory: URL = URL(fileURLWithPath: "migrations")
     ) {
         self.host = host
@@ -48,7 +50,7 @@ public struct RegistrySettings: Sendable {
         self.topicPartitions = topicPartitions
         self.topicReplication = topicReplication
         self.consumerGroup = consumerGroup
-        self.jwtSecret = jwtSecret
+        self.tokenKeys = tokenKeys
         self.waitTimeout = waitTimeout
         self.migrationsDirectory = migrationsDirectory
     }
@@ -65,13 +67,23 @@ public struct RegistrySettings: Sendable {
             }
             return parsed
         }
-        guard let secret = value("JWT_SECRET") else {
-            throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be set: it signs and checks bearer tokens")
+        let tokenKeys: TokenKeys
+        if let keyFile = value("JWT_PUBLIC_KEY_FILE") {
+            guard let pem = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
+                throw ConfigurationError("IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE: cannot read \(keyFile)")
+            }
+            tokenKeys = .publicKey(pem: pem)
+        } else if let secret = value("JWT_SECRET") {
+            guard secret.utf8.count >= 32 else {
+                throw ConfigurationError(
+                    "IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
+            }
+            tokenKeys = .sharedSecret(secret)
+        } else {
+            throw ConfigurationError(
+                "set IMAGE_REGISTRY_JWT_SECRET (shared secret) or IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE to check bearer tokens")
         }
-        guard secret.utf8.count >= 32 else {
-            throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
-        }
-        let defaults = RegistrySettings(jwtSecret: secret)
+        let defaults = RegistrySettings(tokenKeys: tokenKeys)
         self.init(
             host: value("HOST") ?? defaults.host,
             ingestPort: try number("INGEST_PORT", defaults.ingestPort),
@@ -82,7 +94,7 @@ public struct RegistrySettings: Sendable {
             topicPartitions: try number("TOPIC_PARTITIONS", defaults.topicPartitions),
             topicReplication: try number("TOPIC_REPLICATION", defaults.topicReplication),
             consumerGroup: value("CONSUMER_GROUP") ?? defaults.consumerGroup,
-            jwtSecret: secret,
+            tokenKeys: tokenKeys,
             waitTimeout: .milliseconds(try number("WAIT_TIMEOUT_MS", 5000)),
             migrationsDirectory: value("MIGRATIONS_DIR").map { URL(fileURLWithPath: $0) } ?? defaults.migrationsDirectory
         )

@@ -19,6 +19,9 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "Folder holding <driver>/<arch>/<name> for each base image.")
     var baseDir: String
 
+    @Option(help: "Projector URL to wait on until the seeded images are visible (or IMAGE_REGISTRY_PROJECTOR_URL).")
+    var projectorURL: String?
+
     @OptionGroup var connection: IngestConnection
 
     struct Catalogue: Decodable {
@@ -31,6 +34,7 @@ struct SeedCommand: AsyncParsableCommand {
         let catalogue = try JSONDecoder().decode(Catalogue.self, from: Data(contentsOf: URL(fileURLWithPath: self.catalogue)))
         let client = try await connection.client(defaultScopes: [.registryAdmin])
         let root = URL(fileURLWithPath: baseDir).standardizedFileURL
+        var lastPosition: String?
         for name in catalogue.images {
             let baseName = try BaseImageName(name)
             let file = root.appendingPathComponent(catalogue.driver).appendingPathComponent(catalogue.arch)
@@ -45,10 +49,30 @@ struct SeedCommand: AsyncParsableCommand {
             ])
             switch answer.status {
             case 200: print("\(name): already registered")
-            case 201, 202: print("\(name): registered (\(digest.prefix(12)))")
+            case 201, 202:
+                print("\(name): registered (\(digest.prefix(12)))")
+                lastPosition = (answer.body["event"] as? [String: Any])?["position"] as? String
             default: throw CommandFailure("\(name): \(answer.errorMessage)")
             }
         }
+        if let lastPosition {
+            try await waitUntilVisible(lastPosition, token: client.token)
+        }
+    }
+
+    /// Asks the projector, with the last event's position, until it has
+    /// applied every seeded image (a fresh projector first joins its group).
+    private func waitUntilVisible(_ position: String, token: String?) async throws {
+        let base = projectorURL ?? ProcessInfo.processInfo.environment["IMAGE_REGISTRY_PROJECTOR_URL"]
+            ?? "http://127.0.0.1:8081"
+        guard let url = URL(string: base) else { throw CommandFailure("invalid URL \(base)") }
+        let projector = RegistryClient(baseURL: url, token: token)
+        for _ in 0..<12 {
+            let answer = try await projector.send("GET", "/v1/images?limit=1&after=\(position)")
+            if answer.status == 200 { return }
+            guard [503, 504].contains(answer.status) else { throw CommandFailure(answer.errorMessage) }
+        }
+        throw CommandFailure("the projector did not apply the seeded images in time")
     }
 
     /// SHA-256 and size of a file, read in 1 MiB chunks.

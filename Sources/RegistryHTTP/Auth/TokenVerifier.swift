@@ -2,15 +2,43 @@ import Foundation
 import JWTKit
 import RegistryDomain
 
-/// Checks bearer tokens and mints them (for development and tests).
-///
-/// HS256 with the shared secret `IMAGE_REGISTRY_JWT_SECRET` is the default.
+/// How tokens are checked: a shared HS256 secret (the default), or a public
+/// key (EdDSA or RS256, PEM) for production, where only the issuer holds
+/// the private key.
+public enum TokenKeys: Sendable {
+    case sharedSecret(String)
+    case publicKey(pem: String)
+}
+
+/// Checks bearer tokens and, with a shared secret, mints them (for
+/// development and tests).
 public struct TokenVerifier: Sendable {
     private let keys: JWTKeyCollection
 
     /// Verifies and signs with HMAC-SHA256 using `secret`.
     public init(hmacSecret secret: String) async {
         keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+    }
+
+    /// Verifies with `keys`; a public key that is neither Ed25519 nor RSA is refused.
+    public init(keys: TokenKeys) async throws {
+        switch keys {
+        case .sharedSecret(let secret):
+            await self.init(hmacSecret: secret)
+        case .publicKey(let pem):
+            if let key = try? EdDSA.PublicKey(pem: pem) {
+                self.init(keyCollection: await JWTKeyCollection().add(eddsa: key))
+            } else if let key = try? Insecure.RSA.PublicKey(pem: pem) {
+                self.init(keyCollection: await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256))
+            } else {
+                throw TokenKeyError.unreadablePublicKey
+            }
+        }
+    }
+
+    /// Verifies with keys that are already set up (for example a test's key pair).
+    public init(keyCollection: JWTKeyCollection) {
+        keys = keyCollection
     }
 
     /// The caller a token stands for; throws ``APIError`` 401 when it is not valid.
@@ -36,5 +64,14 @@ public struct TokenVerifier: Sendable {
             subject: subject ?? username.value, username: username.value, scopes: scopes,
             expires: Date().addingTimeInterval(lifetime))
         return try await keys.sign(claims)
+    }
+}
+
+/// A verification key that cannot be used.
+public enum TokenKeyError: Error, CustomStringConvertible {
+    case unreadablePublicKey
+
+    public var description: String {
+        "IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE must hold an Ed25519 or RSA public key in PEM form"
     }
 }

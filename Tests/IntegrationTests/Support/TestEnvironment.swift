@@ -63,7 +63,7 @@ enum TestEnvironment {
         RegistrySettings(
             host: "127.0.0.1", ingestPort: 0, projectorPort: 0, databaseURL: databaseURL,
             kafkaBrokers: try required("REGISTRY_TEST_KAFKA_BROKERS"), topic: topic, topicPartitions: partitions,
-            consumerGroup: group ?? uniqueName("group"), jwtSecret: jwtSecret, waitTimeout: .seconds(20),
+            consumerGroup: group ?? uniqueName("group"), tokenKeys: .sharedSecret(jwtSecret), waitTimeout: .seconds(20),
             migrationsDirectory: migrationsDirectory)
     }
 
