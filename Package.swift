@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "RegistryDomainTests",
             dependencies: ["RegistryDomain"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
