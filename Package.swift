@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +40,16 @@ let package = Package(
         ),
         .target(
             name: "RegistryDomain",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BlobStore",
+            dependencies: [
+                "RegistryDomain",
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -63,7 +74,7 @@ let package = Package(
         .target(
             name: "IngestService",
             dependencies: [
-                "RegistryDomain", "RegistryHTTP", "ReadModel", "Kafka",
+                "RegistryDomain", "RegistryHTTP", "ReadModel", "Kafka", "BlobStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -73,7 +84,7 @@ let package = Package(
         .target(
             name: "ProjectorService",
             dependencies: [
-                "RegistryDomain", "RegistryHTTP", "ReadModel", "Kafka",
+                "RegistryDomain", "RegistryHTTP", "ReadModel", "Kafka", "BlobStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -111,7 +122,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "AuthTests",
+            name: "RegistryHTTPTests",
             dependencies: [
                 "RegistryHTTP", "RegistryDomain",
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -122,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "RegistryHTTP", "Kafka",
+                "IngestService", "ProjectorService", "ReadModel", "RegistryHTTP", "Kafka", "BlobStore", "RegistryDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import BlobStore
 import Foundation
 import Hummingbird
 import Kafka
@@ -16,11 +17,16 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
     let producer = try KafkaProducer(
         configuration: KafkaConfiguration(bootstrapServers: settings.kafkaBrokers), logger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
+    let blobStore = FileBlobStore(
+        root: settings.blobDirectory, maximumSize: settings.maximumUploadBytes,
+        validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize))
     let router = try buildIngestRouter(
         recorder: CommandRecorder(
             publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
             waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout)),
         queries: queries,
+        uploader: ImageUploader(blobs: blobStore),
+        fileRoots: settings.fileRoots,
         verifier: try await TokenVerifier(keys: settings.tokenKeys))
 
     var app = Application(
@@ -35,9 +41,10 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
 }
 
 /// Every route the ingest service serves.
-func buildIngestRouter(recorder: CommandRecorder, queries: any RegistryQueries, verifier: TokenVerifier) throws
-    -> Router<RegistryRequestContext>
-{
+func buildIngestRouter(
+    recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
+    verifier: TokenVerifier
+) throws -> Router<RegistryRequestContext> {
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -46,7 +53,8 @@ func buildIngestRouter(recorder: CommandRecorder, queries: any RegistryQueries, 
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    ImageCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, fileRoots: fileRoots)
+        .addRoutes(to: v1)
     ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     return router
 }

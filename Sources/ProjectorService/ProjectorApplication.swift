@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ReadModel
+import RegistryDomain
 import RegistryHTTP
 
 /// Builds the projector service (`image-projector`): the read side. It folds
@@ -17,6 +18,7 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
     let router = try buildProjectorRouter(
         queries: queries,
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
+        fileRoots: settings.fileRoots,
         verifier: try await TokenVerifier(keys: settings.tokenKeys))
     return Application(
         router: router,
@@ -27,9 +29,9 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
 }
 
 /// Every route the projector serves.
-func buildProjectorRouter(queries: any RegistryQueries, waiter: ProjectionWaiter, verifier: TokenVerifier) throws
-    -> Router<RegistryRequestContext>
-{
+func buildProjectorRouter(
+    queries: any RegistryQueries, waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier
+) throws -> Router<RegistryRequestContext> {
     let router = Router(context: RegistryRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -38,6 +40,7 @@ func buildProjectorRouter(queries: any RegistryQueries, waiter: ProjectionWaiter
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
     ResolveController(queries: queries, waiter: waiter).addRoutes(to: v1)
     ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    ImageDiskController(queries: queries, waiter: waiter, fileRoots: fileRoots).addRoutes(to: v1)
     NamespaceQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
     AuditController(queries: queries, waiter: waiter).addRoutes(to: v1)
     return router

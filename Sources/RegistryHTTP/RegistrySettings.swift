@@ -1,5 +1,6 @@
 import Foundation
 import ReadModel
+import RegistryDomain
 
 /// The settings both services read from the environment. Every variable is
 /// optional; the defaults suit the local stack.
@@ -19,6 +20,11 @@ import ReadModel
 /// | `IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE` | none: PEM, Ed25519 or RSA; replaces the secret |
 /// | `IMAGE_REGISTRY_WAIT_TIMEOUT_MS` | `5000` |
 /// | `IMAGE_REGISTRY_MIGRATIONS_DIR` | `migrations` |
+/// | `IMAGE_REGISTRY_BLOB_DIR` | `var/blobs` |
+/// | `IMAGE_REGISTRY_BASE_IMAGES_DIR` | none |
+/// | `IMAGE_REGISTRY_FILE_ROOTS` | `/var/lib/djinn/images` (colon-separated) |
+/// | `IMAGE_REGISTRY_MAX_UPLOAD_BYTES` | 20 GiB |
+/// | `IMAGE_REGISTRY_MAX_VIRTUAL_SIZE` | 2 TiB |
 public struct RegistrySettings: Sendable {
     public var host: String
     public var ingestPort: Int
@@ -33,13 +39,28 @@ public struct RegistrySettings: Sendable {
     public var tokenKeys: TokenKeys
     public var waitTimeout: Duration
     public var migrationsDirectory: URL
+    /// Where uploads are stored (content-addressed).
+    public var blobDirectory: String
+    /// Where the base images' files are.
+    public var baseImagesDirectory: String?
+    /// Further directories `file://` locations may point into.
+    public var extraFileRoots: [String]
+    public var maximumUploadBytes: Int64
+    public var maximumVirtualSize: UInt64
+
+    /// Every directory a `file://` location may point into.
+    public var fileRoots: FileRoots {
+        FileRoots([blobDirectory] + (baseImagesDirectory.map { [$0] } ?? []) + extraFileRoots)
+    }
 
     public init(
         host: String = "127.0.0.1", ingestPort: Int = 8080, projectorPort: Int = 8081,
         databaseURL: String = "postgres://registry@127.0.0.1:5432/registry", kafkaBrokers: String = "127.0.0.1:9092",
         topic: String = "image-registry.events", topicPartitions: Int32 = 12, topicReplication: Int32 = 1,
         consumerGroup: String = "image-projector", tokenKeys: TokenKeys, waitTimeout: Duration = .seconds(5),
-        migrationsDirectory: URL = URL(fileURLWithPath: "migrations")
+        migrationsDirectory: URL = URL(fileURLWithPath: "migrations"), blobDirectory: String = "var/blobs",
+        baseImagesDirectory: String? = nil, extraFileRoots: [String] = ["/var/lib/djinn/images"],
+        maximumUploadBytes: Int64 = 20 << 30, maximumVirtualSize: UInt64 = 2 << 40
     ) {
         self.host = host
         self.ingestPort = ingestPort
@@ -53,6 +74,11 @@ public struct RegistrySettings: Sendable {
         self.tokenKeys = tokenKeys
         self.waitTimeout = waitTimeout
         self.migrationsDirectory = migrationsDirectory
+        self.blobDirectory = URL(fileURLWithPath: blobDirectory).standardizedFileURL.path
+        self.baseImagesDirectory = baseImagesDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        self.extraFileRoots = extraFileRoots
+        self.maximumUploadBytes = maximumUploadBytes
+        self.maximumVirtualSize = maximumVirtualSize
     }
 
     /// Reads the settings from `environment`; throws naming a variable that is missing or malformed.
@@ -96,7 +122,12 @@ public struct RegistrySettings: Sendable {
             consumerGroup: value("CONSUMER_GROUP") ?? defaults.consumerGroup,
             tokenKeys: tokenKeys,
             waitTimeout: .milliseconds(try number("WAIT_TIMEOUT_MS", 5000)),
-            migrationsDirectory: value("MIGRATIONS_DIR").map { URL(fileURLWithPath: $0) } ?? defaults.migrationsDirectory
+            migrationsDirectory: value("MIGRATIONS_DIR").map { URL(fileURLWithPath: $0) } ?? defaults.migrationsDirectory,
+            blobDirectory: value("BLOB_DIR") ?? defaults.blobDirectory,
+            baseImagesDirectory: value("BASE_IMAGES_DIR"),
+            extraFileRoots: value("FILE_ROOTS").map { $0.split(separator: ":").map(String.init) } ?? defaults.extraFileRoots,
+            maximumUploadBytes: try number("MAX_UPLOAD_BYTES", defaults.maximumUploadBytes),
+            maximumVirtualSize: try number("MAX_VIRTUAL_SIZE", defaults.maximumVirtualSize)
         )
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import BlobStore
 import Kafka
 import Logging
 import PostgresNIO
 import ReadModel
+import RegistryDomain
 import RegistryHTTP
 import Testing
 @testable import IngestService
@@ -45,7 +47,7 @@ struct OpenAPIContractTests {
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         var routes: Set<String> = []
         for (path, operations) in paths {
-            for method in operations.keys where ["get", "post", "put", "delete", "patch"].contains(method) {
+            for method in operations.keys where ["get", "head", "post", "put", "delete", "patch"].contains(method) {
                 routes.insert(normalised(method: method, path: path))
             }
         }
@@ -57,7 +59,9 @@ struct OpenAPIContractTests {
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"), logger: Self.logger)
         let router = try buildIngestRouter(
             recorder: CommandRecorder(publisher: KafkaEventPublisher(producer: producer, topic: "unused"), waiter: Self.waiter),
-            queries: Self.queries, verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)))
+            queries: Self.queries,
+            uploader: ImageUploader(blobs: FileBlobStore(root: "/unused", maximumSize: 1, validator: QCOW2Validator())),
+            fileRoots: FileRoots([]), verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)))
         let served = Self.served(router)
         let documented = try Self.documented(IngestService.resourceBundle)
         #expect(served.subtracting(documented).isEmpty, "served but not documented")
@@ -68,7 +72,7 @@ struct OpenAPIContractTests {
     @Test("projector")
     func projector() async throws {
         let router = try buildProjectorRouter(
-            queries: Self.queries, waiter: Self.waiter,
+            queries: Self.queries, waiter: Self.waiter, fileRoots: FileRoots([]),
             verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)))
         let served = Self.served(router)
         let documented = try Self.documented(ProjectorService.resourceBundle)

@@ -25,7 +25,7 @@ struct BadInputTests {
     static let digest = String(repeating: "a", count: 64)
     static func image(_ overrides: String) -> String {
         let base = [
-            "name": #""ok""#, "driver": #""qemu""#, "location": #""file:///images/a.qcow2""#,
+            "name": #""ok""#, "driver": #""qemu""#, "location": #""file:///var/lib/djinn/images/a.qcow2""#,
             "sha256": "\"\(digest)\"", "size": "10",
         ]
         var fields = base
@@ -46,6 +46,7 @@ struct BadInputTests {
         Case(name: "negative size", uri: "/v1/images", json: image("size=-1"), status: .badRequest, mentions: "size"),
         Case(name: "plain http location", uri: "/v1/images", json: image(#"location="http://host/a.qcow2""#), status: .badRequest, mentions: "location"),
         Case(name: "traversal in location", uri: "/v1/images", json: image(#"location="file:///images/../../etc/shadow""#), status: .badRequest, mentions: "location"),
+        Case(name: "file location outside the image store", uri: "/v1/images", json: image(#"location="file:///etc/passwd""#), status: .badRequest, mentions: "inside the image store"),
         Case(name: "namespace too deep", uri: "/v1/namespaces",
              json: "{\"path\": \"\((1...21).map { "s\($0)" }.joined(separator: "/"))\"}", status: .badRequest, mentions: "20"),
         Case(name: "namespace segment with a dash", uri: "/v1/namespaces", json: #"{"path": "team-a"}"#, status: .badRequest, mentions: "letters and digits"),

@@ -53,18 +53,18 @@ struct RegistryRulesTests {
             for name in ["arch", "debian/stable"] {
                 let seeded = try await ingest.call(.post, "/v1/images?wait=true", token: admin, json: """
                     {"source": "base", "name": "\(name)", "driver": "qemu",
-                     "location": "file:///var/lib/djinn/base/qemu/x86_64/\(name)", "sha256": "\(Self.digest("b"))", "size": 5}
+                     "location": "file:///var/lib/djinn/images/base/qemu/x86_64/\(name)", "sha256": "\(Self.digest("b"))", "size": 5}
                     """)
                 #expect(seeded.status == .created, "\(name)")
             }
             let reseeded = try await ingest.call(.post, "/v1/images", token: admin, json: """
                 {"source": "base", "name": "arch", "driver": "qemu",
-                 "location": "file:///var/lib/djinn/base/qemu/x86_64/arch", "sha256": "\(Self.digest("b"))", "size": 5}
+                 "location": "file:///var/lib/djinn/images/base/qemu/x86_64/arch", "sha256": "\(Self.digest("b"))", "size": 5}
                 """)
             #expect(reseeded.status == .ok, "seeding twice records nothing")
             let notAdmin = try await ingest.call(.post, "/v1/images", token: alice, json: """
                 {"source": "base", "name": "arch", "driver": "qemu",
-                 "location": "file:///x/arch", "sha256": "\(Self.digest("c"))", "size": 5}
+                 "location": "file:///var/lib/djinn/images/x/arch", "sha256": "\(Self.digest("c"))", "size": 5}
                 """)
             #expect(notAdmin.status == .notFound)
 

@@ -17,25 +17,26 @@ struct RegisterImageCommand: Decodable {
     func validated(for caller: Caller) throws(APIError) -> ValidatedImage {
         try RegistryHTTP.validated { () throws(NameError) in
             guard size > 0 else { throw NameError(field: "size", message: "must be a positive number of bytes") }
-            let source = try ImageSource(parsing: source ?? ImageSource.custom.rawValue)
-            let scope: ImageScope
-            switch source {
-            case .base:
-                guard namespace == nil else {
-                    throw NameError(field: "namespace", message: "a base image belongs to no namespace")
-                }
-                scope = .base(try BaseImageName(name, field: "name"))
-            case .custom:
-                let imageName = try ImageName(name)
-                if let namespace {
-                    scope = .namespace(try NamespaceReference(parsing: namespace, defaultOwner: caller.username), imageName)
-                } else {
-                    scope = .personal(caller.username, imageName)
-                }
-            }
             return ValidatedImage(
-                scope: scope, driver: try Driver(parsing: driver), location: try ImageLocation(location),
+                scope: try Self.scope(name: name, namespace: namespace, source: source, caller: caller),
+                driver: try Driver(parsing: driver), location: try ImageLocation(location),
                 sha256: try SHA256Digest(hex: sha256), size: size)
+        }
+    }
+
+    /// Where a new image goes: a base image (`source` "base"), a namespace
+    /// (`path` or `path@owner`) or the caller's personal images.
+    static func scope(name: String, namespace: String?, source: String?, caller: Caller) throws(NameError) -> ImageScope {
+        switch try ImageSource(parsing: source ?? ImageSource.custom.rawValue) {
+        case .base:
+            guard namespace == nil else {
+                throw NameError(field: "namespace", message: "a base image belongs to no namespace")
+            }
+            return .base(try BaseImageName(name, field: "name"))
+        case .custom:
+            let imageName = try ImageName(name)
+            guard let namespace else { return .personal(caller.username, imageName) }
+            return .namespace(try NamespaceReference(parsing: namespace, defaultOwner: caller.username), imageName)
         }
     }
 

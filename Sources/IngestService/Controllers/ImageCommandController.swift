@@ -4,12 +4,15 @@ import ReadModel
 import RegistryDomain
 import RegistryHTTP
 
-/// `POST /v1/images` with a JSON body registers a file already stored at a
-/// `file://`, `s3://` or `https://` location (`image-created`);
+/// `POST /v1/images` records `image-created`, either for a JSON body naming
+/// a file already stored at a `file://`, `s3://` or `https://` location, or
+/// for a raw `application/x-qemu-disk` upload stored in the blob store.
 /// `DELETE /v1/images/{id}` retires one version (`image-deleted`).
 struct ImageCommandController: Sendable {
     let recorder: CommandRecorder
     let queries: any RegistryQueries
+    let uploader: ImageUploader
+    let fileRoots: FileRoots
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("images", use: register)
@@ -20,18 +23,49 @@ struct ImageCommandController: Sendable {
     /// name changes nothing and answers 200 with that version.
     @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
+        if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
+            return try await upload(request: request, context: context, caller: caller)
+        }
         let image = try await JSONBody.decode(RegisterImageCommand.self, from: request).validated(for: caller)
+        if image.location.value.hasPrefix("file://"), fileRoots.path(of: image.location) == nil {
+            throw APIError.badRequest(
+                "location: file:// locations must lie inside the image store (\(fileRoots.roots.joined(separator: ", ")))",
+                code: "invalid_field")
+        }
         try await recorder.waiter.waitForRequestedPosition(request)
         try await authorize(caller, toWrite: image.scope)
+        return try await create(
+            image.scope, driver: image.driver, location: image.location, sha256: image.sha256, size: image.size,
+            caller: caller, request: request, context: context)
+    }
+
+    /// Checks who may write before reading a byte of the body, then streams it.
+    private func upload(request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Response {
+        let scope = try uploader.scope(of: request, caller: caller)
+        try await recorder.waiter.waitForRequestedPosition(request)
+        try await authorize(caller, toWrite: scope)
+        let blob = try await uploader.store(request)
+        do {
+            return try await create(
+                scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size,
+                caller: caller, request: request, context: context)
+        } catch {
+            await uploader.blobs.remove(blob)
+            throw error
+        }
+    }
+
+    private func create(
+        _ scope: ImageScope, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64,
+        caller: Caller, request: Request, context: RegistryRequestContext
+    ) async throws -> Response {
         let queries = self.queries
-        if let newest = try await queries.newestVersion(in: image.scope), newest.sha256 == image.sha256.hex {
+        if let newest = try await queries.newestVersion(in: scope), newest.sha256 == sha256.hex {
             return try JSONResponse.encode(ImageResource(newest), status: .ok)
         }
         let imageID = EventID.make()
-        let created = image.scope.created(
-            imageID: imageID, driver: image.driver, location: image.location, sha256: image.sha256, size: image.size)
-        let event = try await recorder.record(
-            .imageCreated(created), subject: image.scope.subject, caller: caller, context: context)
+        let created = scope.created(imageID: imageID, driver: driver, location: location, sha256: sha256, size: size)
+        let event = try await recorder.record(.imageCreated(created), subject: scope.subject, caller: caller, context: context)
         return try await recorder.answer(event, request: request, status: .created) {
             try await queries.image(id: imageID).map(ImageResource.init)
         }

@@ -43,6 +43,10 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
     }
 
+    public static func invalidImage(_ message: String) -> APIError {
+        APIError(status: .unprocessableContent, code: "invalid_image", message: message)
+    }
+
     public static func serviceUnavailable(_ message: String, retryAfterSeconds: Int = 5) -> APIError {
         APIError(status: .serviceUnavailable, code: "unavailable", message: message,
                  headers: [.retryAfter: String(retryAfterSeconds)])

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import IngestService
@@ -8,11 +9,18 @@ import RegistryHTTP
 struct RegistryServices {
     let settings: RegistrySettings
 
-    static func fresh(partitions: Int32 = 4) async throws -> RegistryServices {
+    /// Services on a fresh database and topic, with their own blob store;
+    /// `configure` adjusts the settings before they start.
+    static func fresh(partitions: Int32 = 4, configure: (inout RegistrySettings) -> Void = { _ in }) async throws
+        -> RegistryServices
+    {
         let database = try await TestEnvironment.freshDatabase()
         let topic = try await TestEnvironment.freshTopic(partitions: partitions)
-        return RegistryServices(settings: try TestEnvironment.settings(
-            databaseURL: database, topic: topic, partitions: partitions))
+        var settings = try TestEnvironment.settings(databaseURL: database, topic: topic, partitions: partitions)
+        settings.blobDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("registry-blobs-\(UUID().uuidString)").path
+        configure(&settings)
+        return RegistryServices(settings: settings)
     }
 
     /// Runs `body` with clients of a live ingest and a live projector, once

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import NIOFileSystem
+import ReadModel
+import RegistryDomain
+import RegistryHTTP
+
+/// `GET /v1/images/{id}/disk`: the image's QCOW2 file, with Range support,
+/// to callers who may see the image. Only files inside the registry's file
+/// roots are served (symlinks resolved first); an `https://` location is a
+/// redirect; anything else is not served here.
+struct ImageDiskController: Sendable {
+    static let contentType = "application/x-qemu-disk"
+
+    let queries: any RegistryQueries
+    let waiter: ProjectionWaiter
+    let fileRoots: FileRoots
+    let fileIO = FileIO()
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.get("images/:id/disk", use: download)
+        group.head("images/:id/disk", use: download)
+    }
+
+    @Sendable func download(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let idText = try context.parameters.require("id")
+        try await waiter.waitForRequestedPosition(request)
+        guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id), image.deletedAt == nil,
+            try await ImageVisibility(queries: queries).allows(image, to: context.viewer(for: .imageRead))
+        else {
+            throw APIError.notFound("image \(idText) not found")
+        }
+        if image.location.hasPrefix("https://") {
+            return Response(status: .temporaryRedirect, headers: [.location: image.location])
+        }
+        guard let location = try? ImageLocation(image.location), let path = fileRoots.path(of: location),
+            fileRoots.contains(URL(fileURLWithPath: path).resolvingSymlinksInPath().path),
+            let info = try await FileSystem.shared.info(forFileAt: FilePath(path)), info.type == .regular
+        else {
+            throw APIError.notFound("the file of image \(idText) is not served by this registry (\(image.location))")
+        }
+        return try await respond(path: path, size: info.size, image: image, request: request, context: context)
+    }
+
+    private func respond(path: String, size: Int64, image: ImageRecord, request: Request, context: RegistryRequestContext)
+        async throws -> Response
+    {
+        var headers: HTTPFields = [
+            .contentType: Self.contentType, .acceptRanges: "bytes", .eTag: "\"sha256:\(image.sha256)\"",
+        ]
+        switch ByteRange(header: request.headers[.range], size: size) {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(size)"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        case .whole:
+            headers[.contentLength] = String(size)
+            let body = request.method == .head ? ResponseBody() : try await fileIO.loadFile(path: path, context: context)
+            return Response(status: .ok, headers: headers, body: body)
+        case .partial(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = String(range.count)
+            let body = request.method == .head
+                ? ResponseBody()
+                : try await fileIO.loadFile(
+                    path: path, range: Int(range.lowerBound)...Int(range.upperBound), context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
+        }
+    }
+}
