@@ -6,5 +6,8 @@ struct Imagectl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imagectl",
         abstract: "Command-line client of the Djinn CI image registry.",
-        subcommands: [TokenCommand.self, SeedCommand.self])
+        subcommands: [
+            UploadCommand.self, ImagesCommand.self, NamespacesCommand.self, ResolveCommand.self, AuditCommand.self,
+            TokenCommand.self, SeedCommand.self,
+        ])
 }

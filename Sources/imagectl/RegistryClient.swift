@@ -1,38 +1,82 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOFileSystem
+import NIOHTTP1
 
-/// A small JSON client of the registry's HTTP API.
-struct RegistryClient {
-    let baseURL: URL
+/// A small client of the registry's HTTP API.
+struct RegistryClient: Sendable {
+    let baseURL: String
     let token: String?
 
     /// An answer: status and decoded JSON object (empty when the body is not an object).
-    struct Answer {
+    struct Answer: @unchecked Sendable {
         let status: Int
         let body: [String: Any]
 
         var errorMessage: String {
             ((body["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(status)"
         }
+
+        /// The body, or a failure naming the server's error.
+        func expecting(_ statuses: Set<Int>) throws -> [String: Any] {
+            guard statuses.contains(status) else { throw CommandFailure(errorMessage) }
+            return body
+        }
     }
 
-    func send(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Answer {
-        guard let url = URL(string: path, relativeTo: baseURL) else {
-            throw CommandFailure("invalid URL \(baseURL)\(path)")
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    /// Sends a JSON request (or none) and decodes the JSON answer.
+    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> Answer {
+        var request = try makeRequest(method, path)
         if let json {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Answer(status: status, body: body)
+        return try await execute(request, timeout: .seconds(60))
+    }
+
+    /// Streams a file as the body, reporting each chunk to `sent` as it leaves.
+    func upload(_ path: String, file: String, contentType: String, sent: @escaping @Sendable (Int) -> Void)
+        async throws -> Answer
+    {
+        guard let info = try await FileSystem.shared.info(forFileAt: FilePath(file)), info.type == .regular else {
+            throw CommandFailure("\(file): no such file")
+        }
+        var request = try makeRequest(.POST, path)
+        request.headers.add(name: "Content-Type", value: contentType)
+        return try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(file)) { handle in
+            let chunks = handle.readChunks(chunkLength: .mebibytes(1)).map { chunk in
+                sent(chunk.readableBytes)
+                return chunk
+            }
+            request.body = .stream(chunks, length: .known(info.size))
+            return try await execute(request, timeout: .hours(4))
+        }
+    }
+
+    private func makeRequest(_ method: HTTPMethod, _ path: String) throws -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        return request
+    }
+
+    private func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> Answer {
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        } catch {
+            throw CommandFailure("cannot reach \(baseURL): \(error)")
+        }
+        let data = try await response.body.collect(upTo: 16 << 20)
+        let body = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
+        return Answer(status: Int(response.status.code), body: body)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }
 

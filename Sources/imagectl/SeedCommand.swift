@@ -19,10 +19,7 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "Folder holding <driver>/<arch>/<name> for each base image.")
     var baseDir: String
 
-    @Option(help: "Projector URL to wait on until the seeded images are visible (or IMAGE_REGISTRY_PROJECTOR_URL).")
-    var projectorURL: String?
-
-    @OptionGroup var connection: IngestConnection
+    @OptionGroup var connection: Connection
 
     struct Catalogue: Decodable {
         var driver: String
@@ -32,7 +29,7 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalogue = try JSONDecoder().decode(Catalogue.self, from: Data(contentsOf: URL(fileURLWithPath: self.catalogue)))
-        let client = try await connection.client(defaultScopes: [.registryAdmin])
+        let client = try await connection.writer(scopes: [.registryAdmin])
         let root = URL(fileURLWithPath: baseDir).standardizedFileURL
         var lastPosition: String?
         for name in catalogue.images {
@@ -43,7 +40,7 @@ struct SeedCommand: AsyncParsableCommand {
                 throw CommandFailure("\(name): no file at \(file.path)")
             }
             let (digest, size) = try Self.digest(of: file)
-            let answer = try await client.send("POST", "/v1/images", json: [
+            let answer = try await client.send(.POST, "/v1/images", json: [
                 "source": "base", "name": name, "driver": catalogue.driver, "location": file.absoluteString,
                 "sha256": digest, "size": size,
             ])
@@ -56,19 +53,15 @@ struct SeedCommand: AsyncParsableCommand {
             }
         }
         if let lastPosition {
-            try await waitUntilVisible(lastPosition, token: client.token)
+            try await waitUntilVisible(lastPosition, reader: connection.reader(scopes: [.registryAdmin]))
         }
     }
 
-    /// Asks the projector, with the last event's position, until it has
+    /// Asks the read side, with the last event's position, until it has
     /// applied every seeded image (a fresh projector first joins its group).
-    private func waitUntilVisible(_ position: String, token: String?) async throws {
-        let base = projectorURL ?? ProcessInfo.processInfo.environment["IMAGE_REGISTRY_PROJECTOR_URL"]
-            ?? "http://127.0.0.1:8081"
-        guard let url = URL(string: base) else { throw CommandFailure("invalid URL \(base)") }
-        let projector = RegistryClient(baseURL: url, token: token)
+    private func waitUntilVisible(_ position: String, reader: RegistryClient) async throws {
         for _ in 0..<12 {
-            let answer = try await projector.send("GET", "/v1/images?limit=1&after=\(position)")
+            let answer = try await reader.send(.GET, "/v1/images?limit=1&after=\(position)")
             if answer.status == 200 { return }
             guard [503, 504].contains(answer.status) else { throw CommandFailure(answer.errorMessage) }
         }
@@ -86,29 +79,5 @@ struct SeedCommand: AsyncParsableCommand {
             size += Int64(chunk.count)
         }
         return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
-    }
-}
-
-/// Where the ingest service is and how to authenticate to it.
-struct IngestConnection: ParsableArguments {
-    @Option(help: "Base URL of the ingest service (or IMAGE_REGISTRY_URL).")
-    var url: String?
-
-    @Option(help: "Bearer token (or IMAGE_REGISTRY_TOKEN); without one, a token is minted from IMAGE_REGISTRY_JWT_SECRET.")
-    var token: String?
-
-    func client(defaultScopes: [Scope]) async throws -> RegistryClient {
-        let environment = ProcessInfo.processInfo.environment
-        let base = url ?? environment["IMAGE_REGISTRY_URL"] ?? "http://127.0.0.1:8080"
-        guard let baseURL = URL(string: base) else { throw CommandFailure("invalid URL \(base)") }
-        if let token = token ?? environment["IMAGE_REGISTRY_TOKEN"] {
-            return RegistryClient(baseURL: baseURL, token: token)
-        }
-        guard let secret = environment["IMAGE_REGISTRY_JWT_SECRET"] else {
-            throw CommandFailure("set IMAGE_REGISTRY_TOKEN (or IMAGE_REGISTRY_JWT_SECRET to mint one)")
-        }
-        let minted = try await TokenVerifier(hmacSecret: secret)
-            .token(username: Username("registry"), scopes: defaultScopes, lifetime: 600)
-        return RegistryClient(baseURL: baseURL, token: minted)
     }
 }

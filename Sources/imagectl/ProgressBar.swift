@@ -1,0 +1,50 @@
+import Foundation
+import Synchronization
+
+/// A one-line progress bar on standard error: bytes sent, rate and time
+/// left. Silent when standard error is not a terminal.
+final class ProgressBar: Sendable {
+    private struct State {
+        var sent: Int64 = 0
+        var lastDrawn = Date.distantPast
+    }
+
+    private let total: Int64
+    private let enabled: Bool
+    private let started = Date()
+    private let state = Mutex(State())
+
+    init(total: Int64, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func advance(by bytes: Int) {
+        guard enabled else { return }
+        let line: String? = state.withLock { state in
+            state.sent += Int64(bytes)
+            let now = Date()
+            guard now.timeIntervalSince(state.lastDrawn) >= 0.1 || state.sent == total else { return nil }
+            state.lastDrawn = now
+            return Self.render(sent: state.sent, total: total, elapsed: now.timeIntervalSince(started))
+        }
+        if let line { FileHandle.standardError.write(Data(("\r" + line).utf8)) }
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    /// `[#########-----------]  45%  230.0/512.0 MiB  85.3 MiB/s  3s left`
+    static func render(sent: Int64, total: Int64, elapsed: TimeInterval, width: Int = 24) -> String {
+        let fraction = total > 0 ? min(1, Double(sent) / Double(total)) : 1
+        let filled = Int(fraction * Double(width))
+        let rate = elapsed > 0 ? Double(sent) / elapsed : 0
+        let left = rate > 0 ? Int((Double(total - sent) / rate).rounded(.up)) : 0
+        let mebibyte = 1_048_576.0
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+            + String(format: "%3d%%  %.1f/%.1f MiB  %.1f MiB/s  %ds left", Int(fraction * 100),
+                     Double(sent) / mebibyte, Double(total) / mebibyte, rate / mebibyte, max(0, left))
+    }
+}
