@@ -45,16 +45,12 @@ func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
     verifier: TokenVerifier
 ) throws -> Router<RegistryRequestContext> {
-    let router = Router(context: RegistryRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    HealthController { try await queries.ping() }.addRoutes(to: router)
-    try OpenAPIDocument(bundle: resourceBundle).addRoutes(to: router)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
+    let registry = try RegistryRouter(queries: queries, verifier: verifier, openAPIBundle: resourceBundle)
+    let v1 = registry.v1
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, fileRoots: fileRoots)
         .addRoutes(to: v1)
     ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    return router
+    return registry.router
 }

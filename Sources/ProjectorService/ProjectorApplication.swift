@@ -32,16 +32,12 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
 func buildProjectorRouter(
     queries: any RegistryQueries, waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier
 ) throws -> Router<RegistryRequestContext> {
-    let router = Router(context: RegistryRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    HealthController { try await queries.ping() }.addRoutes(to: router)
-    try OpenAPIDocument(bundle: resourceBundle).addRoutes(to: router)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
+    let registry = try RegistryRouter(queries: queries, verifier: verifier, openAPIBundle: resourceBundle)
+    let v1 = registry.v1
     ResolveController(queries: queries, waiter: waiter).addRoutes(to: v1)
     ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
     ImageDiskController(queries: queries, waiter: waiter, fileRoots: fileRoots).addRoutes(to: v1)
     NamespaceQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
     AuditController(queries: queries, waiter: waiter).addRoutes(to: v1)
-    return router
+    return registry.router
 }
