@@ -41,6 +41,9 @@ let package = Package(
         ),
         .target(
             name: "RegistryDomain",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,4 +1,6 @@
+import HTTPTypes
 import Hummingbird
+import ReadModel
 import RegistryDomain
 import RegistryHTTP
 
@@ -7,16 +9,35 @@ import RegistryHTTP
 struct CommandRecorder: Sendable {
     let publisher: any EventPublisher
     let waiter: ProjectionWaiter
+    let queries: any RegistryQueries
 
     /// The service name written as each event's CloudEvents `source`.
     static let source = "image-ingest"
 
-    /// Publishes `event` for `caller`, keyed by `subject`; returns its reference.
-    func record(_ event: RegistryEvent, subject: String, caller: Caller, context: RegistryRequestContext) async throws
-        -> EventReference
-    {
+    /// The request's `Idempotency-Key` for `caller`, if it sent one; 400 when malformed.
+    func idempotencyKey(of request: Request, caller: Caller) throws -> IdempotencyKey? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        return try validated { () throws(NameError) in try IdempotencyKey(caller: caller.username, key: key) }
+    }
+
+    /// The event an earlier try of this command recorded, once it is applied.
+    func earlier(_ key: IdempotencyKey?) async throws -> EventReference? {
+        guard let key, let entry = try await queries.appliedEvent(id: key.eventID),
+            let type = EventType(rawValue: entry.type)
+        else { return nil }
+        return EventReference(id: entry.eventID, type: type, position: entry.position)
+    }
+
+    /// Publishes `event` for `caller`, keyed by `subject`; returns its
+    /// reference. With an idempotency key the event id derives from it, so a
+    /// retry is the same event (the projection applies it once).
+    func record(
+        _ event: RegistryEvent, subject: String, caller: Caller, context: RegistryRequestContext,
+        key: IdempotencyKey? = nil
+    ) async throws -> EventReference {
         let envelope = EventEnvelope(
-            source: Self.source, actor: caller.username, subject: subject, requestID: context.id, event: event)
+            id: key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username, subject: subject,
+            requestID: context.id, event: event)
         let position = try await publisher.publish(envelope)
         context.logger.info(
             "event recorded", metadata: ["event.id": "\(envelope.id)", "event.type": "\(envelope.type.rawValue)",
@@ -60,4 +81,9 @@ struct CommandRecorder: Sendable {
 
         enum EventKey: String, CodingKey { case event }
     }
+}
+
+extension HTTPField.Name {
+    /// `Idempotency-Key`: a client's name for one command, reused on retries.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }

@@ -23,7 +23,8 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
     let router = try buildIngestRouter(
         recorder: CommandRecorder(
             publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
-            waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout)),
+            waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
+            queries: queries),
         queries: queries,
         uploader: ImageUploader(blobs: blobStore),
         fileRoots: settings.fileRoots,

@@ -39,5 +39,6 @@ func buildProjectorRouter(
     ImageDiskController(queries: queries, waiter: waiter, fileRoots: fileRoots).addRoutes(to: v1)
     NamespaceQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
     AuditController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    DeadLetterController(queries: queries).addRoutes(to: v1)
     return registry.router
 }

@@ -178,9 +178,15 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return "%\(escaped)%"
     }
 
+    static let auditColumns = "event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text"
+
+    public func appliedEvent(id: UUID) async throws -> AuditEntry? {
+        try await auditEntries("SELECT \(unescaped: Self.auditColumns) FROM audit_events WHERE event_id = \(id)").first
+    }
+
     public func audit(_ filter: AuditFilter) async throws -> [AuditEntry] {
-        let query: PostgresQuery = """
-            SELECT event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text
+        try await auditEntries("""
+            SELECT \(unescaped: Self.auditColumns)
             FROM audit_events
             WHERE (\(filter.type?.rawValue)::text IS NULL OR type = \(filter.type?.rawValue))
               AND (\(filter.namespace)::text IS NULL OR namespace = \(filter.namespace))
@@ -194,7 +200,10 @@ public struct PostgresRegistryQueries: RegistryQueries {
               AND (\(filter.after)::uuid IS NULL OR event_id > \(filter.after))
             ORDER BY event_id
             LIMIT \(filter.limit)
-            """
+            """)
+    }
+
+    private func auditEntries(_ query: PostgresQuery) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
         let rows = try await client.query(query, logger: logger)
         for try await row in rows.decode((UUID, Int32, Int64, String, Date, String, String?, String).self) {
@@ -203,6 +212,25 @@ public struct PostgresRegistryQueries: RegistryQueries {
                 occurredAt: row.4, actor: row.5, requestID: row.6, data: row.7))
         }
         return entries
+    }
+
+    public func deadLetters(after: LogPosition?, limit: Int) async throws -> [DeadLetter] {
+        let rows = try await client.query("""
+            SELECT log_partition, log_offset, record_key, headers::text, record_value, reason, recorded_at
+            FROM dead_letters
+            WHERE \(after?.partition)::integer IS NULL
+               OR (log_partition, log_offset) > (\(after?.partition), \(after?.offset))
+            ORDER BY log_partition, log_offset
+            LIMIT \(limit)
+            """, logger: logger)
+        var letters: [DeadLetter] = []
+        for try await row in rows.decode((Int32, Int64, Data, String, Data, String, Date).self) {
+            letters.append(DeadLetter(
+                position: LogPosition(partition: row.0, offset: row.1), key: Array(row.2), headers: row.3,
+                value: Array(row.4),
+                reason: row.5, recordedAt: row.6))
+        }
+        return letters
     }
 
     public func projectedOffset(partition: Int32) async throws -> Int64 {

@@ -118,3 +118,14 @@ public struct NamespaceListFilter: Sendable, Equatable {
             && lhs.limit == rhs.limit
     }
 }
+
+/// A record the projection could not apply, kept with its bytes.
+public struct DeadLetter: Sendable, Equatable {
+    public var position: LogPosition
+    public var key: [UInt8]
+    /// Header names and values, as JSON text.
+    public var headers: String
+    public var value: [UInt8]
+    public var reason: String
+    public var recordedAt: Date
+}

@@ -26,8 +26,14 @@ public protocol RegistryQueries: Sendable {
     /// Namespaces `viewer` may see, by owner and path.
     func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord]
 
+    /// The audit entry of one applied event, if it was applied.
+    func appliedEvent(id: UUID) async throws -> AuditEntry?
+
     /// Audit entries matching `filter`, in log order.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
+
+    /// Dead-lettered records in log position order, after `after`.
+    func deadLetters(after: LogPosition?, limit: Int) async throws -> [DeadLetter]
 
     /// The next offset the projection will apply in `partition` (0 before any).
     func projectedOffset(partition: Int32) async throws -> Int64

@@ -23,7 +23,8 @@ struct CollaboratorCommandController: Sendable {
         let namespace = try await managedNamespace(route.namespace, by: caller, request: request)
         let event = try await recorder.record(
             .collaboratorAdded(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
-            subject: namespace.owner.value, caller: caller, context: context)
+            subject: namespace.owner.value, caller: caller, context: context,
+            key: try recorder.idempotencyKey(of: request, caller: caller))
         return try await answer(event, namespace: namespace, request: request, status: .created)
     }
 
@@ -34,7 +35,8 @@ struct CollaboratorCommandController: Sendable {
         let namespace = try await managedNamespace(route.namespace, by: caller, request: request)
         let event = try await recorder.record(
             .collaboratorRemoved(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
-            subject: namespace.owner.value, caller: caller, context: context)
+            subject: namespace.owner.value, caller: caller, context: context,
+            key: try recorder.idempotencyKey(of: request, caller: caller))
         return try await answer(event, namespace: namespace, request: request, status: .ok)
     }
 

@@ -34,9 +34,13 @@ struct ImageCommandController: Sendable {
         }
         try await recorder.waiter.waitForRequestedPosition(request)
         try await authorize(caller, toWrite: image.scope)
+        let key = try recorder.idempotencyKey(of: request, caller: caller)
+        if let earlier = try await recorder.earlier(key) {
+            return try await answer(earlier, imageID: key!.imageID, request: request)
+        }
         return try await create(
             image.scope, driver: image.driver, location: image.location, sha256: image.sha256, size: image.size,
-            caller: caller, request: request, context: context)
+            caller: caller, key: key, request: request, context: context)
     }
 
     /// Checks who may write before reading a byte of the body, then streams it.
@@ -44,11 +48,15 @@ struct ImageCommandController: Sendable {
         let scope = try uploader.scope(of: request, caller: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
         try await authorize(caller, toWrite: scope)
+        let key = try recorder.idempotencyKey(of: request, caller: caller)
+        if let earlier = try await recorder.earlier(key) {
+            return try await answer(earlier, imageID: key!.imageID, request: request)
+        }
         let blob = try await uploader.store(request)
         do {
             return try await create(
                 scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size,
-                caller: caller, request: request, context: context)
+                caller: caller, key: key, request: request, context: context)
         } catch {
             await uploader.blobs.remove(blob)
             throw error
@@ -57,16 +65,24 @@ struct ImageCommandController: Sendable {
 
     private func create(
         _ scope: ImageScope, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64,
-        caller: Caller, request: Request, context: RegistryRequestContext
+        caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
     ) async throws -> Response {
-        let queries = self.queries
         if let newest = try await queries.newestVersion(in: scope), newest.sha256 == sha256.hex {
             return try JSONResponse.encode(ImageResource(newest), status: .ok)
         }
-        let imageID = EventID.make()
+        let imageID = key?.imageID ?? EventID.make()
         let created = scope.created(imageID: imageID, driver: driver, location: location, sha256: sha256, size: size)
-        let event = try await recorder.record(.imageCreated(created), subject: scope.subject, caller: caller, context: context)
-        return try await recorder.answer(event, request: request, status: .created) {
+        let event = try await recorder.record(
+            .imageCreated(created), subject: scope.subject, caller: caller, context: context, key: key)
+        return try await answer(event, imageID: imageID, request: request)
+    }
+
+    /// `202` with the event, or with `?wait=true` the projected image.
+    private func answer(
+        _ event: EventReference, imageID: UUID, request: Request, status: HTTPResponse.Status = .created
+    ) async throws -> Response {
+        let queries = self.queries
+        return try await recorder.answer(event, request: request, status: status) {
             try await queries.image(id: imageID).map(ImageResource.init)
         }
     }
@@ -104,6 +120,10 @@ struct ImageCommandController: Sendable {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         let idText = try context.parameters.require("id")
         try await recorder.waiter.waitForRequestedPosition(request)
+        let key = try recorder.idempotencyKey(of: request, caller: caller)
+        if let earlier = try await recorder.earlier(key), let id = UUID(uuidString: idText) {
+            return try await answer(earlier, imageID: id, request: request, status: .ok)
+        }
         guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id), image.deletedAt == nil,
             try await mayDelete(image, caller: caller)
         else {
@@ -111,11 +131,8 @@ struct ImageCommandController: Sendable {
         }
         let event = try await recorder.record(
             .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner ?? EventEnvelope.baseImagesKey,
-            caller: caller, context: context)
-        let queries = self.queries
-        return try await recorder.answer(event, request: request, status: .ok) {
-            try await queries.image(id: id).map(ImageResource.init)
-        }
+            caller: caller, context: context, key: key)
+        return try await answer(event, imageID: id, request: request, status: .ok)
     }
 
     private func mayDelete(_ image: ImageRecord, caller: Caller) async throws -> Bool {

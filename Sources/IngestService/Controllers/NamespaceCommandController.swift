@@ -28,12 +28,17 @@ struct NamespaceCommandController: Sendable {
                 throw APIError.notFound("namespace \(reference) not found")
             }
         }
-        if let existing = try await queries.namespace(owner: reference.owner.value, path: reference.path.value) {
+        let key = try recorder.idempotencyKey(of: request, caller: caller)
+        let event: EventReference
+        if let earlier = try await recorder.earlier(key) {
+            event = earlier
+        } else if let existing = try await queries.namespace(owner: reference.owner.value, path: reference.path.value) {
             return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
+        } else {
+            event = try await recorder.record(
+                .namespaceCreated(NamespaceCreated(owner: reference.owner, path: reference.path, visibility: visibility)),
+                subject: reference.owner.value, caller: caller, context: context, key: key)
         }
-        let event = try await recorder.record(
-            .namespaceCreated(NamespaceCreated(owner: reference.owner, path: reference.path, visibility: visibility)),
-            subject: reference.owner.value, caller: caller, context: context)
         return try await recorder.answer(event, request: request, status: .created) {
             try await queries.namespace(owner: reference.owner.value, path: reference.path.value)
                 .map { NamespaceResource($0) }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import ReadModel
 import RegistryDomain
@@ -22,12 +23,25 @@ struct ResolutionCommandController: Sendable {
             throw APIError.notFound("image \(resolution.image) not found")
         }
         try await recorder.waiter.waitForRequestedPosition(request)
+        let key = try recorder.idempotencyKey(of: request, caller: caller)
+        if let earlier = try await recorder.earlier(key), let entry = try await queries.appliedEvent(id: earlier.id),
+            let recorded = try? JSONDecoder().decode(ImageResolved.self, from: Data(entry.data.utf8))
+        {
+            // A retry: answer what the first try recorded, not a new resolution.
+            return try await answer(recorded.resolution, for: resolution, event: earlier, request: request)
+        }
         let found = try await queries.resolve(resolution)
         let resolved = ImageResolved(
             buildID: buildID, user: resolution.user, namespace: resolution.namespace?.description,
             image: resolution.image, driver: resolution.driver, resolution: found)
         let event = try await recorder.record(
-            .imageResolved(resolved), subject: resolution.user.value, caller: caller, context: context)
+            .imageResolved(resolved), subject: resolution.user.value, caller: caller, context: context, key: key)
+        return try await answer(found, for: resolution, event: event, request: request)
+    }
+
+    private func answer(
+        _ found: Resolution?, for resolution: ResolutionRequest, event: EventReference, request: Request
+    ) async throws -> Response {
         if request.wantsProjectedResult {
             try await recorder.waiter.waitUntilProjected(event.position)
         }

@@ -23,8 +23,22 @@ struct RegistryServices {
         return RegistryServices(settings: settings)
     }
 
-    /// Runs `body` with clients of a live ingest and a live projector, once
-    /// the projector has been assigned its partitions.
+    /// Runs `body` with clients of two live ingest replicas and a live
+    /// projector, all on the same database and topic.
+    func runTwoIngests(
+        _ body: @escaping @Sendable (_ first: any TestClientProtocol, _ second: any TestClientProtocol,
+                                     _ projector: any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let logger = TestEnvironment.logger
+        let second = try await buildIngestApplication(settings: settings, logger: logger)
+        try await run { first, projector in
+            try await second.test(.live) { secondClient in
+                try await body(first, secondClient, projector)
+            }
+        }
+    }
+
+    /// Runs `body` with clients of a live ingest and a live projector.
     func run(_ body: @escaping @Sendable (_ ingest: any TestClientProtocol, _ projector: any TestClientProtocol) async throws -> Void)
         async throws
     {
