@@ -39,15 +39,6 @@ struct ProjectorRestartTests {
         return envelopes
     }
 
-    static func send(_ envelopes: [EventEnvelope], with producer: KafkaProducer, topic: String) async throws {
-        for envelope in envelopes {
-            let record = CloudEventsCodec.encode(envelope)
-            _ = try await producer.send(
-                topic: topic, key: record.key, value: record.value,
-                headers: record.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
-        }
-    }
-
     static func recordsSeen(_ url: String) async throws -> Int64 {
         try await ReadModelSnapshot.read(from: url).recordsSeen
     }
@@ -73,18 +64,18 @@ struct ProjectorRestartTests {
             group.addTask { try await producer.run() }
             defer { group.cancelAll() }
 
-            try await Self.send(firstHalf, with: producer, topic: topic)
+            try await TestEnvironment.publish(firstHalf, with: producer, topic: topic)
             let first = try ProjectorRunner(settings: settings)
             try await TestEnvironment.eventually("the first projector applies something") {
                 try await Self.recordsSeen(database) > 0
             }
-            let writer = Task { try await Self.send(whileRunning, with: producer, topic: topic) }
+            let writer = Task { try await TestEnvironment.publish(whileRunning, with: producer, topic: topic) }
             try await TestEnvironment.eventually("the first projector is past the first half") {
                 try await Self.recordsSeen(database) >= Int64(firstHalf.count)
             }
             try await first.stop()
             try await writer.value
-            try await Self.send(afterStop, with: producer, topic: topic)
+            try await TestEnvironment.publish(afterStop, with: producer, topic: topic)
             #expect(try await Self.recordsSeen(database) < totalRecords, "the projector was stopped mid-stream")
 
             let second = try ProjectorRunner(settings: settings)

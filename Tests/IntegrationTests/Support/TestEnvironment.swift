@@ -71,6 +71,18 @@ enum TestEnvironment {
         try await TokenVerifier(hmacSecret: jwtSecret).token(username: Username(user), scopes: scopes)
     }
 
+    /// Writes envelopes to the topic as the ingest service would, in order.
+    static func publish(_ envelopes: some Sequence<EventEnvelope>, with producer: KafkaProducer, topic: String)
+        async throws
+    {
+        for envelope in envelopes {
+            let record = CloudEventsCodec.encode(envelope)
+            _ = try await producer.send(
+                topic: topic, key: record.key, value: record.value,
+                headers: record.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+        }
+    }
+
     /// Polls `condition` until it holds or `timeout` passes. An error counts
     /// as "not yet" (a table may not exist before the migrations ran).
     static func eventually(

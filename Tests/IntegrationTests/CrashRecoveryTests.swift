@@ -1,0 +1,98 @@
+import Foundation
+import Kafka
+import RegistryDomain
+import Testing
+
+/// The projector killed with SIGKILL at several points while thousands of
+/// events stream in: the read model ends equal to a clean replay.
+@Suite("Crash recovery")
+struct CrashRecoveryTests {
+    static func events(count: Int) -> [EventEnvelope] {
+        let owners = (0..<8).map { try! Username("crash\($0)") }
+        return (0..<count).map { index in
+            let owner = owners[index % owners.count]
+            if index < owners.count {
+                return EventEnvelope(source: "test", actor: owner, subject: owner.value, event: .namespaceCreated(
+                    NamespaceCreated(owner: owner, path: try! NamespacePath("ci"), visibility: .internal)))
+            }
+            return EventEnvelope(source: "test", actor: owner, subject: owner.value, event: .imageCreated(ImageCreated(
+                imageID: EventID.make(), source: .custom, owner: owner, namespace: try! NamespacePath("ci"),
+                name: "image\(index % 5)", driver: .qemu,
+                location: try! ImageLocation("file:///var/lib/djinn/images/\(index).qcow2"),
+                sha256: try! SHA256Digest(hex: String(format: "%064x", index)), size: Int64(index + 1))))
+        }
+    }
+
+    @Test("SIGKILL at several points, restart, and the read model equals a clean replay")
+    func killedProjector() async throws {
+        let database = try await TestEnvironment.freshDatabase()
+        let topic = try await TestEnvironment.freshTopic(partitions: 4)
+        let settings = try TestEnvironment.settings(databaseURL: database, topic: topic)
+        let events = Self.events(count: 3000)
+        let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await producer.run() }
+            defer { group.cancelAll() }
+            let writer = Task {
+                for start in stride(from: 0, to: events.count, by: 500) {
+                    try await TestEnvironment.publish(events[start..<min(start + 500, events.count)], with: producer, topic: topic)
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            var kills = 0
+            var projector = try ServiceProcess("image-projector", settings: settings)
+            for threshold: Int64 in [200, 900, 1600] {
+                try await TestEnvironment.eventually(timeout: .seconds(60), "the projector passes \(threshold) records") {
+                    try await ReadModelSnapshot.read(from: database).recordsSeen >= threshold
+                }
+                projector.kill()
+                kills += 1
+                projector = try ServiceProcess("image-projector", settings: settings)
+            }
+            try await writer.value
+            try await TestEnvironment.eventually(timeout: .seconds(90), "the projector catches up after \(kills) kills") {
+                try await ReadModelSnapshot.read(from: database).recordsSeen == Int64(events.count)
+            }
+            projector.stop()
+        }
+
+        let recovered = try await ReadModelSnapshot.read(from: database)
+        #expect(recovered.appliedEvents == Int64(events.count), "nothing missing, nothing applied twice")
+        #expect(recovered.images.count == events.count - 8)
+
+        let replayDatabase = try await TestEnvironment.freshDatabase()
+        let replay = try ProjectorRunner(settings: TestEnvironment.settings(databaseURL: replayDatabase, topic: topic))
+        try await TestEnvironment.eventually(timeout: .seconds(90), "the clean replay catches up") {
+            try await ReadModelSnapshot.read(from: replayDatabase).recordsSeen == Int64(events.count)
+        }
+        try await replay.stop()
+        #expect(try await ReadModelSnapshot.read(from: replayDatabase) == recovered, "identical to a clean replay")
+    }
+
+    @Test("two projectors split the partitions; when one is killed the other takes them over")
+    func takeover() async throws {
+        let database = try await TestEnvironment.freshDatabase()
+        let topic = try await TestEnvironment.freshTopic(partitions: 4)
+        let settings = try TestEnvironment.settings(databaseURL: database, topic: topic)
+        let events = Self.events(count: 400)
+        let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
+        let first = try ServiceProcess("image-projector", settings: settings)
+        let second = try ServiceProcess("image-projector", settings: settings)
+        defer { second.stop() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await producer.run() }
+            defer { group.cancelAll() }
+            try await TestEnvironment.publish(events.prefix(200), with: producer, topic: topic)
+            try await TestEnvironment.eventually(timeout: .seconds(60), "both projectors apply the first half") {
+                try await ReadModelSnapshot.read(from: database).recordsSeen == 200
+            }
+            first.kill()
+            try await TestEnvironment.publish(events.suffix(200), with: producer, topic: topic)
+            try await TestEnvironment.eventually(timeout: .seconds(90), "the survivor takes over every partition") {
+                try await ReadModelSnapshot.read(from: database).recordsSeen == 400
+            }
+        }
+        #expect(try await ReadModelSnapshot.read(from: database).appliedEvents == 400)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import RegistryHTTP
+
+/// A real `image-ingest` or `image-projector` process, built by
+/// `scripts/test`, configured like `settings`.
+final class ServiceProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    init(_ name: String, settings: RegistrySettings, port: Int = Int.random(in: 40_000..<50_000),
+         extra: [String: String] = [:]) throws {
+        self.port = port
+        let binaries = try TestEnvironment.required("REGISTRY_TEST_BIN_DIR")
+        process.executableURL = URL(fileURLWithPath: binaries).appendingPathComponent(name)
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "IMAGE_REGISTRY_JWT_SECRET": TestEnvironment.jwtSecret,
+            "IMAGE_REGISTRY_INGEST_PORT": String(port),
+            "IMAGE_REGISTRY_PROJECTOR_PORT": String(port),
+            "IMAGE_REGISTRY_DATABASE_URL": settings.databaseURL,
+            "IMAGE_REGISTRY_KAFKA_BROKERS": settings.kafkaBrokers,
+            "IMAGE_REGISTRY_TOPIC": settings.topic,
+            "IMAGE_REGISTRY_TOPIC_PARTITIONS": String(settings.topicPartitions),
+            "IMAGE_REGISTRY_CONSUMER_GROUP": settings.consumerGroup,
+            "IMAGE_REGISTRY_MIGRATIONS_DIR": settings.migrationsDirectory.path,
+            "IMAGE_REGISTRY_BLOB_DIR": settings.blobDirectory,
+            "LOG_LEVEL": "warning",
+        ].merging(extra) { _, new in new }) { _, new in new }
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Ends the process at once, as a crash or an OOM kill would.
+    func kill() {
+        Foundation.kill(pid, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Asks the process to stop and waits until it has.
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
