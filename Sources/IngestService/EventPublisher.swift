@@ -1,4 +1,6 @@
+import Dispatch
 import Kafka
+import Metrics
 import RegistryDomain
 import RegistryHTTP
 
@@ -21,12 +23,16 @@ public struct KafkaEventPublisher: EventPublisher {
 
     public func publish(_ envelope: EventEnvelope) async throws -> LogPosition {
         let record = CloudEventsCodec.encode(envelope)
+        let started = DispatchTime.now()
         do {
             let stored = try await producer.send(
                 topic: topic, key: record.key, value: record.value,
                 headers: record.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+            Timer(label: "registry_produce_duration_seconds").recordInterval(since: started)
+            Counter(label: "registry_events_produced_total", dimensions: [("type", envelope.type.rawValue)]).increment()
             return LogPosition(partition: stored.partition, offset: stored.offset)
         } catch let error as KafkaError {
+            Counter(label: "registry_produce_failures_total").increment()
             throw APIError.serviceUnavailable("the event log did not acknowledge the write: \(error.message)")
         }
     }

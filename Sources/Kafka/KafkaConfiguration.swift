@@ -26,6 +26,7 @@ public struct KafkaConfiguration: Sendable {
     /// Makes a `rd_kafka_conf_t`; the caller owns it until `rd_kafka_new` takes it.
     func makeNativeConfiguration() throws(KafkaError) -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
+        LibrdkafkaLog.install(on: conf)
         var errorText = [CChar](repeating: 0, count: 512)
         for (name, value) in properties.sorted(by: { $0.key < $1.key }) {
             let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)

@@ -1,5 +1,7 @@
+import Dispatch
 import Kafka
 import Logging
+import Metrics
 import ReadModel
 import RegistryDomain
 import ServiceLifecycle
@@ -31,7 +33,11 @@ public struct ProjectionService: Service {
     }
 
     public func run() async throws {
-        try await prepare()
+        do {
+            try await cancelWhenGracefulShutdown { try await prepareUntilReady() }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            return  // stopped before the database or broker ever came up
+        }
         let consumer = try makeConsumer(StoredPositionAssignment(store: store, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
@@ -40,6 +46,22 @@ public struct ProjectionService: Service {
                 consumer.commit(positions)
             }
             try await group.waitForAll()
+        }
+    }
+
+    /// Runs `prepare` until it succeeds: a database or broker that is not up
+    /// yet pauses the projection instead of stopping the service.
+    private func prepareUntilReady() async throws {
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                return try await prepare()
+            } catch {
+                try Task.checkCancellation()
+                logger.error("cannot prepare the projection yet; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
         }
     }
 
@@ -59,7 +81,9 @@ public struct ProjectionService: Service {
             var delay = Duration.milliseconds(100)
             while true {
                 do {
+                    let started = DispatchTime.now()
                     let outcome = try await store.apply(records, partition: partition)
+                    ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
                     logger.debug("batch applied", metadata: [
                         "partition": "\(partition)", "applied": "\(outcome.applied)",
                         "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
@@ -93,5 +117,18 @@ struct StoredPositionAssignment: PartitionAssignmentHandler {
 
     func partitionsRevoked(_ partitions: [Int32]) async {
         // Nothing to hand over: positions are stored with every batch.
+    }
+}
+
+/// What the projection reports to Prometheus.
+enum ProjectionMetrics {
+    static func record(_ outcome: BatchOutcome, partition: Int32, batchSize: Int, since started: DispatchTime) {
+        let dimensions = [("partition", String(partition))]
+        Counter(label: "registry_events_applied_total").increment(by: outcome.applied)
+        Counter(label: "registry_events_duplicate_total").increment(by: outcome.duplicates)
+        Counter(label: "registry_dead_letters_total").increment(by: outcome.deadLettered)
+        Recorder(label: "registry_projection_batch_size").record(batchSize)
+        Timer(label: "registry_projection_batch_duration_seconds").recordInterval(since: started)
+        Gauge(label: "registry_projection_next_offset", dimensions: dimensions).record(outcome.nextOffset)
     }
 }

@@ -7,10 +7,12 @@ import RegistryDomain
 public struct PostgresRegistryQueries: RegistryQueries {
     private let client: PostgresClient
     private let logger: Logger
+    private let timeout: Duration
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, timeout: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
+        self.timeout = timeout
     }
 
     static let imageColumns = """
@@ -87,7 +89,7 @@ public struct PostgresRegistryQueries: RegistryQueries {
 
     private func images(_ query: PostgresQuery) async throws -> [ImageRecord] {
         var result: [ImageRecord] = []
-        let rows = try await client.query(query, logger: logger)
+        let rows = try await run(query)
         for try await row in rows.decode(
             (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?).self
         ) {
@@ -109,7 +111,7 @@ public struct PostgresRegistryQueries: RegistryQueries {
 
     private func namespaceRecords(_ query: PostgresQuery) async throws -> [NamespaceRecord] {
         var result: [NamespaceRecord] = []
-        for try await row in try await client.query(query, logger: logger).decode((String, String, String, Date, String).self) {
+        for try await row in try await run(query).decode((String, String, String, Date, String).self) {
             result.append(NamespaceRecord(
                 owner: row.0, path: row.1, visibility: Visibility(rawValue: row.2) ?? .private,
                 createdAt: row.3, createdBy: row.4))
@@ -123,8 +125,8 @@ public struct PostgresRegistryQueries: RegistryQueries {
         else { return nil }
         let root = String(path.split(separator: "/").first ?? "")
         var collaborators: Set<Username> = []
-        let rows = try await client.query(
-            "SELECT username FROM collaborators WHERE owner = \(owner) AND root_path = \(root)", logger: logger)
+        let rows = try await run(
+            "SELECT username FROM collaborators WHERE owner = \(owner) AND root_path = \(root)")
         for try await username in rows.decode(String.self) {
             if let name = try? Username(username) { collaborators.insert(name) }
         }
@@ -205,7 +207,7 @@ public struct PostgresRegistryQueries: RegistryQueries {
 
     private func auditEntries(_ query: PostgresQuery) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
-        let rows = try await client.query(query, logger: logger)
+        let rows = try await run(query)
         for try await row in rows.decode((UUID, Int32, Int64, String, Date, String, String?, String).self) {
             entries.append(AuditEntry(
                 eventID: row.0, position: LogPosition(partition: row.1, offset: row.2), type: row.3,
@@ -215,14 +217,14 @@ public struct PostgresRegistryQueries: RegistryQueries {
     }
 
     public func deadLetters(after: LogPosition?, limit: Int) async throws -> [DeadLetter] {
-        let rows = try await client.query("""
+        let rows = try await run("""
             SELECT log_partition, log_offset, record_key, headers::text, record_value, reason, recorded_at
             FROM dead_letters
             WHERE \(after?.partition)::integer IS NULL
                OR (log_partition, log_offset) > (\(after?.partition), \(after?.offset))
             ORDER BY log_partition, log_offset
             LIMIT \(limit)
-            """, logger: logger)
+            """)
         var letters: [DeadLetter] = []
         for try await row in rows.decode((Int32, Int64, Data, String, Data, String, Date).self) {
             letters.append(DeadLetter(
@@ -234,8 +236,8 @@ public struct PostgresRegistryQueries: RegistryQueries {
     }
 
     public func projectedOffset(partition: Int32) async throws -> Int64 {
-        let rows = try await client.query(
-            "SELECT next_offset FROM projection_positions WHERE log_partition = \(partition)", logger: logger)
+        let rows = try await run(
+            "SELECT next_offset FROM projection_positions WHERE log_partition = \(partition)")
         for try await offset in rows.decode(Int64.self) {
             return offset
         }
@@ -243,6 +245,32 @@ public struct PostgresRegistryQueries: RegistryQueries {
     }
 
     public func ping() async throws {
-        try await client.query("SELECT 1", logger: logger)
+        _ = try await run("SELECT 1")
     }
+
+    /// Runs a query, giving up after ``timeout``: without a database the
+    /// pool would wait for a connection forever, and callers should get a
+    /// prompt 503 instead.
+    private func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        let client = self.client
+        let logger = self.logger
+        let timeout = self.timeout
+        return try await withThrowingTaskGroup(of: PostgresRowSequence?.self) { group in
+            group.addTask { try await client.query(query, logger: logger) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let rows = try await group.next() ?? nil else { throw ReadModelUnavailable(timeout: timeout) }
+            return rows
+        }
+    }
+}
+
+/// The read model did not answer in time: the database is down or overloaded.
+public struct ReadModelUnavailable: Error, CustomStringConvertible {
+    public let timeout: Duration
+
+    public var description: String { "the read model did not answer within \(timeout)" }
 }

@@ -2,19 +2,23 @@ import Foundation
 import Hummingbird
 import ReadModel
 
-/// The router both services start from: JSON errors, request logs,
-/// `/healthz`, `/readyz`, `/openapi.json`, and a `/v1` group behind bearer
+/// The router both services start from: JSON errors, request logs and
+/// metrics (count and latency by route and status), `/healthz`, `/readyz`,
+/// `/metrics`, `/openapi.json`, and a `/v1` group behind bearer
 /// authentication to which each service adds its controllers.
 public struct RegistryRouter {
     public let router: Router<RegistryRequestContext>
     public let v1: RouterGroup<RegistryRequestContext>
 
     public init(queries: any RegistryQueries, verifier: TokenVerifier, openAPIBundle: Bundle) throws {
+        _ = RegistryMetrics.registry
         router = Router(context: RegistryRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         HealthController { try await queries.ping() }.addRoutes(to: router)
         try OpenAPIDocument(bundle: openAPIBundle).addRoutes(to: router)
+        RegistryMetrics.addRoutes(to: router)
         v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import ProjectorService
 import Kafka
 import RegistryDomain
 import RegistryHTTP
@@ -126,6 +128,56 @@ struct GuaranteeTests {
             #expect(future.errorMessage?.contains("0:999999") == true)
             let malformed = try await projector.call(.get, "/v1/namespaces/alice/team?after=soon", token: alice)
             #expect(malformed.status == .badRequest)
+        }
+    }
+}
+
+/// Metrics, readiness and the way the services fail.
+@Suite("Operations")
+struct OperationsTests {
+    @Test("both services publish Prometheus metrics: requests, produce latency, applied events, positions")
+    func metrics() async throws {
+        let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
+        try await RegistryServices.fresh().run { ingest, projector in
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "metered"}"#)
+            let response = try await projector.executeRequest(uri: "/metrics", method: .get, headers: [:], body: nil)
+            let text = String(buffer: response.body)
+            #expect(response.status == .ok)
+            for name in ["registry_events_applied_total", "registry_projection_next_offset", "registry_produce_duration_seconds",
+                         "registry_projection_batch_size", "hb_requests"] {
+                #expect(text.contains(name), "\(name) is missing from /metrics")
+            }
+        }
+    }
+
+    @Test("with the database unreachable, queries and readiness answer 503")
+    func databaseDown() async throws {
+        let services = try await RegistryServices.fresh { $0.databaseURL = "postgres://registry@127.0.0.1:1/registry" }
+        let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
+        let app = try await buildProjectorApplication(settings: services.settings, logger: TestEnvironment.logger)
+        try await app.test(.live) { projector in
+            #expect(try await projector.call(.get, "/readyz").status == .serviceUnavailable)
+            #expect(try await projector.call(.get, "/healthz").status == .ok)
+            let answer = try await projector.call(.get, "/v1/namespaces", token: alice)
+            #expect(answer.status == .serviceUnavailable)
+            #expect(answer.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test("SIGTERM stops a service gracefully with exit status 0")
+    func gracefulStop() async throws {
+        let services = try await RegistryServices.fresh()
+        for name in ["image-ingest", "image-projector"] {
+            let process = try ServiceProcess(name, settings: services.settings)
+            defer { if process.process.isRunning { process.kill() } }
+            try await TestEnvironment.eventually(timeout: .seconds(120), "\(name) answers") {
+                try #require(process.process.isRunning, "\(name) exited with \(process.process.terminationStatus)")
+                return try await QemuImages.output(of: ["curl", "-sf", "http://127.0.0.1:\(process.port)/healthz"])
+                    .contains("ok")
+            }
+            process.stop()
+            #expect(process.process.terminationReason == .exit)
+            #expect(process.process.terminationStatus == 0, "\(name) exit status")
         }
     }
 }
