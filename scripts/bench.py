@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""The measurements of scripts/bench (which starts PostgreSQL and the broker
+and exports their ports). Each figure is compared with a baseline measured in
+the same run on the same machine. Load runs only hit 127.0.0.1 and end by
+themselves."""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ["BENCH_DATA"])
+BIN = Path(os.environ["BENCH_BIN"])
+SECRET = os.environ["IMAGE_REGISTRY_JWT_SECRET"]
+PG_PORT = int(os.environ["BENCH_POSTGRES_PORT"])
+KAFKA = f"127.0.0.1:{os.environ['BENCH_KAFKA_PORT']}"
+INGEST = f"http://127.0.0.1:{os.environ['BENCH_INGEST_PORT']}"
+PROJECTOR = f"http://127.0.0.1:{os.environ['BENCH_PROJECTOR_PORT']}"
+IMAGES = int(os.environ.get("BENCH_IMAGES", "10000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 32
+
+
+def token(user, scopes):
+    def encode(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    header = encode({"alg": "HS256", "typ": "JWT"})
+    claims = encode({"sub": user, "username": user, "scope": " ".join(scopes), "exp": int(time.time()) + 7200})
+    signature = hmac.new(SECRET.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+
+WRITER = token("bench", ["image:write", "image:read"])
+READER = token("bench", ["image:read", "image:resolve"])
+
+
+def database_url(name):
+    return f"postgres://registry@127.0.0.1:{PG_PORT}/{name}"
+
+
+def psql(database, sql, *extra):
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "registry", "-d", database,
+                           "-v", "ON_ERROR_STOP=1", "-tAc", sql, *extra],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def create_database(name):
+    psql("registry", f"CREATE DATABASE {name}")
+
+
+def start_service(name, database, topic, group, port, log):
+    environment = dict(os.environ,
+                       IMAGE_REGISTRY_DATABASE_URL=database_url(database), IMAGE_REGISTRY_KAFKA_BROKERS=KAFKA,
+                       IMAGE_REGISTRY_TOPIC=topic, IMAGE_REGISTRY_CONSUMER_GROUP=group,
+                       IMAGE_REGISTRY_INGEST_PORT=str(port), IMAGE_REGISTRY_PROJECTOR_PORT=str(port),
+                       IMAGE_REGISTRY_MIGRATIONS_DIR=str(ROOT / "migrations"),
+                       IMAGE_REGISTRY_BLOB_DIR=str(DATA / "blobs"), LOG_LEVEL="error",
+                       IMAGE_REGISTRY_WAIT_TIMEOUT_MS="30000")
+    process = subprocess.Popen([str(BIN / name)], env=environment, stdout=open(log, "a"), stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not start")
+
+
+def wrk(url, headers=(), script=None, seconds=SECONDS):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(name):
+        match = re.search(rf"\s{name}\s+([\d.]+)(us|ms|s)", output)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"requests_per_second": rate, "p50_ms": percentile("50%"), "p99_ms": percentile("99%"),
+            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def registration(name, index):
+    return {"name": name, "driver": "qemu", "location": f"file:///var/lib/djinn/images/{name}.qcow2",
+            "sha256": hashlib.sha256(name.encode()).hexdigest(), "size": 1024 + index}
+
+
+def measure_ingest(results):
+    """Acknowledged POST /v1/images per second vs raw librdkafka produce (kcat)."""
+    script = DATA / "post.lua"
+    prefix, suffix = json.dumps(registration("NAME", 1)).split("NAME", 1)
+    script.write_text(f"""
+local counter = 0
+local thread_id = 0
+local threads = {{}}
+function setup(thread)
+    thread:set("id", #threads)
+    table.insert(threads, thread)
+end
+function init(args)
+    thread_id = id
+end
+request = function()
+    counter = counter + 1
+    local name = "load" .. thread_id .. "x" .. counter
+    return wrk.format("POST", "/v1/images", {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITER}"}},
+        [[{prefix}]] .. name .. [[{suffix}]])
+end
+""")
+    ingest = wrk(f"{INGEST}/v1/images", script=str(script))
+    payload = json.dumps(registration("x" * 12, 1))
+    count = 50000
+    with tempfile.NamedTemporaryFile("w", delete=False) as file:
+        for index in range(count):
+            file.write(f"owner{index % 64}:{payload}\n")
+    started = time.time()
+    subprocess.run(["kcat", "-P", "-b", KAFKA, "-t", "bench-raw", "-K:", "-X", "acks=all",
+                    "-X", "enable.idempotence=true", "-l", file.name], check=True)
+    raw = count / (time.time() - started)
+    results["figures"]["ingest"] = ingest
+    results["figures"]["raw_produce_per_second"] = raw
+    results["ratios"]["ingest_vs_raw_produce"] = ingest["requests_per_second"] / raw
+
+
+def seed(count):
+    """Registers `count` personal images of user bench through ingest (not timed)."""
+    names = [f"img{index}" for index in range(count)]
+    session = requests.Session()
+    last = {}
+    lock = threading.Lock()
+
+    def worker(start):
+        local = requests.Session()
+        for index in range(start, count, 16):
+            answer = local.post(f"{INGEST}/v1/images", json=registration(names[index], index),
+                                headers={"Authorization": f"Bearer {WRITER}"}, timeout=60)
+            answer.raise_for_status()
+            with lock:
+                last[answer.headers["Registry-Position"].split(":")[0]] = answer.headers["Registry-Position"]
+    threads = [threading.Thread(target=worker, args=(start,)) for start in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for position in last.values():
+        session.get(f"{PROJECTOR}/v1/images?limit=1&after={position}",
+                    headers={"Authorization": f"Bearer {READER}"}, timeout=60).raise_for_status()
+
+
+def measure_lookup(results, label):
+    """GET /v1/resolve vs a bare route in the same binary vs an indexed select in PostgreSQL."""
+    resolve = wrk(f"{PROJECTOR}/v1/resolve?driver=qemu&image=img{IMAGES // 2}&user=bench",
+                  headers=[f"Authorization: Bearer {READER}"])
+    bare = wrk(f"{PROJECTOR}/healthz")
+    select = DATA / "select.sql"
+    select.write_text(f"\\set n random(0, {IMAGES - 1})\n"
+                      "SELECT id, location, sha256, size, version FROM images "
+                      "WHERE owner = 'bench' AND namespace_path IS NULL AND name = 'img' || :n "
+                      "AND deleted_at IS NULL ORDER BY version DESC LIMIT 1;\n")
+    output = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "registry", "-n",
+                             "-c", str(CONNECTIONS), "-j", "2", "-T", str(SECONDS), "-f", str(select), "bench"],
+                            check=True, capture_output=True, text=True).stdout
+    pk_rate = float(re.search(r"tps = ([\d.]+)", output).group(1))
+    results["figures"][f"lookup_{label}"] = {"resolve": resolve, "bare_route": bare, "indexed_select_per_second": pk_rate}
+    if label == "seeded":
+        results["ratios"]["resolve_vs_bare_route"] = resolve["requests_per_second"] / bare["requests_per_second"]
+        results["ratios"]["resolve_vs_pk_select"] = resolve["requests_per_second"] / pk_rate
+
+
+def measure_projection(results, topic, events):
+    """Replay of the topic into empty tables by a fresh projector vs COPY of the same rows."""
+    create_database("replay")
+    started = time.time()
+    projector = start_service("image-projector", "replay", topic, "replay-group", 18482, DATA / "replay.log")
+    while int(psql("replay", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions") or 0) < events:
+        time.sleep(0.2)
+    elapsed = time.time() - started
+    projector.terminate()
+    projector.wait()
+    rows = psql("replay", "SELECT count(*) FROM images")
+    copy_file = DATA / "images.copy"
+    psql("replay", f"\\copy images TO '{copy_file}'")
+    psql("replay", "CREATE TABLE images_copy (LIKE images INCLUDING ALL)")
+    started = time.time()
+    psql("replay", f"\\copy images_copy FROM '{copy_file}'")
+    copy_elapsed = time.time() - started
+    results["figures"]["projection"] = {"events": events, "seconds": elapsed, "events_per_second": events / elapsed,
+                                        "images": int(rows), "copy_rows_per_second": int(rows) / copy_elapsed}
+    results["ratios"]["projection_vs_copy"] = (events / elapsed) / (int(rows) / copy_elapsed)
+
+
+def measure_freshness(results, samples=200):
+    """From ingest acknowledgement to visible in GET /v1/resolve."""
+    session = requests.Session()
+    latencies = []
+    for index in range(samples):
+        name = f"fresh{index}"
+        session.post(f"{INGEST}/v1/images", json=registration(name, index),
+                     headers={"Authorization": f"Bearer {WRITER}"}, timeout=30).raise_for_status()
+        acknowledged = time.perf_counter()
+        while session.get(f"{PROJECTOR}/v1/resolve", params={"driver": "qemu", "image": name, "user": "bench"},
+                          headers={"Authorization": f"Bearer {READER}"}, timeout=30).status_code != 200:
+            pass
+        latencies.append((time.perf_counter() - acknowledged) * 1000)
+    latencies.sort()
+    results["freshness"] = {"p50_ms": statistics.median(latencies), "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+                            "broker_p99_ms": None}
+
+
+def measure_upload(results, ingest):
+    """MB/s of a 1 GiB QCOW2 upload vs sha256sum of the same file, and the ingest's peak memory."""
+    image = DATA / "upload.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(image), "2G"], check=True)
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1G", str(image)], check=True,
+                   capture_output=True)
+    size = image.stat().st_size
+    started = time.time()
+    subprocess.run(["sha256sum", str(image)], check=True, capture_output=True)
+    hash_rate = size / (time.time() - started)
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            status = Path(f"/proc/{ingest.pid}/status").read_text()
+            peak[0] = max(peak[0], int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024)
+            time.sleep(0.02)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.time()
+    subprocess.run(["curl", "-sS", "-o", "/dev/null", "-X", "POST", "-T", str(image),
+                    "-H", f"Authorization: Bearer {WRITER}", "-H", "Content-Type: application/x-qemu-disk",
+                    f"{INGEST}/v1/images?name=upload"], check=True)
+    upload_rate = size / (time.time() - started)
+    done.set()
+    sampler.join()
+    results["figures"]["upload"] = {"bytes": size, "mb_per_second": upload_rate / 1e6,
+                                    "sha256sum_mb_per_second": hash_rate / 1e6, "ingest_peak_rss_mib": peak[0] / 2**20}
+    results["ratios"]["upload_vs_sha256sum"] = upload_rate / hash_rate
+
+
+def main():
+    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                           "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+               "ratios": {}, "freshness": {}, "figures": {"seeded_images": IMAGES}}
+    create_database("bench")
+    subprocess.run(["kcat", "-b", KAFKA, "-L"], check=True, capture_output=True)
+    ingest = start_service("image-ingest", "bench", "bench-events", "bench-group",
+                           int(os.environ["BENCH_INGEST_PORT"]), DATA / "ingest.log")
+    projector = start_service("image-projector", "bench", "bench-events", "bench-group",
+                              int(os.environ["BENCH_PROJECTOR_PORT"]), DATA / "projector.log")
+    try:
+        seed(IMAGES)
+        measure_lookup(results, "seeded")
+        measure_ingest(results)
+        events = int(psql("bench", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions"))
+        measure_freshness(results)
+        measure_upload(results, ingest)
+    finally:
+        ingest.terminate()
+        projector.terminate()
+        ingest.wait()
+        projector.wait()
+    measure_projection(results, "bench-events", events)
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = ROOT / "bench" / "results" / f"{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    targets = {"resolve_vs_bare_route": 0.6, "resolve_vs_pk_select": 2, "ingest_vs_raw_produce": 0.5,
+               "projection_vs_copy": 0.5, "upload_vs_sha256sum": 0.7}
+    print(f"{'ratio':<26}{'measured':>10}{'target':>10}")
+    for name, target in targets.items():
+        value = results["ratios"].get(name)
+        print(f"{name:<26}{value:>10.3f}{target:>10}")
+    print(f"freshness p50 {results['freshness']['p50_ms']:.1f} ms, p99 {results['freshness']['p99_ms']:.1f} ms")
+    print(json.dumps(results["figures"], indent=2))
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
