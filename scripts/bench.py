@@ -186,14 +186,15 @@ def measure_lookup(results, label):
         results["ratios"]["resolve_vs_pk_select"] = resolve["requests_per_second"] / pk_rate
 
 
-def measure_projection(results, topic, events):
+def measure_projection(results, topic, records):
     """Replay of the topic into empty tables by a fresh projector vs COPY of the same rows."""
     create_database("replay")
     started = time.time()
     projector = start_service("image-projector", "replay", topic, "replay-group", 18482, DATA / "replay.log")
-    while int(psql("replay", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions") or 0) < events:
+    while int(psql("replay", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions") or 0) < records:
         time.sleep(0.2)
     elapsed = time.time() - started
+    events = int(psql("replay", "SELECT count(*) FROM applied_events"))
     projector.terminate()
     projector.wait()
     rows = psql("replay", "SELECT count(*) FROM images")
@@ -272,15 +273,16 @@ def main():
         seed(IMAGES)
         measure_lookup(results, "seeded")
         measure_ingest(results)
-        events = int(psql("bench", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions"))
         measure_freshness(results)
         measure_upload(results, ingest)
+        time.sleep(1)
+        records = int(psql("bench", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions"))
     finally:
         ingest.terminate()
         projector.terminate()
         ingest.wait()
         projector.wait()
-    measure_projection(results, "bench-events", events)
+    measure_projection(results, "bench-events", records)
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench" / "results" / f"{stamp}.json"

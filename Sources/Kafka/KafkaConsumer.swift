@@ -31,6 +31,9 @@ public final class KafkaConsumer: Service, Sendable {
         // the session timeout to complete a join).
         "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "1000",
+        // A fetch returns as soon as records arrive, or after 10 ms: events
+        // reach the read model promptly (librdkafka waits up to 500 ms by default).
+        "fetch.wait.max.ms": "10",
     ]
 
     /// The batches read from the topic.
