@@ -4,16 +4,15 @@ and exports their ports). Each figure is compared with a baseline measured in
 the same run on the same machine. Load runs only hit 127.0.0.1 and end by
 themselves."""
 
-import base64
 import datetime
 import hashlib
-import hmac
 import json
 import os
 import platform
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+import registry_token  # noqa: E402
 DATA = Path(os.environ["BENCH_DATA"])
 BIN = Path(os.environ["BENCH_BIN"])
 SECRET = os.environ["IMAGE_REGISTRY_JWT_SECRET"]
@@ -35,12 +36,7 @@ CONNECTIONS = 32
 
 
 def token(user, scopes):
-    def encode(value):
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-    header = encode({"alg": "HS256", "typ": "JWT"})
-    claims = encode({"sub": user, "username": user, "scope": " ".join(scopes), "exp": int(time.time()) + 7200})
-    signature = hmac.new(SECRET.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
-    return f"{header}.{claims}." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+    return registry_token.token(SECRET, user, scopes)
 
 
 WRITER = token("bench", ["image:write", "image:read"])

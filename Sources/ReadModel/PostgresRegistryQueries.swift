@@ -33,17 +33,18 @@ public struct PostgresRegistryQueries: RegistryQueries {
     }
 
     public func newestVersion(in scope: ImageScope) async throws -> ImageRecord? {
-        let reader: Username = switch scope {
+        // The scope's owner may always see it; base images need no reader.
+        let reader: Username? = switch scope {
         case .personal(let owner, _): owner
         case .namespace(let namespace, _): namespace.owner
-        case .base: try Username("registry")
+        case .base: nil
         }
         return try await firstImage(for: scope.resolutionStep, digest: nil, user: reader)
     }
 
     /// The newest live version a step finds (or the pinned one), if the
     /// build's user may use it.
-    private func firstImage(for step: ResolutionStep, digest: String?, user: Username) async throws -> ImageRecord? {
+    private func firstImage(for step: ResolutionStep, digest: String?, user: Username?) async throws -> ImageRecord? {
         let query: PostgresQuery
         switch step {
         case .namespace(let namespace, let name):
@@ -51,11 +52,11 @@ public struct PostgresRegistryQueries: RegistryQueries {
                 SELECT \(unescaped: Self.imageColumns) FROM images i
                 WHERE owner = \(namespace.owner.value) AND namespace_path = \(namespace.path.value)
                   AND name = \(name.value) AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                  AND (owner = \(user.value)
+                  AND (owner = \(user?.value)
                        OR EXISTS (SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
                                     AND n.visibility IN ('public', 'internal'))
                        OR EXISTS (SELECT 1 FROM collaborators c WHERE c.owner = i.owner
-                                    AND c.root_path = split_part(i.namespace_path, '/', 1) AND c.username = \(user.value)))
+                                    AND c.root_path = split_part(i.namespace_path, '/', 1) AND c.username = \(user?.value)))
                 ORDER BY version DESC LIMIT 1
                 """
         case .personal(let owner, let name):

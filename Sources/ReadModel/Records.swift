@@ -101,7 +101,7 @@ public struct ImageListFilter: Sendable, Equatable {
 }
 
 /// Which namespaces to list.
-public struct NamespaceListFilter: Sendable, Equatable {
+public struct NamespaceListFilter: Sendable {
     public var owner: String?
     /// Namespaces after this (owner, path) pair (the previous page's last).
     public var after: (owner: String, path: String)?
@@ -111,11 +111,6 @@ public struct NamespaceListFilter: Sendable, Equatable {
         self.owner = owner
         self.after = after
         self.limit = limit
-    }
-
-    public static func == (lhs: NamespaceListFilter, rhs: NamespaceListFilter) -> Bool {
-        lhs.owner == rhs.owner && lhs.after?.owner == rhs.after?.owner && lhs.after?.path == rhs.after?.path
-            && lhs.limit == rhs.limit
     }
 }
 

@@ -6,13 +6,11 @@ Run by scripts/test after `swift test` (it needs the built binaries, nginx,
 PostgreSQL and the broker, which scripts/cluster starts on its own ports).
 """
 
-import base64
 import hashlib
-import hmac
-import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,6 +19,8 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+import registry_token  # noqa: E402
 DATA = ROOT / "var" / "cluster-test"
 PORT = 18000
 BASE_PORT = 18300
@@ -30,13 +30,7 @@ WRITERS = 4
 
 
 def token(user, scopes):
-    """An HS256 bearer token, as the services expect."""
-    def encode(value):
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-    header = encode({"alg": "HS256", "typ": "JWT"})
-    claims = encode({"sub": user, "username": user, "scope": " ".join(scopes), "exp": int(time.time()) + 3600})
-    signature = hmac.new(SECRET.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
-    return f"{header}.{claims}." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+    return registry_token.token(SECRET, user, scopes)
 
 
 def cluster(command):

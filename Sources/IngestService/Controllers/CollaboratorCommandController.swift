@@ -20,24 +20,29 @@ struct CollaboratorCommandController: Sendable {
         let route = try NamespaceRoute(context: context, suffix: ["collaborators"])
         let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
         let username = try await JSONBody.decode(AddCollaboratorCommand.self, from: request).validated()
-        let namespace = try await managedNamespace(route.namespace, by: caller, request: request)
-        let event = try await recorder.record(
-            .collaboratorAdded(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
-            subject: namespace.owner.value, caller: caller, context: context,
-            key: try recorder.idempotencyKey(of: request, caller: caller))
-        return try await answer(event, namespace: namespace, request: request, status: .created)
+        return try await change(route, username: username, caller: caller, request: request, context: context,
+                                event: RegistryEvent.collaboratorAdded, status: .created)
     }
 
     @Sendable func remove(request: Request, context: RegistryRequestContext) async throws -> Response {
         let route = try NamespaceRoute(context: context, suffix: ["collaborators", nil])
         let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
         let username = try validated { () throws(NameError) in try Username(route.suffix[1], field: "username") }
+        return try await change(route, username: username, caller: caller, request: request, context: context,
+                                event: RegistryEvent.collaboratorRemoved, status: .ok)
+    }
+
+    /// Records the change on the namespace's root, once `caller` may manage it.
+    private func change(
+        _ route: NamespaceRoute, username: Username, caller: Caller, request: Request, context: RegistryRequestContext,
+        event makeEvent: (CollaboratorChanged) -> RegistryEvent, status: HTTPResponse.Status
+    ) async throws -> Response {
         let namespace = try await managedNamespace(route.namespace, by: caller, request: request)
         let event = try await recorder.record(
-            .collaboratorRemoved(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
+            makeEvent(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
             subject: namespace.owner.value, caller: caller, context: context,
             key: try recorder.idempotencyKey(of: request, caller: caller))
-        return try await answer(event, namespace: namespace, request: request, status: .ok)
+        return try await answer(event, namespace: namespace, request: request, status: status)
     }
 
     /// The namespace, when it exists and `caller` may manage it; 404 otherwise.
