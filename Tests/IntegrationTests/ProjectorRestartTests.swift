@@ -39,10 +39,6 @@ struct ProjectorRestartTests {
         return envelopes
     }
 
-    static func recordsSeen(_ url: String) async throws -> Int64 {
-        try await ReadModelSnapshot.read(from: url).recordsSeen
-    }
-
     @Test("stop mid-stream, restart, nothing missed or doubled; a clean replay gives the same read model")
     func restartAndReplay() async throws {
         let database = try await TestEnvironment.freshDatabase()
@@ -67,20 +63,20 @@ struct ProjectorRestartTests {
             try await TestEnvironment.publish(firstHalf, with: producer, topic: topic)
             let first = try ProjectorRunner(settings: settings)
             try await TestEnvironment.eventually("the first projector applies something") {
-                try await Self.recordsSeen(database) > 0
+                try await ReadModelSnapshot.recordsSeen(in: database) > 0
             }
             let writer = Task { try await TestEnvironment.publish(whileRunning, with: producer, topic: topic) }
             try await TestEnvironment.eventually("the first projector is past the first half") {
-                try await Self.recordsSeen(database) >= Int64(firstHalf.count)
+                try await ReadModelSnapshot.recordsSeen(in: database) >= Int64(firstHalf.count)
             }
             try await first.stop()
             try await writer.value
             try await TestEnvironment.publish(afterStop, with: producer, topic: topic)
-            #expect(try await Self.recordsSeen(database) < totalRecords, "the projector was stopped mid-stream")
+            #expect(try await ReadModelSnapshot.recordsSeen(in: database) < totalRecords, "the projector was stopped mid-stream")
 
             let second = try ProjectorRunner(settings: settings)
             try await TestEnvironment.eventually(timeout: .seconds(60), "the second projector catches up") {
-                try await Self.recordsSeen(database) == totalRecords
+                try await ReadModelSnapshot.recordsSeen(in: database) == totalRecords
             }
             try await second.stop()
         }
@@ -104,7 +100,7 @@ struct ProjectorRestartTests {
         let replayDatabase = try await TestEnvironment.freshDatabase()
         let replay = try ProjectorRunner(settings: TestEnvironment.settings(databaseURL: replayDatabase, topic: topic))
         try await TestEnvironment.eventually(timeout: .seconds(60), "the replay catches up") {
-            try await Self.recordsSeen(replayDatabase) == totalRecords
+            try await ReadModelSnapshot.recordsSeen(in: replayDatabase) == totalRecords
         }
         try await replay.stop()
         #expect(try await ReadModelSnapshot.read(from: replayDatabase) == resumed, "replay from offset 0 yields the same rows")

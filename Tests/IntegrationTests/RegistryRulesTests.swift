@@ -138,7 +138,7 @@ struct RegistryRulesTests {
         let replay = try ProjectorRunner(settings: TestEnvironment.settings(
             databaseURL: replayDatabase, topic: services.settings.topic))
         try await TestEnvironment.eventually("the replay catches up") {
-            try await ReadModelSnapshot.read(from: replayDatabase).recordsSeen == live.recordsSeen
+            try await ReadModelSnapshot.recordsSeen(in: replayDatabase) == live.recordsSeen
         }
         try await replay.stop()
         #expect(try await ReadModelSnapshot.read(from: replayDatabase) == live)

@@ -8,6 +8,18 @@ struct ReadModelSnapshot: Equatable, Sendable {
     var appliedEvents: Int64
     var recordsSeen: Int64
 
+    /// How many records the projection has passed, over all partitions: one
+    /// cheap query, for polling.
+    static func recordsSeen(in url: String) async throws -> Int64 {
+        try await withPostgres(url: url) { client in
+            for try await value in try await client.query(Self.recordsSeenQuery).decode(Int64.self) { return value }
+            return 0
+        }
+    }
+
+    private static let recordsSeenQuery: PostgresQuery =
+        "SELECT coalesce(sum(next_offset), 0)::bigint FROM projection_positions"
+
     static func read(from url: String) async throws -> ReadModelSnapshot {
         try await withPostgres(url: url) { client in
             func strings(_ query: PostgresQuery) async throws -> [String] {
@@ -30,7 +42,7 @@ struct ReadModelSnapshot: Equatable, Sendable {
                 audit: try await strings(
                     "SELECT concat_ws('|', event_id, type, log_partition, log_offset, data::text) FROM audit_events ORDER BY event_id"),
                 appliedEvents: try await number("SELECT count(*) FROM applied_events"),
-                recordsSeen: try await number("SELECT coalesce(sum(next_offset), 0)::bigint FROM projection_positions"))
+                recordsSeen: try await number(recordsSeenQuery))
         }
     }
 }

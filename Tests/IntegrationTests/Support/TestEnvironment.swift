@@ -84,9 +84,11 @@ enum TestEnvironment {
     }
 
     /// Polls `condition` until it holds or `timeout` passes. An error counts
-    /// as "not yet" (a table may not exist before the migrations ran).
+    /// as "not yet" (a table may not exist before the migrations ran). The
+    /// description is read when the wait fails, so it can report the last
+    /// state the condition saw.
     static func eventually(
-        timeout: Duration = .seconds(30), _ description: String, _ condition: () async throws -> Bool
+        timeout: Duration = .seconds(30), _ description: @autoclosure () -> String, _ condition: () async throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var lastError: (any Error)?
@@ -98,7 +100,7 @@ enum TestEnvironment {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("timed out waiting until \(description); last error: \(lastError.map { String(reflecting: $0) } ?? "none")")
+        Issue.record("timed out waiting until \(description()); last error: \(lastError.map { String(reflecting: $0) } ?? "none")")
         throw CancellationError()
     }
 }
@@ -109,7 +111,12 @@ func withPostgres<Result: Sendable>(url: String, _ body: @Sendable (PostgresClie
     -> Result
 {
     let configuration = try DatabaseConfiguration(url: url).clientConfiguration(maximumConnections: 4)
-    let client = PostgresClient(configuration: configuration, backgroundLogger: TestEnvironment.logger)
+    // The body may lease a connection a moment before `run()` starts, which
+    // the pool reports as a warning on its background logger although the
+    // lease simply waits; only its errors matter here.
+    var poolLogger = TestEnvironment.logger
+    poolLogger.logLevel = .error
+    let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
     return try await withThrowingTaskGroup(of: Result?.self) { group in
         group.addTask {
             await client.run()
