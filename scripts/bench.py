@@ -47,10 +47,14 @@ def database_url(name):
     return f"postgres://registry@127.0.0.1:{PG_PORT}/{name}"
 
 
+# The read model's tables live in the `read_model` schema (docs/operations.md).
+READ_MODEL_ENV = {**os.environ, "PGOPTIONS": "-c search_path=read_model"}
+
+
 def psql(database, sql, *extra):
     return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "registry", "-d", database,
                            "-v", "ON_ERROR_STOP=1", "-tAc", sql, *extra],
-                          check=True, capture_output=True, text=True).stdout.strip()
+                          check=True, capture_output=True, text=True, env=READ_MODEL_ENV).stdout.strip()
 
 
 def create_database(name):
@@ -174,7 +178,7 @@ def measure_lookup(results, label):
                       "AND deleted_at IS NULL ORDER BY version DESC LIMIT 1;\n")
     output = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "registry", "-n",
                              "-c", str(CONNECTIONS), "-j", "2", "-T", str(SECONDS), "-f", str(select), "bench"],
-                            check=True, capture_output=True, text=True).stdout
+                            check=True, capture_output=True, text=True, env=READ_MODEL_ENV).stdout
     pk_rate = float(re.search(r"tps = ([\d.]+)", output).group(1))
     results["figures"][f"lookup_{label}"] = {"resolve": resolve, "bare_route": bare, "indexed_select_per_second": pk_rate}
     if label == "seeded":

@@ -33,13 +33,17 @@ public struct DatabaseConfiguration: Sendable {
         )
     }
 
-    /// Settings for a pooled PostgresNIO client.
-    public func clientConfiguration(maximumConnections: Int = 10) -> PostgresClient.Configuration {
+    /// Settings for a pooled PostgresNIO client whose statements name tables
+    /// without a schema and so use `schema` (the live read model by default).
+    public func clientConfiguration(maximumConnections: Int = 10, schema: ReadModelSchema = .live)
+        -> PostgresClient.Configuration
+    {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: .disable
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("search_path", schema.name)]
         return configuration
     }
 }

@@ -14,9 +14,13 @@ public struct MigrationRunner: Sendable {
     static let lockKey: Int64 = 0x696D_6772_6567
 
     public let directory: URL
+    /// The schema the migrations build; the client's connections must use it
+    /// as their `search_path` (``DatabaseConfiguration/clientConfiguration(maximumConnections:schema:)``).
+    public let schema: ReadModelSchema
 
-    public init(directory: URL) {
+    public init(directory: URL, schema: ReadModelSchema = .live) {
         self.directory = directory
+        self.schema = schema
     }
 
     /// The migration files, ordered by name (`0001_…sql`, `0002_…sql`).
@@ -45,6 +49,7 @@ public struct MigrationRunner: Sendable {
     }
 
     private func apply(_ files: [URL], on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema.identifier)"), logger: logger)
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -40,6 +40,7 @@ public struct PostgresProjectionStore: ProjectionStore {
     public func apply(_ records: [LogRecord], partition: Int32) async throws -> BatchOutcome {
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
+            try await ReadModelSwitch.holdShared(on: connection, logger: logger)
             var outcome = BatchOutcome()
             var nextOffset = try await lockPosition(partition: partition, on: connection)
             for record in records {

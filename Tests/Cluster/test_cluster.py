@@ -52,7 +52,8 @@ def running_cluster():
 def psql(query):
     return subprocess.run(
         ["psql", "-h", "127.0.0.1", "-p", str(BASE_PORT + 90), "-U", "registry", "-d", "registry", "-tAc", query],
-        check=True, capture_output=True, text=True).stdout.strip()
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "PGOPTIONS": "-c search_path=read_model"}).stdout.strip()
 
 
 def pid_of(name):

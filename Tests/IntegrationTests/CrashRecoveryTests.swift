@@ -7,28 +7,12 @@ import Testing
 /// events stream in: the read model ends equal to a clean replay.
 @Suite("Crash recovery")
 struct CrashRecoveryTests {
-    static func events(count: Int) -> [EventEnvelope] {
-        let owners = (0..<8).map { try! Username("crash\($0)") }
-        return (0..<count).map { index in
-            let owner = owners[index % owners.count]
-            if index < owners.count {
-                return EventEnvelope(source: "test", actor: owner, subject: owner.value, event: .namespaceCreated(
-                    NamespaceCreated(owner: owner, path: try! NamespacePath("ci"), visibility: .internal)))
-            }
-            return EventEnvelope(source: "test", actor: owner, subject: owner.value, event: .imageCreated(ImageCreated(
-                imageID: EventID.make(), source: .custom, owner: owner, namespace: try! NamespacePath("ci"),
-                name: "image\(index % 5)", driver: .qemu,
-                location: try! ImageLocation("file:///var/lib/djinn/images/\(index).qcow2"),
-                sha256: try! SHA256Digest(hex: String(format: "%064x", index)), size: Int64(index + 1))))
-        }
-    }
-
     @Test("SIGKILL at several points, restart, and the read model equals a clean replay")
     func killedProjector() async throws {
         let database = try await TestEnvironment.freshDatabase()
         let topic = try await TestEnvironment.freshTopic(partitions: 4)
         let settings = try TestEnvironment.settings(databaseURL: database, topic: topic)
-        let events = Self.events(count: 3000)
+        let events = SyntheticEvents.stream(count: 3000)
         let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -47,7 +31,7 @@ struct CrashRecoveryTests {
             var projector = try ServiceProcess("image-projector", settings: settings)
             for threshold: Int64 in [200, 900, 1600] {
                 try await TestEnvironment.eventually(
-                    timeout: .seconds(150), "the projector passes \(threshold) records (at \(seen) after \(kills) kills)"
+                    timeout: .seconds(150), "the projector passes \(threshold) records (at \(seen) after \(kills) kills; running: \(projector.isRunning))"
                 ) {
                     seen = try await ReadModelSnapshot.recordsSeen(in: database)
                     return seen >= threshold
@@ -58,7 +42,7 @@ struct CrashRecoveryTests {
             }
             try await writer.value
             try await TestEnvironment.eventually(
-                timeout: .seconds(150), "the projector catches up after \(kills) kills (at \(seen))"
+                timeout: .seconds(150), "the projector catches up after \(kills) kills (at \(seen); running: \(projector.isRunning))"
             ) {
                 seen = try await ReadModelSnapshot.recordsSeen(in: database)
                 return seen == Int64(events.count)
@@ -84,7 +68,7 @@ struct CrashRecoveryTests {
         let database = try await TestEnvironment.freshDatabase()
         let topic = try await TestEnvironment.freshTopic(partitions: 4)
         let settings = try TestEnvironment.settings(databaseURL: database, topic: topic)
-        let events = Self.events(count: 400)
+        let events = SyntheticEvents.stream(count: 400)
         let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
         let first = try ServiceProcess("image-projector", settings: settings)
         let second = try ServiceProcess("image-projector", settings: settings)

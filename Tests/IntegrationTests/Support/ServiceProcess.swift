@@ -7,8 +7,8 @@ final class ServiceProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init(_ name: String, settings: RegistrySettings, port: Int = Int.random(in: 40_000..<50_000),
-         extra: [String: String] = [:]) throws {
+    init(_ name: String, settings: RegistrySettings, port: Int? = nil, extra: [String: String] = [:]) throws {
+        let port = try port ?? FreePort.find()
         self.port = port
         let binaries = try TestEnvironment.required("REGISTRY_TEST_BIN_DIR")
         process.executableURL = URL(fileURLWithPath: binaries).appendingPathComponent(name)
@@ -23,12 +23,14 @@ final class ServiceProcess: @unchecked Sendable {
             "IMAGE_REGISTRY_CONSUMER_GROUP": settings.consumerGroup,
             "IMAGE_REGISTRY_MIGRATIONS_DIR": settings.migrationsDirectory.path,
             "IMAGE_REGISTRY_BLOB_DIR": settings.blobDirectory,
-            "LOG_LEVEL": "warning",
+            "LOG_LEVEL": ProcessInfo.processInfo.environment["REGISTRY_TEST_SERVICE_LOG_LEVEL"] ?? "warning",
         ].merging(extra) { _, new in new }) { _, new in new }
         try process.run()
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    var isRunning: Bool { process.isRunning }
 
     /// Ends the process at once, as a crash or an OOM kill would.
     func kill() {
