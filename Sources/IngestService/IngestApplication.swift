@@ -15,11 +15,14 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
     let database = try DatabaseConfiguration(url: settings.databaseURL)
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
     let producer = try KafkaProducer(
-        configuration: KafkaConfiguration(bootstrapServers: settings.kafkaBrokers), logger: logger)
+        configuration: settings.kafka, logger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
     let blobStore = FileBlobStore(
         root: settings.blobDirectory, maximumSize: settings.maximumUploadBytes,
         validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize))
+    let startup = StartupService(logger: logger) {
+        try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
+    }
     let router = try buildIngestRouter(
         recorder: CommandRecorder(
             publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
@@ -28,26 +31,24 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         queries: queries,
         uploader: ImageUploader(blobs: blobStore),
         fileRoots: settings.fileRoots,
-        verifier: try await TokenVerifier(keys: settings.tokenKeys))
+        verifier: try await TokenVerifier(keys: settings.tokenKeys),
+        startup: startup)
 
-    var app = Application(
+    return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.ingestPort), serverName: "image-ingest"),
-        services: [postgres, producer],
+        services: [postgres, producer, startup],
         logger: logger)
-    app.beforeServerStarts {
-        try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
-    }
-    return app
 }
 
 /// Every route the ingest service serves.
 func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
-    verifier: TokenVerifier
+    verifier: TokenVerifier, startup: StartupService
 ) throws -> Router<RegistryRequestContext> {
-    let registry = try RegistryRouter(queries: queries, verifier: verifier, openAPIBundle: resourceBundle)
-    let v1 = registry.v1
+    let registry = try RegistryRouter(
+        queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: { try startup.checkReady() })
+    let v1 = registry.v1.add(middleware: startup.gate)
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, fileRoots: fileRoots)

@@ -31,9 +31,11 @@ public final class KafkaConsumer: Service, Sendable {
         // the session timeout to complete a join).
         "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "1000",
-        // A fetch returns as soon as records arrive, or after 10 ms: events
-        // reach the read model promptly (librdkafka waits up to 500 ms by default).
-        "fetch.wait.max.ms": "10",
+        // The local broker answers a fetch only when this wait ends, not when
+        // records arrive, so a short wait keeps the read model fresh (the
+        // default is 500 ms). Below about 50 ms its S3-backed storage stops
+        // answering fetches for seconds (measured, docs/decisions.md).
+        "fetch.wait.max.ms": "100",
     ]
 
     /// The batches read from the topic.

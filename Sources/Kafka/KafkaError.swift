@@ -37,5 +37,15 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         ].contains(code)
     }
 
+    /// True when the broker no longer accepts this producer's identity (its
+    /// producer id or epoch): only a new producer client can write again.
+    public var requiresNewProducer: Bool {
+        guard let code else { return false }
+        return [
+            RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH, RD_KAFKA_RESP_ERR_PRODUCER_FENCED,
+            RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+        ].contains(code)
+    }
+
     public var description: String { message }
 }

@@ -1,6 +1,7 @@
 import CRdKafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// An idempotent Kafka producer (`acks=all`, `enable.idempotence=true`).
 ///
@@ -8,8 +9,17 @@ import ServiceLifecycle
 /// acknowledged the record, with the partition and offset it was stored at.
 /// Delivery reports are served by a poll loop on a dedicated thread, which
 /// ``run()`` starts; on shutdown it flushes every outstanding record.
+///
+/// An idempotent producer whose identity the broker stops accepting (a fatal
+/// error, or a restarted broker that rejects its producer id or epoch) fails
+/// every later record. The poll loop then replaces it with a new client:
+/// records still queued in the old one fail (their senders see an error and
+/// may retry), and later records go through the new one.
 public final class KafkaProducer: Service, Sendable {
-    private let handle: KafkaHandle
+    private let configuration: KafkaConfiguration
+    private let client: Mutex<KafkaHandle>
+    /// The client a failed delivery asked to replace, if any.
+    private let replacementRequest = Mutex<ObjectIdentifier?>(nil)
     private let stopSignal = StopSignal()
     private let flushTimeoutMilliseconds: Int32
     private let logger: Logger
@@ -24,7 +34,14 @@ public final class KafkaProducer: Service, Sendable {
     ]
 
     public init(configuration: KafkaConfiguration, flushTimeoutMilliseconds: Int32 = 10_000, logger: Logger) throws {
-        let conf = try configuration.merging(defaults: Self.defaults).makeNativeConfiguration()
+        self.configuration = configuration.merging(defaults: Self.defaults)
+        self.client = Mutex(try Self.makeClient(self.configuration))
+        self.flushTimeoutMilliseconds = flushTimeoutMilliseconds
+        self.logger = logger
+    }
+
+    private static func makeClient(_ configuration: KafkaConfiguration) throws -> KafkaHandle {
+        let conf = try configuration.makeNativeConfiguration()
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
             guard let message, let opaque = message.pointee._private else { return }
             let delivery = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
@@ -36,10 +53,11 @@ public final class KafkaProducer: Service, Sendable {
                 delivery.continuation.resume(throwing: KafkaError(code: message.pointee.err, context: "delivery failed"))
             }
         }
-        self.handle = try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        self.flushTimeoutMilliseconds = flushTimeoutMilliseconds
-        self.logger = logger
+        return try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: conf)
     }
+
+    /// The client records go to now.
+    private var current: KafkaHandle { client.withLock { $0 } }
 
     /// Sends one record and waits for the broker's acknowledgement.
     ///
@@ -50,18 +68,25 @@ public final class KafkaProducer: Service, Sendable {
         guard !stopSignal.isStopped else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, context: "producer is shutting down")
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            let opaque = Unmanaged.passRetained(PendingDelivery(continuation)).toOpaque()
-            if let error = enqueue(topic: topic, key: key, value: value, headers: headers, opaque: opaque) {
-                Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
-                continuation.resume(throwing: error)
+        let handle = current
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let opaque = Unmanaged.passRetained(PendingDelivery(continuation)).toOpaque()
+                if let error = enqueue(topic: topic, key: key, value: value, headers: headers, opaque: opaque, on: handle) {
+                    Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
+                    continuation.resume(throwing: error)
+                }
             }
+        } catch let error as KafkaError where error.requiresNewProducer {
+            replacementRequest.withLock { $0 = ObjectIdentifier(handle) }
+            throw error
         }
     }
 
     /// Hands the record to librdkafka, which copies it; returns an error if it refused.
     private func enqueue(
-        topic: String, key: [UInt8], value: [UInt8], headers: [KafkaHeader], opaque: UnsafeMutableRawPointer
+        topic: String, key: [UInt8], value: [UInt8], headers: [KafkaHeader], opaque: UnsafeMutableRawPointer,
+        on handle: KafkaHandle
     ) -> KafkaError? {
         let nativeHeaders = rd_kafka_headers_new(headers.count)!
         for header in headers {
@@ -99,23 +124,16 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Serves delivery reports until shutdown, then flushes outstanding records.
     public func run() async throws {
-        let handle = self.handle
         let stopSignal = self.stopSignal
-        let flushTimeout = self.flushTimeoutMilliseconds
-        let logger = self.logger
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await DedicatedThread.run(name: "kafka-producer-poll") {
                     while !stopSignal.isStopped {
+                        let handle = self.current
                         rd_kafka_poll(handle.pointer, 100)
+                        if let reason = self.reasonToReplace(handle) { self.replace(handle, reason: reason) }
                     }
-                    let result = rd_kafka_flush(handle.pointer, flushTimeout)
-                    if result != RD_KAFKA_RESP_ERR_NO_ERROR {
-                        logger.error("producer flush did not finish", metadata: ["pending": "\(rd_kafka_outq_len(handle.pointer))"])
-                    }
-                    // Fail whatever is still waiting, so no caller hangs.
-                    rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-                    rd_kafka_poll(handle.pointer, 0)
+                    self.flushAndClose(self.current)
                 }
             } onGracefulShutdown: {
                 stopSignal.stop()
@@ -124,6 +142,43 @@ public final class KafkaProducer: Service, Sendable {
             stopSignal.stop()
         }
         logger.info("producer stopped")
+    }
+
+    /// Why the client can no longer produce, if it cannot.
+    private func reasonToReplace(_ handle: KafkaHandle) -> String? {
+        var text = [CChar](repeating: 0, count: 512)
+        if rd_kafka_fatal_error(handle.pointer, &text, text.count) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            return String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+        }
+        let requested = replacementRequest.withLock { request in
+            defer { request = nil }
+            return request == ObjectIdentifier(handle)
+        }
+        return requested ? "the broker no longer accepts its producer id or epoch" : nil
+    }
+
+    /// Puts a new client in place of `failed` and fails what `failed` still holds.
+    private func replace(_ failed: KafkaHandle, reason: String) {
+        do {
+            let replacement = try Self.makeClient(configuration)
+            client.withLock { $0 = replacement }
+            logger.error("producer hit a fatal error; replaced it with a new one", metadata: ["reason": "\(reason)"])
+        } catch {
+            logger.error("producer hit a fatal error and could not be replaced", metadata: ["error": "\(error)"])
+            return
+        }
+        rd_kafka_purge(failed.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        rd_kafka_poll(failed.pointer, 0)
+    }
+
+    private func flushAndClose(_ handle: KafkaHandle) {
+        let result = rd_kafka_flush(handle.pointer, flushTimeoutMilliseconds)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.error("producer flush did not finish", metadata: ["pending": "\(rd_kafka_outq_len(handle.pointer))"])
+        }
+        // Fail whatever is still waiting, so no caller hangs.
+        rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        rd_kafka_poll(handle.pointer, 0)
     }
 }
 

@@ -7,10 +7,14 @@ import RegistryHTTP
 extension ProjectionService {
     /// The projection as the service runs it: migrations and topic creation
     /// first, then a group consumer of the event topic folding into PostgreSQL.
-    public static func live(settings: RegistrySettings, postgres: PostgresClient, logger: Logger) -> ProjectionService {
-        let kafka = KafkaConfiguration(bootstrapServers: settings.kafkaBrokers)
+    public static func live(
+        settings: RegistrySettings, postgres: PostgresClient, progress: ProjectionProgress = ProjectionProgress(),
+        logger: Logger
+    ) -> ProjectionService {
+        let kafka = settings.kafka
         return ProjectionService(
             store: PostgresProjectionStore(client: postgres, logger: logger),
+            progress: progress,
             logger: logger,
             prepare: { try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger) },
             makeConsumer: { handler in

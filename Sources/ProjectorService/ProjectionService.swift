@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import ReadModel
 import RegistryDomain
+import RegistryHTTP
 import ServiceLifecycle
 
 /// Folds the event topic into the read model, exactly once in effect.
@@ -15,6 +16,7 @@ import ServiceLifecycle
 /// that follows is only for visibility in Kafka tools.
 public struct ProjectionService: Service {
     private let store: any ProjectionStore
+    private let progress: ProjectionProgress
     private let makeConsumer: @Sendable (any PartitionAssignmentHandler) throws -> KafkaConsumer
     private let prepare: @Sendable () async throws -> Void
     private let logger: Logger
@@ -23,10 +25,12 @@ public struct ProjectionService: Service {
     ///   - prepare: runs before consuming starts (migrations, topic creation).
     ///   - makeConsumer: creates the group consumer with the given assignment handler.
     public init(
-        store: any ProjectionStore, logger: Logger, prepare: @escaping @Sendable () async throws -> Void,
+        store: any ProjectionStore, progress: ProjectionProgress = ProjectionProgress(), logger: Logger,
+        prepare: @escaping @Sendable () async throws -> Void,
         makeConsumer: @escaping @Sendable (any PartitionAssignmentHandler) throws -> KafkaConsumer
     ) {
         self.store = store
+        self.progress = progress
         self.logger = logger
         self.prepare = prepare
         self.makeConsumer = makeConsumer
@@ -38,11 +42,13 @@ public struct ProjectionService: Service {
         } catch is CancellationError where Task.isShuttingDownGracefully {
             return  // stopped before the database or broker ever came up
         }
-        let consumer = try makeConsumer(StoredPositionAssignment(store: store, logger: logger))
+        let consumer = try makeConsumer(StoredPositionAssignment(store: store, progress: progress))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             for await batch in consumer.batches {
+                progress.received(batch)
                 let positions = try await applyUntilStored(batch)
+                progress.applied(positions)
                 consumer.commit(positions)
             }
             try await group.waitForAll()
@@ -52,16 +58,8 @@ public struct ProjectionService: Service {
     /// Runs `prepare` until it succeeds: a database or broker that is not up
     /// yet pauses the projection instead of stopping the service.
     private func prepareUntilReady() async throws {
-        var delay = Duration.milliseconds(250)
-        while true {
-            do {
-                return try await prepare()
-            } catch {
-                try Task.checkCancellation()
-                logger.error("cannot prepare the projection yet; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+        try await Backoff.retrying("cannot prepare the projection yet", initial: .milliseconds(250), logger: logger) {
+            try await prepare()
         }
     }
 
@@ -78,28 +76,19 @@ public struct ProjectionService: Service {
                         headers: message.headers.map { EncodedEvent.Header(name: $0.name, value: $0.value) },
                         value: message.value))
             }
-            var delay = Duration.milliseconds(100)
-            while true {
-                do {
-                    let started = DispatchTime.now()
-                    let outcome = try await store.apply(records, partition: partition)
-                    ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
-                    logger.debug("batch applied", metadata: [
-                        "partition": "\(partition)", "applied": "\(outcome.applied)",
-                        "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
-                        "next_offset": "\(outcome.nextOffset)",
-                    ])
-                    positions[partition] = outcome.nextOffset
-                    break
-                } catch {
-                    try Task.checkCancellation()
-                    logger.error("could not apply batch; retrying", metadata: [
-                        "partition": "\(partition)", "error": "\(String(reflecting: error))",
-                    ])
-                    try await Task.sleep(for: delay)
-                    delay = min(delay * 2, .seconds(5))
-                }
+            let started = DispatchTime.now()
+            let outcome = try await Backoff.retrying(
+                "could not apply batch", logger: logger, metadata: ["partition": "\(partition)"]
+            ) {
+                try await store.apply(records, partition: partition)
             }
+            ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
+            logger.debug("batch applied", metadata: [
+                "partition": "\(partition)", "applied": "\(outcome.applied)",
+                "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
+                "next_offset": "\(outcome.nextOffset)",
+            ])
+            positions[partition] = outcome.nextOffset
         }
         return positions
     }
@@ -108,15 +97,17 @@ public struct ProjectionService: Service {
 /// Starts each assigned partition at the position stored in the read model.
 struct StoredPositionAssignment: PartitionAssignmentHandler {
     let store: any ProjectionStore
-    let logger: Logger
+    let progress: ProjectionProgress
 
     func partitionsAssigned(_ partitions: [Int32]) async throws -> [Int32: Int64] {
-        let stored = try await store.storedPositions()
-        return stored.filter { partitions.contains($0.key) }
+        let positions = try await store.storedPositions().filter { partitions.contains($0.key) }
+        progress.assigned(partitions, at: positions)
+        return positions
     }
 
     func partitionsRevoked(_ partitions: [Int32]) async {
         // Nothing to hand over: positions are stored with every batch.
+        progress.revoked(partitions)
     }
 }
 

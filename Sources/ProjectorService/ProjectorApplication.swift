@@ -15,24 +15,30 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
     let database = try DatabaseConfiguration(url: settings.databaseURL)
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
+    let progress = ProjectionProgress()
     let router = try buildProjectorRouter(
         queries: queries,
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
         fileRoots: settings.fileRoots,
-        verifier: try await TokenVerifier(keys: settings.tokenKeys))
+        verifier: try await TokenVerifier(keys: settings.tokenKeys),
+        readiness: { try progress.checkReady(maximumLag: settings.readyMaximumLag) })
     return Application(
         router: router,
         configuration: .init(
             address: .hostname(settings.host, port: settings.projectorPort), serverName: "image-projector"),
-        services: [postgres, ProjectionService.live(settings: settings, postgres: postgres, logger: logger)],
+        services: [
+            postgres, ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
+        ],
         logger: logger)
 }
 
 /// Every route the projector serves.
 func buildProjectorRouter(
-    queries: any RegistryQueries, waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier
+    queries: any RegistryQueries, waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier,
+    readiness: @escaping HealthController.ReadinessCheck = {}
 ) throws -> Router<RegistryRequestContext> {
-    let registry = try RegistryRouter(queries: queries, verifier: verifier, openAPIBundle: resourceBundle)
+    let registry = try RegistryRouter(
+        queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
     let v1 = registry.v1
     ResolveController(queries: queries, waiter: waiter).addRoutes(to: v1)
     ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)

@@ -80,7 +80,7 @@ public struct ReadModelRebuild: Sendable {
             },
             makeConsumer: { handler in
                 try KafkaConsumer(
-                    configuration: KafkaConfiguration(bootstrapServers: settings.kafkaBrokers), groupID: consumerGroup,
+                    configuration: settings.kafka, groupID: consumerGroup,
                     topic: settings.topic, assignmentHandler: handler, logger: logger)
             })
     }

@@ -10,13 +10,20 @@ public struct RegistryRouter {
     public let router: Router<RegistryRequestContext>
     public let v1: RouterGroup<RegistryRequestContext>
 
-    public init(queries: any RegistryQueries, verifier: TokenVerifier, openAPIBundle: Bundle) throws {
+    /// - Parameter readiness: what `/readyz` checks besides the database.
+    public init(
+        queries: any RegistryQueries, verifier: TokenVerifier, openAPIBundle: Bundle,
+        readiness: @escaping HealthController.ReadinessCheck = {}
+    ) throws {
         _ = RegistryMetrics.registry
         router = Router(context: RegistryRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
-        HealthController { try await queries.ping() }.addRoutes(to: router)
+        HealthController {
+            try await queries.ping()
+            try await readiness()
+        }.addRoutes(to: router)
         try OpenAPIDocument(bundle: openAPIBundle).addRoutes(to: router)
         RegistryMetrics.addRoutes(to: router)
         v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))

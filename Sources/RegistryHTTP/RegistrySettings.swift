@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import ReadModel
 import RegistryDomain
 
@@ -25,12 +26,16 @@ import RegistryDomain
 /// | `IMAGE_REGISTRY_FILE_ROOTS` | `/var/lib/djinn/images` (colon-separated) |
 /// | `IMAGE_REGISTRY_MAX_UPLOAD_BYTES` | 20 GiB |
 /// | `IMAGE_REGISTRY_MAX_VIRTUAL_SIZE` | 2 TiB |
+/// | `IMAGE_REGISTRY_KAFKA_DEBUG` | none: librdkafka `debug` contexts, such as `consumer,fetch` |
+/// | `IMAGE_REGISTRY_READY_MAX_LAG` | `1000` records a projector may be behind and still be ready |
 public struct RegistrySettings: Sendable {
     public var host: String
     public var ingestPort: Int
     public var projectorPort: Int
     public var databaseURL: String
     public var kafkaBrokers: String
+    /// librdkafka debug contexts to log (`debug` property), if any.
+    public var kafkaDebug: String?
     public var topic: String
     public var topicPartitions: Int32
     public var topicReplication: Int32
@@ -47,6 +52,16 @@ public struct RegistrySettings: Sendable {
     public var extraFileRoots: [String]
     public var maximumUploadBytes: Int64
     public var maximumVirtualSize: UInt64
+    /// How many records a projector's partitions may be behind what it has
+    /// received before `/readyz` says it is not ready.
+    public var readyMaximumLag: Int64
+
+    /// The client settings for the broker, shared by producers, consumers and topic creation.
+    public var kafka: KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: kafkaBrokers)
+        configuration["debug"] = kafkaDebug
+        return configuration
+    }
 
     /// Every directory a `file://` location may point into.
     public var fileRoots: FileRoots {
@@ -60,7 +75,7 @@ public struct RegistrySettings: Sendable {
         consumerGroup: String = "image-projector", tokenKeys: TokenKeys, waitTimeout: Duration = .seconds(5),
         migrationsDirectory: URL = URL(fileURLWithPath: "migrations"), blobDirectory: String = "var/blobs",
         baseImagesDirectory: String? = nil, extraFileRoots: [String] = ["/var/lib/djinn/images"],
-        maximumUploadBytes: Int64 = 20 << 30, maximumVirtualSize: UInt64 = 2 << 40
+        maximumUploadBytes: Int64 = 20 << 30, maximumVirtualSize: UInt64 = 2 << 40, readyMaximumLag: Int64 = 1000
     ) {
         self.host = host
         self.ingestPort = ingestPort
@@ -79,6 +94,8 @@ public struct RegistrySettings: Sendable {
         self.extraFileRoots = extraFileRoots
         self.maximumUploadBytes = maximumUploadBytes
         self.maximumVirtualSize = maximumVirtualSize
+        self.readyMaximumLag = readyMaximumLag
+        self.kafkaDebug = nil
     }
 
     /// Reads the settings from `environment`; throws naming a variable that is missing or malformed.
@@ -127,7 +144,9 @@ public struct RegistrySettings: Sendable {
             baseImagesDirectory: value("BASE_IMAGES_DIR"),
             extraFileRoots: value("FILE_ROOTS").map { $0.split(separator: ":").map(String.init) } ?? defaults.extraFileRoots,
             maximumUploadBytes: try number("MAX_UPLOAD_BYTES", defaults.maximumUploadBytes),
-            maximumVirtualSize: try number("MAX_VIRTUAL_SIZE", defaults.maximumVirtualSize)
+            maximumVirtualSize: try number("MAX_VIRTUAL_SIZE", defaults.maximumVirtualSize),
+            readyMaximumLag: try number("READY_MAX_LAG", defaults.readyMaximumLag)
         )
+        kafkaDebug = value("KAFKA_DEBUG")
     }
 }

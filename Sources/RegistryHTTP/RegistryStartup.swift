@@ -11,6 +11,6 @@ public enum RegistryStartup {
         try await MigrationRunner(directory: settings.migrationsDirectory).run(on: postgres, logger: logger)
         try await KafkaAdmin.createTopic(
             settings.topic, partitions: settings.topicPartitions, replicationFactor: settings.topicReplication,
-            configuration: KafkaConfiguration(bootstrapServers: settings.kafkaBrokers))
+            configuration: settings.kafka)
     }
 }

@@ -61,7 +61,8 @@ struct OpenAPIContractTests {
             recorder: CommandRecorder(publisher: KafkaEventPublisher(producer: producer, topic: "unused"), waiter: Self.waiter, queries: Self.queries),
             queries: Self.queries,
             uploader: ImageUploader(blobs: FileBlobStore(root: "/unused", maximumSize: 1, validator: QCOW2Validator())),
-            fileRoots: FileRoots([]), verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)))
+            fileRoots: FileRoots([]), verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)),
+            startup: StartupService(logger: Self.logger) {})
         let served = Self.served(router)
         let documented = try Self.documented(IngestService.resourceBundle)
         #expect(served.subtracting(documented).isEmpty, "served but not documented")

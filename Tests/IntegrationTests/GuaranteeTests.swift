@@ -75,11 +75,11 @@ struct GuaranteeTests {
         }
     }
 
-    @Test("a retried command with the same Idempotency-Key is one event, whichever replica it reaches")
+    @Test("a retried command with the same Idempotency-Key is one event, whichever ingest process it reaches")
     func idempotentRetries() async throws {
         let alice = try await TestEnvironment.token("alice", Self.readWrite)
         let scheduler = try await TestEnvironment.token("scheduler", [.imageResolve])
-        try await RegistryServices.fresh().runTwoIngests { first, second, projector in
+        try await RegistryServices.fresh().runTwoIngestProcesses { first, second, projector in
             let body = EndToEndFlowTests.registration(name: "retried", namespace: nil)
             let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "upload-7f3a"]
             async let viaFirst = first.call(.post, "/v1/images", token: alice, json: body, headers: key)

@@ -97,18 +97,25 @@ start_broker() {
         wait_for_port "$s3_port" 15
         engine="s3://tansu/"
     fi
-    AWS_ACCESS_KEY_ID=registry AWS_SECRET_ACCESS_KEY=registry AWS_DEFAULT_REGION=auto \
-        AWS_ENDPOINT="http://127.0.0.1:$s3_port" AWS_ALLOW_HTTP=true \
-        "$(tansu_binary)" broker --listener-url "tcp://127.0.0.1:$tansu_port" \
-        --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine "$engine" \
-        >"$data/tansu.log" 2>&1 &
-    started tansu $!
-    wait_for_port "$tansu_port" 15
+    start_tansu "$data" "$port" "$engine"
     "$PROJECT_ROOT/scripts/kafka-compat-proxy" --listen "127.0.0.1:$port" --upstream "127.0.0.1:$tansu_port" \
         >"$data/proxy.log" 2>&1 &
     started kafka-proxy $!
     wait_for_port "$port" 15
     log "Kafka-compatible broker on 127.0.0.1:$port"
+}
+
+# start_tansu DATA_DIR PORT ENGINE: the broker itself on PORT+1, advertising
+# the proxy's PORT, with its S3 storage (if any) on PORT+2.
+start_tansu() {
+    local data="$1" port="$2" engine="$3"
+    AWS_ACCESS_KEY_ID=registry AWS_SECRET_ACCESS_KEY=registry AWS_DEFAULT_REGION=auto \
+        AWS_ENDPOINT="http://127.0.0.1:$((port + 2))" AWS_ALLOW_HTTP=true \
+        "$(tansu_binary)" broker --listener-url "tcp://127.0.0.1:$((port + 1))" \
+        --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine "$engine" \
+        >>"$data/tansu.log" 2>&1 &
+    started tansu $!
+    wait_for_port "$((port + 1))" 15
 }
 
 # Stops every process this shell started, newest first, by PID.

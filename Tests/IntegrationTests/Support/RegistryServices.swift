@@ -23,18 +23,21 @@ struct RegistryServices {
         return RegistryServices(settings: settings)
     }
 
-    /// Runs `body` with clients of two live ingest replicas and a live
+    /// Runs `body` with clients of two `image-ingest` processes and a live
     /// projector, all on the same database and topic.
-    func runTwoIngests(
-        _ body: @escaping @Sendable (_ first: any TestClientProtocol, _ second: any TestClientProtocol,
-                                     _ projector: any TestClientProtocol) async throws -> Void
+    func runTwoIngestProcesses(
+        _ body: @escaping @Sendable (_ first: CurlClient, _ second: CurlClient, _ projector: any TestClientProtocol)
+            async throws -> Void
     ) async throws {
-        let logger = TestEnvironment.logger
-        let second = try await buildIngestApplication(settings: settings, logger: logger)
-        try await run { first, projector in
-            try await second.test(.live) { secondClient in
-                try await body(first, secondClient, projector)
-            }
+        let processes = try (0..<2).map { _ in try ServiceProcess("image-ingest", settings: settings) }
+        defer { processes.forEach { $0.stop() } }
+        let clients = processes.map { CurlClient(port: $0.port) }
+        for (client, process) in zip(clients, processes) {
+            try await client.waitUntilReady(process)
+        }
+        let projectorApp = try await buildProjectorApplication(settings: settings, logger: TestEnvironment.logger)
+        try await projectorApp.test(.live) { projector in
+            try await body(clients[0], clients[1], projector)
         }
     }
 
@@ -47,6 +50,10 @@ struct RegistryServices {
         let projectorApp = try await buildProjectorApplication(settings: settings, logger: logger)
         try await ingestApp.test(.live) { ingest in
             try await projectorApp.test(.live) { projector in
+                // As a load balancer would: commands only once the ingest is ready.
+                try await TestEnvironment.eventually(timeout: .seconds(60), "the ingest is ready") {
+                    try await ingest.call(.get, "/readyz").status == .ok
+                }
                 try await body(ingest, projector)
             }
         }

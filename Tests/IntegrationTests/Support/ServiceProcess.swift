@@ -23,7 +23,7 @@ final class ServiceProcess: @unchecked Sendable {
             "IMAGE_REGISTRY_CONSUMER_GROUP": settings.consumerGroup,
             "IMAGE_REGISTRY_MIGRATIONS_DIR": settings.migrationsDirectory.path,
             "IMAGE_REGISTRY_BLOB_DIR": settings.blobDirectory,
-            "LOG_LEVEL": ProcessInfo.processInfo.environment["REGISTRY_TEST_SERVICE_LOG_LEVEL"] ?? "warning",
+            "LOG_LEVEL": TestEnvironment.serviceLogLevel ?? "warning",
         ].merging(extra) { _, new in new }) { _, new in new }
         try process.run()
     }

@@ -13,9 +13,13 @@ enum TestEnvironment {
     static let jwtSecret = "integration-test-secret-0123456789abcdef"
     static let logger: Logger = {
         var logger = Logger(label: "integration-test")
-        logger.logLevel = .warning
+        logger.logLevel = serviceLogLevel.flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
     }()
+
+    /// `REGISTRY_TEST_SERVICE_LOG_LEVEL` (for example `debug`) makes the
+    /// services the tests run, in process or not, log more than warnings.
+    static let serviceLogLevel = ProcessInfo.processInfo.environment["REGISTRY_TEST_SERVICE_LOG_LEVEL"]
 
     static let migrationsDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,61 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Prepares a replica (``RegistryStartup/prepare(settings:postgres:logger:)``)
+/// in the background, retrying while PostgreSQL or the broker is unreachable:
+/// a replica started before its dependencies waits for them instead of
+/// exiting. Until preparation has succeeded, `/readyz` says not ready and
+/// ``gate`` answers commands `503` with `Retry-After`.
+public final class StartupService: Service, Sendable {
+    private let prepare: @Sendable () async throws -> Void
+    private let prepared = Mutex(false)
+    private let logger: Logger
+
+    public init(logger: Logger, prepare: @escaping @Sendable () async throws -> Void) {
+        self.logger = logger
+        self.prepare = prepare
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await Backoff.retrying("cannot prepare the service yet", initial: .milliseconds(250), logger: self.logger) {
+                    try await self.prepare()
+                }
+            }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            return
+        }
+        prepared.withLock { $0 = true }
+        logger.info("prepared: read-model schema current, event topic present")
+        // A service that returns ends the application: stay until shutdown.
+        try? await gracefulShutdown()
+    }
+
+    /// Throws until preparation has succeeded.
+    public func checkReady() throws {
+        guard prepared.withLock({ $0 }) else {
+            throw NotReady("still preparing: waiting for PostgreSQL and the broker")
+        }
+    }
+
+    /// Middleware that answers `503` until preparation has succeeded.
+    public var gate: some RouterMiddleware<RegistryRequestContext> { StartupGate(startup: self) }
+}
+
+private struct StartupGate: RouterMiddleware {
+    let startup: StartupService
+
+    func handle(
+        _ request: Request, context: RegistryRequestContext, next: (Request, RegistryRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            try startup.checkReady()
+        } catch {
+            throw APIError.serviceUnavailable("\(error)")
+        }
+        return try await next(request, context)
+    }
+}
