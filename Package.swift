@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -130,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReadModelTests",
-            dependencies: ["ReadModel"],
+            dependencies: ["ReadModel", "RegistryDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

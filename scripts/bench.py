@@ -73,7 +73,7 @@ def start_service(name, database, topic, group, port, log):
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).ok:
                 return process
         except requests.RequestException:
             pass

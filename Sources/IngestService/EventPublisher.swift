@@ -30,6 +30,8 @@ public struct KafkaEventPublisher: EventPublisher {
                 headers: record.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
             Timer(label: "registry_produce_duration_seconds").recordInterval(since: started)
             Counter(label: "registry_events_produced_total", dimensions: [("type", envelope.type.rawValue)]).increment()
+            Gauge(label: "registry_produced_next_offset", dimensions: [("partition", String(stored.partition))])
+                .record(stored.offset + 1)
             return LogPosition(partition: stored.partition, offset: stored.offset)
         } catch let error as KafkaError {
             Counter(label: "registry_produce_failures_total").increment()

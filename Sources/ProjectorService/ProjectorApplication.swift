@@ -16,8 +16,10 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
     let progress = ProjectionProgress()
+    let cache = ResolutionCache()
     let router = try buildProjectorRouter(
         queries: queries,
+        cache: cache,
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
         fileRoots: settings.fileRoots,
         verifier: try await TokenVerifier(keys: settings.tokenKeys),
@@ -27,20 +29,21 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         configuration: .init(
             address: .hostname(settings.host, port: settings.projectorPort), serverName: "image-projector"),
         services: [
-            postgres, ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
+            postgres, ReadModelChanges(client: postgres, cache: cache, logger: logger),
+            ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
         ],
         logger: logger)
 }
 
 /// Every route the projector serves.
 func buildProjectorRouter(
-    queries: any RegistryQueries, waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier,
+    queries: any RegistryQueries, cache: ResolutionCache = ResolutionCache(), waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier,
     readiness: @escaping HealthController.ReadinessCheck = {}
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
     let v1 = registry.v1
-    ResolveController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    ResolveController(queries: queries, cache: cache, waiter: waiter).addRoutes(to: v1)
     ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
     ImageDiskController(queries: queries, waiter: waiter, fileRoots: fileRoots).addRoutes(to: v1)
     NamespaceQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)

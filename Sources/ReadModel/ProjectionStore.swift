@@ -66,6 +66,7 @@ public struct PostgresProjectionStore: ProjectionStore {
                 UPDATE projection_positions SET next_offset = \(nextOffset), updated_at = now()
                 WHERE log_partition = \(partition)
                 """, logger: logger)
+            if outcome.applied > 0 { try await ReadModelChanges.notify(on: connection, logger: logger) }
             outcome.nextOffset = nextOffset
             return outcome
         }

@@ -53,6 +53,7 @@ public enum ReadModelSwitch {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "ALTER SCHEMA \(candidate.identifier) RENAME TO \(ReadModelSchema.live.identifier)"),
                 logger: logger)
+            try await ReadModelChanges.notify(on: connection, logger: logger)
             return []
         }
     }

@@ -144,7 +144,8 @@ struct OperationsTests {
             let text = String(buffer: response.body)
             #expect(response.status == .ok)
             for name in ["registry_events_applied_total", "registry_projection_next_offset", "registry_produce_duration_seconds",
-                         "registry_projection_batch_size", "hb_requests"] {
+                         "registry_projection_batch_size", "registry_projection_lag_records", "registry_produced_next_offset",
+                         "hb_requests"] {
                 #expect(text.contains(name), "\(name) is missing from /metrics")
             }
         }

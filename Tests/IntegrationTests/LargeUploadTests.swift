@@ -42,8 +42,8 @@ struct LargeUploadTests {
             ingest.waitUntilExit()
             try? FileManager.default.removeItem(at: images)
         }
-        try await TestEnvironment.eventually("image-ingest answers on port \(port)") {
-            try await QemuImages.output(of: ["curl", "-sf", "http://127.0.0.1:\(port)/healthz"]).contains("ok")
+        try await TestEnvironment.eventually(timeout: .seconds(60), "image-ingest is ready on port \(port)") {
+            try await QemuImages.output(of: ["curl", "-sf", "http://127.0.0.1:\(port)/readyz"]).contains("ready")
         }
         let baseline = try #require(Self.residentBytes(of: ingest.processIdentifier))
         let token = try await TestEnvironment.token("alice", [.imageWrite])

@@ -51,6 +51,20 @@ wait_for_port() {
     done
 }
 
+# Waits until the service on 127.0.0.1:$1 says it is ready (GET /readyz), at
+# most $2 seconds: listening is not enough, a replica prepares after it binds.
+wait_for_ready() {
+    local port="$1" limit="${2:-60}" waited=0
+    until curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; do
+        sleep 0.2
+        waited=$((waited + 1))
+        if [ "$waited" -ge $((limit * 5)) ]; then
+            log "127.0.0.1:$port is not ready after ${limit}s"
+            return 1
+        fi
+    done
+}
+
 # Runs a command as the postgres user when we are root (initdb refuses root).
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

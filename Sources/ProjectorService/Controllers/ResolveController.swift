@@ -5,8 +5,13 @@ import RegistryHTTP
 
 /// `GET /v1/resolve`: the scheduler's lookup from a manifest's image name to
 /// a stored QCOW2 file. It records nothing (see `POST /v1/resolutions`).
+///
+/// Answers come from the replica's ``ResolutionCache`` unless the request
+/// names a position to read after: the cache learns of changes by
+/// notification, which may arrive a moment after the position is visible.
 struct ResolveController: Sendable {
     let queries: any RegistryQueries
+    let cache: ResolutionCache
     let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
@@ -32,8 +37,13 @@ struct ResolveController: Sendable {
         guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
             throw APIError.notFound("image \(imageText) not found")
         }
-        try await waiter.waitForRequestedPosition(request)
-        guard let found = try await queries.resolve(resolution) else {
+        let found: Resolution?
+        if try await waiter.waitForRequestedPosition(request) {
+            found = try await queries.resolve(resolution)
+        } else {
+            found = try await cache.resolve(resolution) { try await queries.resolve(resolution) }
+        }
+        guard let found else {
             throw APIError.notFound("image \(imageText) not found for \(resolution.user)")
         }
         return try JSONResponse.encode(ResolutionResource(found), status: .ok)

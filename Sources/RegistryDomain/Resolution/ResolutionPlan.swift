@@ -1,6 +1,6 @@
 /// What a build asks for: an image name, the build's user and, when the
 /// manifest has one, the build's namespace.
-public struct ResolutionRequest: Sendable, Equatable {
+public struct ResolutionRequest: Sendable, Hashable {
     public var user: Username
     public var namespace: NamespaceReference?
     public var image: String
