@@ -165,16 +165,18 @@ def seed(count):
     for position in last.values():
         session.get(f"{PROJECTOR}/v1/images?limit=1&after={position}",
                     headers={"Authorization": f"Bearer {READER}"}, timeout=60).raise_for_status()
+    return next(iter(last.values()))
 
 
-def measure_lookup(results, label):
+def measure_lookup(results, label, position):
     """GET /v1/resolve vs a bare route in the same binary vs an indexed select in PostgreSQL.
 
     `resolve` is what the scheduler gets (the replica's cache answers repeated
-    names); `resolve_uncached` sends `after=0:0`, which always reads PostgreSQL."""
+    names); `resolve_uncached` names a position already reached (`after=`),
+    which bypasses the cache, so every request reads PostgreSQL."""
     lookup = f"{PROJECTOR}/v1/resolve?driver=qemu&image=img{IMAGES // 2}&user=bench"
     resolve = wrk(lookup, headers=[f"Authorization: Bearer {READER}"])
-    uncached = wrk(f"{lookup}&after=0:0", headers=[f"Authorization: Bearer {READER}"])
+    uncached = wrk(f"{lookup}&after={position}", headers=[f"Authorization: Bearer {READER}"])
     bare = wrk(f"{PROJECTOR}/healthz")
     select = DATA / "select.sql"
     select.write_text(f"\\set n random(0, {IMAGES - 1})\n"
@@ -206,29 +208,38 @@ def grow_read_model(total):
 
 
 def measure_broker_latency(results, samples=200):
-    """The broker's own produce-to-consume latency, with the projector's fetch settings."""
-    consumer = subprocess.Popen(["kcat", "-C", "-b", KAFKA, "-t", "bench-latency", "-p", "0", "-o", "end", "-u",
-                                 "-X", "fetch.wait.max.ms=100", "-f", "%s\n"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    producer = subprocess.Popen(["kcat", "-P", "-b", KAFKA, "-t", "bench-latency", "-p", "0", "-X", "acks=all",
-                                 "-X", "linger.ms=0"], stdin=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    """The broker's own produce-to-consume latency: one record at a time, from
+    produce to consumed, with the projector's acknowledgement and fetch
+    settings (librdkafka from the confluent-kafka wheel)."""
+    from confluent_kafka import Consumer, Producer, TopicPartition
+
+    topic = "bench-latency"
+    producer = Producer({"bootstrap.servers": KAFKA, "acks": "all", "enable.idempotence": True, "linger.ms": 0})
+    delivered = []
+    producer.produce(topic, b"start", partition=0, on_delivery=lambda error, message: delivered.append(message))
+    producer.flush(30)
+    if not delivered or delivered[0].error():
+        raise RuntimeError(f"the latency topic could not be written: {delivered}")
+    consumer = Consumer({"bootstrap.servers": KAFKA, "group.id": "bench-latency", "enable.auto.commit": False,
+                         "fetch.wait.max.ms": 100})
+    consumer.assign([TopicPartition(topic, 0, delivered[0].offset() + 1)])
+    latencies = []
     try:
-        producer.stdin.write("warm-up\n")
-        producer.stdin.flush()
-        consumer.stdout.readline()
-        latencies = []
         for index in range(samples):
+            payload = f"sample{index}".encode()
             sent = time.perf_counter()
-            producer.stdin.write(f"sample{index}\n")
-            producer.stdin.flush()
-            while consumer.stdout.readline().strip() != f"sample{index}":
-                pass
+            producer.produce(topic, payload, partition=0)
+            producer.poll(0)
+            while True:
+                message = consumer.poll(10)
+                if message is None:
+                    raise RuntimeError(f"sample {index} was not consumed within 10 s")
+                if not message.error() and message.value() == payload:
+                    break
             latencies.append((time.perf_counter() - sent) * 1000)
+            producer.flush(10)
     finally:
-        producer.stdin.close()
-        producer.wait()
-        consumer.terminate()
-        consumer.wait()
+        consumer.close()
     latencies.sort()
     results["freshness"]["broker_p50_ms"] = statistics.median(latencies)
     results["freshness"]["broker_p99_ms"] = latencies[int(len(latencies) * 0.99) - 1]
@@ -268,7 +279,8 @@ def measure_freshness(results, samples=200):
         acknowledged = time.perf_counter()
         while session.get(f"{PROJECTOR}/v1/resolve", params={"driver": "qemu", "image": name, "user": "bench"},
                           headers={"Authorization": f"Bearer {READER}"}, timeout=30).status_code != 200:
-            pass
+            if time.perf_counter() - acknowledged > 30:
+                raise RuntimeError(f"{name} was not resolvable 30 s after its acknowledgement")
         latencies.append((time.perf_counter() - acknowledged) * 1000)
     latencies.sort()
     results["freshness"].update({"p50_ms": statistics.median(latencies),
@@ -318,14 +330,14 @@ def main():
     projector = start_service("image-projector", "bench", "bench-events", "bench-group",
                               int(os.environ["BENCH_PROJECTOR_PORT"]), DATA / "projector.log")
     try:
-        seed(IMAGES)
-        measure_lookup(results, "seeded")
+        seeded_position = seed(IMAGES)
+        measure_lookup(results, "seeded", seeded_position)
         measure_ingest(results)
         measure_broker_latency(results)
         measure_freshness(results)
         measure_upload(results, ingest)
         grow_read_model(SCALED_IMAGES)
-        measure_lookup(results, "scaled")
+        measure_lookup(results, "scaled", seeded_position)
         time.sleep(1)
         records = int(psql("bench", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions"))
     finally:

@@ -41,6 +41,16 @@ struct TokenVerifierTests {
         await #expect(throws: APIError.self) { try await verifier.caller(fromToken: noneAlgorithm) }
     }
 
+    @Test("a token verified before is still refused once it expires")
+    func rememberedTokenExpires() async throws {
+        let verifier = await TokenVerifier(hmacSecret: Self.secret)
+        let token = try await verifier.token(username: Username("alice"), scopes: [.imageRead], lifetime: 1.5)
+        #expect(try await verifier.caller(fromToken: token).username.value == "alice")
+        #expect(try await verifier.caller(fromToken: token).scopes == [.imageRead], "the remembered answer")
+        try await Task.sleep(for: .seconds(2))
+        await #expect(throws: APIError.self) { try await verifier.caller(fromToken: token) }
+    }
+
     @Test("production mode checks tokens with an Ed25519 public key only")
     func ed25519PublicKey() async throws {
         let privateKey = Curve25519.Signing.PrivateKey()

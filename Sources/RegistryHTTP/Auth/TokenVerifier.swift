@@ -14,6 +14,7 @@ public enum TokenKeys: Sendable {
 /// development and tests).
 public struct TokenVerifier: Sendable {
     private let keys: JWTKeyCollection
+    private let verified = VerifiedTokens()
 
     /// Verifies and signs with HMAC-SHA256 using `secret`.
     public init(hmacSecret secret: String) async {
@@ -43,6 +44,7 @@ public struct TokenVerifier: Sendable {
 
     /// The caller a token stands for; throws ``APIError`` 401 when it is not valid.
     public func caller(fromToken token: String) async throws -> Caller {
+        if let known = verified.caller(for: token) { return known }
         let claims: RegistryClaims
         do {
             claims = try await keys.verify(token, as: RegistryClaims.self)
@@ -53,7 +55,9 @@ public struct TokenVerifier: Sendable {
             throw APIError.unauthorized("token has no valid username claim")
         }
         let scopes = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
-        return Caller(subject: claims.sub.value, username: username, scopes: scopes)
+        let caller = Caller(subject: claims.sub.value, username: username, scopes: scopes)
+        verified.remember(caller, for: token, expires: claims.exp.value)
+        return caller
     }
 
     /// Signs a token for `username` with `scopes`, valid for `lifetime` seconds.
