@@ -23,7 +23,9 @@ public struct ReadModelRebuild: Sendable {
         public var duration: Duration
 
         public var description: String {
-            "read model rebuilt from \(records) records in \(duration); the previous copy is schema \(retired)"
+            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            return "read model rebuilt from \(records) records in \(String(format: "%.1f", seconds)) s; "
+                + "the previous copy is schema \(retired)"
         }
     }
 
@@ -47,8 +49,13 @@ public struct ReadModelRebuild: Sendable {
         let candidate = try ReadModelSchema("read_model_build_\(stamp)")
         let retired = try ReadModelSchema("read_model_retired_\(stamp)")
         let database = try DatabaseConfiguration(url: settings.databaseURL)
+        // The pool warns when a lease precedes `run()` by a moment, which is
+        // harmless here (the lease waits); only its errors are worth showing.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
         let postgres = PostgresClient(
-            configuration: database.clientConfiguration(maximumConnections: 4, schema: candidate), backgroundLogger: logger)
+            configuration: database.clientConfiguration(maximumConnections: 4, schema: candidate),
+            backgroundLogger: poolLogger)
         let projection = projection(into: candidate, postgres: postgres, consumerGroup: "\(settings.consumerGroup)-rebuild-\(stamp)")
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
