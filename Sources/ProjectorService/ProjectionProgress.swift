@@ -27,6 +27,7 @@ public final class ProjectionProgress: Sendable {
 
     private let state = Mutex(State())
 
+    /// Not joined, no partitions.
     public init() {}
 
     /// The group assigned `partitions`, resuming at `positions` (absent: 0).

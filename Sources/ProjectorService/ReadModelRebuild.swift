@@ -20,6 +20,7 @@ public struct ReadModelRebuild: Sendable {
         public var records: Int64
         /// Where the previous live copy now is.
         public var retired: ReadModelSchema
+        /// From the start of the rebuild to the switch.
         public var duration: Duration
 
         public var description: String {
@@ -37,12 +38,14 @@ public struct ReadModelRebuild: Sendable {
     /// How often the copy's positions are compared with the live ones.
     private let checkInterval: Duration
 
+    /// A rebuild of the read model that `settings` name (database, topic, consumer group, migrations).
     public init(settings: RegistrySettings, logger: Logger, checkInterval: Duration = .milliseconds(250)) {
         self.settings = settings
         self.logger = logger
         self.checkInterval = checkInterval
     }
 
+    /// Rebuilds and switches; returns once queries use the new copy.
     public func run() async throws -> Report {
         let started = ContinuousClock.now
         let stamp = Self.timestamp()

@@ -14,6 +14,7 @@ public struct ReadModelChanges: Service {
     private let cache: ResolutionCache
     private let logger: Logger
 
+    /// Listens on a connection of `client` and empties `cache` on each change.
     public init(client: PostgresClient, cache: ResolutionCache, logger: Logger) {
         self.client = client
         self.cache = cache

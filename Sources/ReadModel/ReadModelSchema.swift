@@ -8,6 +8,7 @@ public struct ReadModelSchema: Sendable, Hashable, CustomStringConvertible {
     /// The copy that queries and the projection use.
     public static let live = ReadModelSchema(validated: "read_model")
 
+    /// The schema's name, as PostgreSQL knows it.
     public let name: String
 
     /// A schema name of lowercase letters, digits and underscores, starting

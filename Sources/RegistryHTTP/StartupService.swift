@@ -13,11 +13,13 @@ public final class StartupService: Service, Sendable {
     private let prepared = Mutex(false)
     private let logger: Logger
 
+    /// - Parameter prepare: the preparation to retry until it succeeds.
     public init(logger: Logger, prepare: @escaping @Sendable () async throws -> Void) {
         self.logger = logger
         self.prepare = prepare
     }
 
+    /// Retries the preparation until it succeeds, then stays until shutdown.
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
