@@ -9,20 +9,44 @@ import RegistryDomain
 /// before it in the same partition, so replaying the topic from offset 0
 /// into empty tables yields the same rows.
 enum EventApplier {
-    /// Applies `envelope`; returns `false` when its id was applied before.
-    static func apply(
-        _ envelope: EventEnvelope, at position: LogPosition, on connection: PostgresConnection, logger: Logger
-    ) async throws -> Bool {
+    /// One decoded record of a batch.
+    struct Entry {
+        let position: LogPosition
+        let envelope: EventEnvelope
+    }
+
+    /// Applies the events of one batch, in log order, in three kinds of
+    /// statement: one records every event id (those seen before, in this
+    /// batch or earlier, change nothing), one per event changes the rows it
+    /// touches, and one writes every audit entry. Returns how many events
+    /// were applied for the first time.
+    static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var seen = Set<UUID>()
+        let unique = entries.filter { seen.insert($0.envelope.id).inserted }
+        guard !unique.isEmpty else { return 0 }
         let firstTime = try await connection.query(
             """
             INSERT INTO applied_events (event_id, log_partition, log_offset)
-            VALUES (\(envelope.id), \(position.partition), \(position.offset))
-            ON CONFLICT (event_id) DO NOTHING RETURNING 1
+            SELECT * FROM unnest(\(unique.map(\.envelope.id))::uuid[], \(unique.map(\.position.partition))::integer[],
+                                 \(unique.map(\.position.offset))::bigint[])
+            ON CONFLICT (event_id) DO NOTHING RETURNING event_id
             """, logger: logger)
-        var inserted = false
-        for try await _ in firstTime { inserted = true }
-        guard inserted else { return false }
+        var fresh = Set<UUID>()
+        for try await id in firstTime.decode(UUID.self) { fresh.insert(id) }
 
+        var audit: [AuditRow] = []
+        for entry in unique where fresh.contains(entry.envelope.id) {
+            let facts = try await applyChange(entry.envelope, on: connection, logger: logger)
+            audit.append(AuditRow(entry.envelope, position: entry.position, facts: facts))
+        }
+        try await recordAudit(audit, on: connection, logger: logger)
+        return fresh.count
+    }
+
+    /// Changes the rows `envelope` touches; returns what its audit entry records.
+    private static func applyChange(
+        _ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger
+    ) async throws -> AuditFacts {
         var audit = AuditFacts()
         switch envelope.event {
         case .namespaceCreated(let created):
@@ -67,8 +91,7 @@ enum EventApplier {
             audit.username = change.username.value
             audit.namespace = "\(change.root.value)@\(change.owner.value)"
         }
-        try await recordAudit(envelope, position: position, facts: audit, on: connection, logger: logger)
-        return true
+        return audit
     }
 
     private static func applyImageCreated(
@@ -104,19 +127,81 @@ enum EventApplier {
         var buildID: String?
     }
 
-    private static func recordAudit(
-        _ envelope: EventEnvelope, position: LogPosition, facts: AuditFacts,
-        on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        let data = String(decoding: CloudEventsCodec.encode(envelope).value, as: UTF8.self)
+    /// One row of `audit_events`, as JSON for `jsonb_to_recordset` (which
+    /// turns JSON nulls into SQL nulls).
+    private struct AuditRow: Encodable {
+        let event_id: UUID
+        let log_partition: Int32
+        let log_offset: Int64
+        let type: String
+        let occurred_at: String
+        let actor: String
+        let subject: String
+        let request_id: String?
+        let username: String?
+        let namespace: String?
+        let image_name: String?
+        let image_id: UUID?
+        let build_id: String?
+        let data: String
+
+        init(_ envelope: EventEnvelope, position: LogPosition, facts: AuditFacts) {
+            event_id = envelope.id
+            log_partition = position.partition
+            log_offset = position.offset
+            type = envelope.type.rawValue
+            occurred_at = envelope.time.formatted(Self.timestamp)
+            actor = envelope.actor.value
+            subject = envelope.subject
+            request_id = envelope.requestID
+            username = facts.username
+            namespace = facts.namespace
+            image_name = facts.imageName
+            image_id = facts.imageID
+            build_id = facts.buildID
+            data = String(decoding: CloudEventsCodec.encode(envelope).value, as: UTF8.self)
+        }
+
+        /// Millisecond precision, which is all an event's time has.
+        private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(event_id, forKey: .event_id)
+            try container.encode(log_partition, forKey: .log_partition)
+            try container.encode(log_offset, forKey: .log_offset)
+            try container.encode(type, forKey: .type)
+            try container.encode(occurred_at, forKey: .occurred_at)
+            try container.encode(actor, forKey: .actor)
+            try container.encode(subject, forKey: .subject)
+            try container.encode(request_id, forKey: .request_id)
+            try container.encode(username, forKey: .username)
+            try container.encode(namespace, forKey: .namespace)
+            try container.encode(image_name, forKey: .image_name)
+            try container.encode(image_id, forKey: .image_id)
+            try container.encode(build_id, forKey: .build_id)
+            try container.encode(data, forKey: .data)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case event_id, log_partition, log_offset, type, occurred_at, actor, subject, request_id, username,
+                namespace, image_name, image_id, build_id, data
+        }
+    }
+
+    private static func recordAudit(_ rows: [AuditRow], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !rows.isEmpty else { return }
+        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         try await connection.query(
             """
             INSERT INTO audit_events (event_id, log_partition, log_offset, type, occurred_at, actor, subject,
                                       request_id, username, namespace, image_name, image_id, build_id, data)
-            VALUES (\(envelope.id), \(position.partition), \(position.offset), \(envelope.type.rawValue),
-                    \(envelope.time), \(envelope.actor.value), \(envelope.subject), \(envelope.requestID),
-                    \(facts.username), \(facts.namespace), \(facts.imageName), \(facts.imageID), \(facts.buildID),
-                    \(data)::jsonb)
+            SELECT event_id, log_partition, log_offset, type, occurred_at, actor, subject, request_id, username,
+                   namespace, image_name, image_id, build_id, data::jsonb
+            FROM jsonb_to_recordset(\(json)::jsonb) AS row(
+                event_id uuid, log_partition integer, log_offset bigint, type text, occurred_at timestamptz,
+                actor text, subject text, request_id text, username text, namespace text, image_name text,
+                image_id uuid, build_id text, data text)
             ON CONFLICT (event_id) DO NOTHING
             """, logger: logger)
     }

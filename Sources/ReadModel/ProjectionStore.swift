@@ -43,6 +43,7 @@ public struct PostgresProjectionStore: ProjectionStore {
             try await ReadModelSwitch.holdShared(on: connection, logger: logger)
             var outcome = BatchOutcome()
             var nextOffset = try await lockPosition(partition: partition, on: connection)
+            var decoded: [EventApplier.Entry] = []
             for record in records {
                 guard record.position.offset >= nextOffset else {
                     outcome.skipped += 1
@@ -50,17 +51,14 @@ public struct PostgresProjectionStore: ProjectionStore {
                 }
                 nextOffset = record.position.offset + 1
                 do {
-                    let envelope = try CloudEventsCodec.decode(record.encoded)
-                    if try await EventApplier.apply(envelope, at: record.position, on: connection, logger: logger) {
-                        outcome.applied += 1
-                    } else {
-                        outcome.duplicates += 1
-                    }
+                    decoded.append(EventApplier.Entry(position: record.position, envelope: try CloudEventsCodec.decode(record.encoded)))
                 } catch let poison as PoisonEventError {
                     try await DeadLetters.record(record, reason: poison.description, on: connection, logger: logger)
                     outcome.deadLettered += 1
                 }
             }
+            outcome.applied = try await EventApplier.apply(decoded, on: connection, logger: logger)
+            outcome.duplicates = decoded.count - outcome.applied
             try await connection.query(
                 """
                 UPDATE projection_positions SET next_offset = \(nextOffset), updated_at = now()
