@@ -13,11 +13,8 @@ struct CrashRecoveryTests {
         let topic = try await TestEnvironment.freshTopic(partitions: 4)
         let settings = try TestEnvironment.settings(databaseURL: database, topic: topic)
         let events = SyntheticEvents.stream(count: 3000)
-        let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await producer.run() }
-            defer { group.cancelAll() }
+        try await TestEnvironment.withProducer { producer in
             let writer = Task {
                 for start in stride(from: 0, to: events.count, by: 500) {
                     try await TestEnvironment.publish(events[start..<min(start + 500, events.count)], with: producer, topic: topic)
@@ -54,13 +51,8 @@ struct CrashRecoveryTests {
         #expect(recovered.appliedEvents == Int64(events.count), "nothing missing, nothing applied twice")
         #expect(recovered.images.count == events.count - 8)
 
-        let replayDatabase = try await TestEnvironment.freshDatabase()
-        let replay = try ProjectorRunner(settings: TestEnvironment.settings(databaseURL: replayDatabase, topic: topic))
-        try await TestEnvironment.eventually(timeout: .seconds(90), "the clean replay catches up") {
-            try await ReadModelSnapshot.recordsSeen(in: replayDatabase) == Int64(events.count)
-        }
-        try await replay.stop()
-        #expect(try await ReadModelSnapshot.read(from: replayDatabase) == recovered, "identical to a clean replay")
+        let replay = try await ReadModelSnapshot.cleanReplay(of: topic, records: Int64(events.count))
+        #expect(replay == recovered, "identical to a clean replay")
     }
 
     @Test("two projectors split the partitions; when one is killed the other takes them over")
@@ -69,13 +61,10 @@ struct CrashRecoveryTests {
         let topic = try await TestEnvironment.freshTopic(partitions: 4)
         let settings = try TestEnvironment.settings(databaseURL: database, topic: topic)
         let events = SyntheticEvents.stream(count: 400)
-        let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
         let first = try ServiceProcess("image-projector", settings: settings)
         let second = try ServiceProcess("image-projector", settings: settings)
         defer { second.stop() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await producer.run() }
-            defer { group.cancelAll() }
+        try await TestEnvironment.withProducer { producer in
             try await TestEnvironment.publish(events.prefix(200), with: producer, topic: topic)
             try await TestEnvironment.eventually(timeout: .seconds(60), "both projectors apply the first half") {
                 try await ReadModelSnapshot.recordsSeen(in: database) == 200

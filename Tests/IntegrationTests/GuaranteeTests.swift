@@ -45,11 +45,8 @@ struct GuaranteeTests {
         ]
         let admin = try await TestEnvironment.token("root", [.registryAdmin])
         let alicesToken = try await TestEnvironment.token("alice", Self.readWrite)
-        let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
         try await services.run { _, projector in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await producer.run() }
-                defer { group.cancelAll() }
+            try await TestEnvironment.withProducer { producer in
                 for record in poison.map(\.0) + [good] {
                     _ = try await producer.send(
                         topic: services.settings.topic, key: record.key, value: record.value,

@@ -68,10 +68,7 @@ struct OutageTests {
         try await Self.with(.postgres) { postgres in
             let settings = try TestEnvironment.settings(
                 databaseURL: postgres.address, topic: try await TestEnvironment.freshTopic())
-            let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await producer.run() }
-                defer { group.cancelAll() }
+            try await TestEnvironment.withProducer { producer in
                 try await RegistryServices(settings: settings).run { ingest, projector in
                     let before = try await ingest.call(
                         .post, "/v1/namespaces?wait=true", token: alice, json: Self.namespace("before"))

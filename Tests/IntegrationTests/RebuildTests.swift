@@ -16,13 +16,10 @@ struct RebuildTests {
         let database = services.settings.databaseURL
         let topic = services.settings.topic
         let events = SyntheticEvents.stream(count: 2000, ownerPrefix: "rebuild")
-        let producer = try KafkaProducer(configuration: TestEnvironment.kafka(), logger: TestEnvironment.logger)
         let token = try await TestEnvironment.token("rebuild0", [.imageRead, .imageResolve])
         let lookup = "/v1/resolve?driver=qemu&image=image3&user=rebuild0&namespace=ci@rebuild0"
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await producer.run() }
-            defer { group.cancelAll() }
+        try await TestEnvironment.withProducer { producer in
             try await services.run { _, projector in
                 try await TestEnvironment.publish(events[..<1000], with: producer, topic: topic)
                 try await TestEnvironment.eventually(timeout: .seconds(60), "the live projection applies 1000 records") {
@@ -67,13 +64,8 @@ struct RebuildTests {
         #expect(rebuilt.appliedEvents == Int64(events.count), "nothing missing, nothing applied twice across the switch")
         #expect(rebuilt.images.count == events.count - 8)
 
-        let replayDatabase = try await TestEnvironment.freshDatabase()
-        let replay = try ProjectorRunner(settings: TestEnvironment.settings(databaseURL: replayDatabase, topic: topic))
-        try await TestEnvironment.eventually(timeout: .seconds(90), "a clean replay catches up") {
-            try await ReadModelSnapshot.recordsSeen(in: replayDatabase) == Int64(events.count)
-        }
-        try await replay.stop()
-        #expect(try await ReadModelSnapshot.read(from: replayDatabase) == rebuilt, "identical to a clean replay")
+        let replay = try await ReadModelSnapshot.cleanReplay(of: topic, records: Int64(events.count))
+        #expect(replay == rebuilt, "identical to a clean replay")
     }
 
     /// Set once, read from any task.

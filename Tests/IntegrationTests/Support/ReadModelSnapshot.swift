@@ -20,6 +20,20 @@ struct ReadModelSnapshot: Equatable, Sendable {
     private static let recordsSeenQuery: PostgresQuery =
         "SELECT coalesce(sum(next_offset), 0)::bigint FROM projection_positions"
 
+    /// The read model a projector of its own builds by replaying `topic`
+    /// from offset 0 into a fresh database, once it has passed `records`.
+    static func cleanReplay(of topic: String, records: Int64, timeout: Duration = .seconds(90)) async throws
+        -> ReadModelSnapshot
+    {
+        let database = try await TestEnvironment.freshDatabase()
+        let replay = try ProjectorRunner(settings: TestEnvironment.settings(databaseURL: database, topic: topic))
+        try await TestEnvironment.eventually(timeout: timeout, "a clean replay passes \(records) records") {
+            try await recordsSeen(in: database) == records
+        }
+        try await replay.stop()
+        return try await read(from: database)
+    }
+
     static func read(from url: String) async throws -> ReadModelSnapshot {
         try await withPostgres(url: url) { client in
             func strings(_ query: PostgresQuery) async throws -> [String] {

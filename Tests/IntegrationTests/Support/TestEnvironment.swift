@@ -75,6 +75,16 @@ enum TestEnvironment {
         try await TokenVerifier(hmacSecret: jwtSecret).token(username: Username(user), scopes: scopes)
     }
 
+    /// Runs `body` with a running producer on the test broker, then stops it.
+    static func withProducer<Result>(_ body: (KafkaProducer) async throws -> Result) async throws -> Result {
+        let producer = try KafkaProducer(configuration: kafka(), logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await producer.run() }
+            defer { group.cancelAll() }
+            return try await body(producer)
+        }
+    }
+
     /// Writes envelopes to the topic as the ingest service would, in order.
     static func publish(_ envelopes: some Sequence<EventEnvelope>, with producer: KafkaProducer, topic: String)
         async throws
