@@ -39,14 +39,14 @@ public final class ProjectionProgress: Sendable {
                 state.partitions[partition] = PartitionProgress(applied: position, received: position)
             }
         }
-        partitions.forEach(Self.reportLag(0))
+        for partition in partitions { Self.reportLag(0, partition: partition) }
     }
 
     func revoked(_ partitions: [Int32]) {
         state.withLock { state in
             for partition in partitions { state.partitions[partition] = nil }
         }
-        partitions.forEach(Self.reportLag(0))
+        for partition in partitions { Self.reportLag(0, partition: partition) }
     }
 
     func received(_ batch: [KafkaMessage]) {
@@ -87,12 +87,10 @@ public final class ProjectionProgress: Sendable {
             change(&state)
             return state.partitions.mapValues(\.lag)
         }
-        for (partition, behind) in lag { Self.reportLag(behind)(partition) }
+        for (partition, behind) in lag { Self.reportLag(behind, partition: partition) }
     }
 
-    private static func reportLag(_ behind: Int64) -> (Int32) -> Void {
-        { partition in
-            Gauge(label: "registry_projection_lag_records", dimensions: [("partition", String(partition))]).record(behind)
-        }
+    private static func reportLag(_ behind: Int64, partition: Int32) {
+        Gauge(label: "registry_projection_lag_records", dimensions: [("partition", String(partition))]).record(behind)
     }
 }

@@ -127,71 +127,55 @@ enum EventApplier {
         var buildID: String?
     }
 
-    /// One row of `audit_events`, as JSON for `jsonb_to_recordset` (which
-    /// turns JSON nulls into SQL nulls).
+    /// One row of `audit_events`, as JSON for `jsonb_to_recordset` (a
+    /// missing key, which is how `nil` is encoded, becomes SQL `NULL`).
     private struct AuditRow: Encodable {
-        let event_id: UUID
-        let log_partition: Int32
-        let log_offset: Int64
+        let eventID: UUID
+        let logPartition: Int32
+        let logOffset: Int64
         let type: String
-        let occurred_at: String
+        let occurredAt: String
         let actor: String
         let subject: String
-        let request_id: String?
+        let requestID: String?
         let username: String?
         let namespace: String?
-        let image_name: String?
-        let image_id: UUID?
-        let build_id: String?
+        let imageName: String?
+        let imageID: UUID?
+        let buildID: String?
         let data: String
 
         init(_ envelope: EventEnvelope, position: LogPosition, facts: AuditFacts) {
-            event_id = envelope.id
-            log_partition = position.partition
-            log_offset = position.offset
+            eventID = envelope.id
+            logPartition = position.partition
+            logOffset = position.offset
             type = envelope.type.rawValue
-            occurred_at = envelope.time.formatted(Self.timestamp)
+            occurredAt = envelope.time.formatted(Self.timestamp)
             actor = envelope.actor.value
             subject = envelope.subject
-            request_id = envelope.requestID
+            requestID = envelope.requestID
             username = facts.username
             namespace = facts.namespace
-            image_name = facts.imageName
-            image_id = facts.imageID
-            build_id = facts.buildID
+            imageName = facts.imageName
+            imageID = facts.imageID
+            buildID = facts.buildID
             data = String(decoding: CloudEventsCodec.encode(envelope).value, as: UTF8.self)
         }
 
         /// Millisecond precision, which is all an event's time has.
         private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(event_id, forKey: .event_id)
-            try container.encode(log_partition, forKey: .log_partition)
-            try container.encode(log_offset, forKey: .log_offset)
-            try container.encode(type, forKey: .type)
-            try container.encode(occurred_at, forKey: .occurred_at)
-            try container.encode(actor, forKey: .actor)
-            try container.encode(subject, forKey: .subject)
-            try container.encode(request_id, forKey: .request_id)
-            try container.encode(username, forKey: .username)
-            try container.encode(namespace, forKey: .namespace)
-            try container.encode(image_name, forKey: .image_name)
-            try container.encode(image_id, forKey: .image_id)
-            try container.encode(build_id, forKey: .build_id)
-            try container.encode(data, forKey: .data)
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case event_id, log_partition, log_offset, type, occurred_at, actor, subject, request_id, username,
-                namespace, image_name, image_id, build_id, data
+        /// Column names: `eventID` becomes `event_id`.
+        static func encoder() -> JSONEncoder {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            return encoder
         }
     }
 
     private static func recordAudit(_ rows: [AuditRow], on connection: PostgresConnection, logger: Logger) async throws {
         guard !rows.isEmpty else { return }
-        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        let json = String(decoding: try AuditRow.encoder().encode(rows), as: UTF8.self)
         try await connection.query(
             """
             INSERT INTO audit_events (event_id, log_partition, log_offset, type, occurred_at, actor, subject,
