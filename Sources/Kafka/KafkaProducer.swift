@@ -14,7 +14,8 @@ import Synchronization
 /// error, or a restarted broker that rejects its producer id or epoch) fails
 /// every later record. The poll loop then replaces it with a new client:
 /// records still queued in the old one fail (their senders see an error and
-/// may retry), and later records go through the new one.
+/// may retry), and later records go through the new one. The old client is
+/// dropped on the poll thread once it has held nothing for a while.
 public final class KafkaProducer: Service, Sendable {
     private let configuration: KafkaConfiguration
     private let client: Mutex<KafkaHandle>
@@ -128,11 +129,22 @@ public final class KafkaProducer: Service, Sendable {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await DedicatedThread.run(name: "kafka-producer-poll") {
+                    // Replaced clients, with when they were replaced: a send that
+                    // read the old client just before the swap may still hand it
+                    // a record, so each is purged and polled for a while longer.
+                    var retired: [(client: KafkaHandle, since: ContinuousClock.Instant)] = []
                     while !stopSignal.isStopped {
                         let handle = self.current
                         rd_kafka_poll(handle.pointer, 100)
-                        if let reason = self.reasonToReplace(handle) { self.replace(handle, reason: reason) }
+                        if let reason = self.reasonToReplace(handle), self.replace(handle, reason: reason) {
+                            retired.append((handle, .now))
+                        }
+                        retired.removeAll { old in
+                            Self.failPending(old.client)
+                            return old.since.duration(to: .now) > .seconds(30) && rd_kafka_outq_len(old.client.pointer) == 0
+                        }
                     }
+                    retired.forEach { Self.failPending($0.client) }
                     self.flushAndClose(self.current)
                 }
             } onGracefulShutdown: {
@@ -158,17 +170,23 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Puts a new client in place of `failed` and fails what `failed` still holds.
-    private func replace(_ failed: KafkaHandle, reason: String) {
+    /// Puts a new client in place of `failed`; returns whether it could.
+    private func replace(_ failed: KafkaHandle, reason: String) -> Bool {
         do {
             let replacement = try Self.makeClient(configuration)
             client.withLock { $0 = replacement }
             logger.error("producer hit a fatal error; replaced it with a new one", metadata: ["reason": "\(reason)"])
+            return true
         } catch {
             logger.error("producer hit a fatal error and could not be replaced", metadata: ["error": "\(error)"])
-            return
+            return false
         }
-        rd_kafka_purge(failed.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-        rd_kafka_poll(failed.pointer, 0)
+    }
+
+    /// Fails every record `handle` still holds, so no sender waits forever.
+    private static func failPending(_ handle: KafkaHandle) {
+        rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        rd_kafka_poll(handle.pointer, 0)
     }
 
     private func flushAndClose(_ handle: KafkaHandle) {
@@ -177,8 +195,7 @@ public final class KafkaProducer: Service, Sendable {
             logger.error("producer flush did not finish", metadata: ["pending": "\(rd_kafka_outq_len(handle.pointer))"])
         }
         // Fail whatever is still waiting, so no caller hangs.
-        rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-        rd_kafka_poll(handle.pointer, 0)
+        Self.failPending(handle)
     }
 }
 

@@ -42,7 +42,7 @@ public struct ReadModelChanges: Service {
             } catch is CancellationError {
                 break
             } catch {
-                logger.warning("read-model change listener lost; caching paused", metadata: ["error": "\(error)"])
+                logger.warning("read-model change listener lost; caching paused", metadata: ["error": "\(String(reflecting: error))"])
             }
             cache.setListening(false)
             try? await Task.sleep(for: .seconds(1))
