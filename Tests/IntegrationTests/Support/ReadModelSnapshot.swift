@@ -4,6 +4,7 @@ import PostgresNIO
 struct ReadModelSnapshot: Equatable, Sendable {
     var namespaces: [String]
     var images: [String]
+    var collaborators: [String]
     var audit: [String]
     var appliedEvents: Int64
     var recordsSeen: Int64
@@ -50,11 +51,18 @@ struct ReadModelSnapshot: Equatable, Sendable {
                     "SELECT concat_ws('|', owner, path, visibility, created_at, event_id) FROM namespaces ORDER BY owner, path"),
                 images: try await strings(
                     """
-                    SELECT concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id)
+                    SELECT concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id,
+                                     deleted_at)
                     FROM images ORDER BY id
                     """),
+                collaborators: try await strings(
+                    "SELECT concat_ws('|', owner, root_path, username, added_at, event_id) FROM collaborators ORDER BY 1"),
                 audit: try await strings(
-                    "SELECT concat_ws('|', event_id, type, log_partition, log_offset, data::text) FROM audit_events ORDER BY event_id"),
+                    """
+                    SELECT concat_ws('|', event_id, type, log_partition, log_offset, occurred_at, actor, subject, request_id,
+                                     username, namespace, image_name, image_id, build_id, data::text)
+                    FROM audit_events ORDER BY event_id
+                    """),
                 appliedEvents: try await number("SELECT count(*) FROM applied_events"),
                 recordsSeen: try await number(recordsSeenQuery))
         }
