@@ -41,9 +41,13 @@ public final class KafkaConsumer: Service, Sendable {
     /// The batches read from the topic.
     public var batches: KafkaMessageBatches { KafkaMessageBatches(channel: channel) }
 
+    /// - Parameter maximumBatchSize: the most records in one batch. A batch
+    ///   holds what has arrived by the time the first record does, so it is
+    ///   small when the consumer keeps up and large while it catches up,
+    ///   which is when large batches pay.
     public init(
         configuration: KafkaConfiguration, groupID: String, topic: String,
-        assignmentHandler: any PartitionAssignmentHandler, maximumBatchSize: Int = 500, logger: Logger
+        assignmentHandler: any PartitionAssignmentHandler, maximumBatchSize: Int = 5000, logger: Logger
     ) throws {
         var configuration = configuration.merging(defaults: Self.defaults)
         configuration["group.id"] = groupID

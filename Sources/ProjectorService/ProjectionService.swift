@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// Folds the event topic into the read model, exactly once in effect.
 ///
 /// Each batch is split by partition; each partition's records are applied in
-/// one PostgreSQL transaction together with that partition's new position.
+/// one PostgreSQL transaction together with that partition's new position,
+/// several partitions at once.
 /// On assignment the consumer resumes from the stored positions, so a crash
 /// at any point neither loses nor repeats an event. The consumer-group commit
 /// that follows is only for visibility in Kafka tools.
@@ -63,34 +64,56 @@ public struct ProjectionService: Service {
         }
     }
 
-    /// Applies a batch, partition by partition, retrying while the database is
-    /// unreachable. Returns the next offset of each partition.
+    /// Partitions applied at the same time, each in its own transaction on
+    /// its own connection: their events are independent (an owner's events
+    /// share a partition), and overlapping the round trips and commits of
+    /// several partitions is what makes a replay fast.
+    static let concurrentPartitions = 4
+
+    /// Applies a batch, several partitions at once, retrying while the
+    /// database is unreachable. Returns the next offset of each partition.
     private func applyUntilStored(_ batch: [KafkaMessage]) async throws -> [Int32: Int64] {
-        var positions: [Int32: Int64] = [:]
-        for (partition, messages) in Dictionary(grouping: batch, by: \.partition) {
-            let records = messages.sorted { $0.offset < $1.offset }.map { message in
-                LogRecord(
-                    position: LogPosition(partition: message.partition, offset: message.offset),
-                    encoded: EncodedEvent(
-                        key: message.key,
-                        headers: message.headers.map { EncodedEvent.Header(name: $0.name, value: $0.value) },
-                        value: message.value))
+        var pending = Dictionary(grouping: batch, by: \.partition).makeIterator()
+        return try await withThrowingTaskGroup(of: (Int32, Int64).self) { group in
+            func startNext() -> Bool {
+                guard let (partition, messages) = pending.next() else { return false }
+                group.addTask { (partition, try await applyUntilStored(messages, partition: partition)) }
+                return true
             }
-            let started = DispatchTime.now()
-            let outcome = try await Backoff.retrying(
-                "could not apply batch", logger: logger, metadata: ["partition": "\(partition)"]
-            ) {
-                try await store.apply(records, partition: partition)
+            for _ in 0..<Self.concurrentPartitions where !startNext() { break }
+            var positions: [Int32: Int64] = [:]
+            while let (partition, nextOffset) = try await group.next() {
+                positions[partition] = nextOffset
+                _ = startNext()
             }
-            ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
-            logger.debug("batch applied", metadata: [
-                "partition": "\(partition)", "applied": "\(outcome.applied)",
-                "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
-                "next_offset": "\(outcome.nextOffset)",
-            ])
-            positions[partition] = outcome.nextOffset
+            return positions
         }
-        return positions
+    }
+
+    /// Applies one partition's records of a batch in one transaction; returns
+    /// the partition's next offset.
+    private func applyUntilStored(_ messages: [KafkaMessage], partition: Int32) async throws -> Int64 {
+        let records = messages.sorted { $0.offset < $1.offset }.map { message in
+            LogRecord(
+                position: LogPosition(partition: message.partition, offset: message.offset),
+                encoded: EncodedEvent(
+                    key: message.key,
+                    headers: message.headers.map { EncodedEvent.Header(name: $0.name, value: $0.value) },
+                    value: message.value))
+        }
+        let started = DispatchTime.now()
+        let outcome = try await Backoff.retrying(
+            "could not apply batch", logger: logger, metadata: ["partition": "\(partition)"]
+        ) {
+            try await store.apply(records, partition: partition)
+        }
+        ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
+        logger.debug("batch applied", metadata: [
+            "partition": "\(partition)", "applied": "\(outcome.applied)",
+            "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
+            "next_offset": "\(outcome.nextOffset)",
+        ])
+        return outcome.nextOffset
     }
 }
 

@@ -51,7 +51,9 @@ public struct PostgresProjectionStore: ProjectionStore {
                 }
                 nextOffset = record.position.offset + 1
                 do {
-                    decoded.append(EventApplier.Entry(position: record.position, envelope: try CloudEventsCodec.decode(record.encoded)))
+                    decoded.append(EventApplier.Entry(
+                        position: record.position, envelope: try CloudEventsCodec.decode(record.encoded),
+                        data: record.encoded.value))
                 } catch let poison as PoisonEventError {
                     try await DeadLetters.record(record, reason: poison.description, on: connection, logger: logger)
                     outcome.deadLettered += 1

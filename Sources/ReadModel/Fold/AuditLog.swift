@@ -6,34 +6,16 @@ import RegistryDomain
 /// The entries of `audit_events` for a batch of applied events, written in
 /// one statement.
 struct AuditLog {
-    /// One row of `audit_events`.
-    private struct Row: Encodable {
-        let eventID: UUID
-        let logPartition: Int32
-        let logOffset: Int64
-        let type: String
-        let occurredAt: Date
-        let actor: String
-        let subject: String
-        let requestID: String?
+    /// The columns of one entry that queries filter on, taken from the event.
+    private struct Facts {
         var username: String?
         var namespace: String?
         var imageName: String?
         var imageID: UUID?
         var buildID: String?
-        let data: String
 
-        init(_ envelope: EventEnvelope, position: LogPosition) {
-            eventID = envelope.id
-            logPartition = position.partition
-            logOffset = position.offset
-            type = envelope.type.rawValue
-            occurredAt = envelope.time
-            actor = envelope.actor.value
-            subject = envelope.subject
-            requestID = envelope.requestID
-            data = String(decoding: CloudEventsCodec.encode(envelope).value, as: UTF8.self)
-            switch envelope.event {
+        init(_ event: RegistryEvent, subject: String) {
+            switch event {
             case .namespaceCreated(let created):
                 username = created.owner.value
                 namespace = "\(created.path.value)@\(created.owner.value)"
@@ -50,7 +32,7 @@ struct AuditLog {
                 buildID = resolved.buildID
             case .imageDeleted(let deleted):
                 imageID = deleted.imageID
-                username = envelope.subject
+                username = subject
             case .collaboratorAdded(let change), .collaboratorRemoved(let change):
                 username = change.username.value
                 namespace = "\(change.root.value)@\(change.owner.value)"
@@ -58,24 +40,33 @@ struct AuditLog {
         }
     }
 
-    private var rows: [Row] = []
+    private var entries: [EventApplier.Entry] = []
 
-    mutating func record(_ envelope: EventEnvelope, position: LogPosition) {
-        rows.append(Row(envelope, position: position))
+    mutating func record(_ entry: EventApplier.Entry) {
+        entries.append(entry)
     }
 
+    /// Writes every entry; `data` is the record's value exactly as it is in
+    /// the log.
     func write(on connection: PostgresConnection, logger: Logger) async throws {
-        guard !rows.isEmpty else { return }
+        guard !entries.isEmpty else { return }
+        let envelopes = entries.map(\.envelope)
+        let facts = envelopes.map { Facts($0.event, subject: $0.subject) }
         try await connection.query(
             """
             INSERT INTO audit_events (event_id, log_partition, log_offset, type, occurred_at, actor, subject,
                                       request_id, username, namespace, image_name, image_id, build_id, data)
-            SELECT event_id, log_partition, log_offset, type, occurred_at, actor, subject, request_id, username,
-                   namespace, image_name, image_id, build_id, data::jsonb
-            FROM jsonb_to_recordset(\(try RecordSet.json(rows))::jsonb) AS row(
-                event_id uuid, log_partition integer, log_offset bigint, type text, occurred_at timestamptz,
-                actor text, subject text, request_id text, username text, namespace text, image_name text,
-                image_id uuid, build_id text, data text)
+            SELECT event_id, log_partition, log_offset, type, occurred_at, actor, subject, NULLIF(request_id, ''),
+                   NULLIF(username, ''), NULLIF(namespace, ''), NULLIF(image_name, ''), NULLIF(image_id, '')::uuid,
+                   NULLIF(build_id, ''), data::jsonb
+            FROM unnest(\(envelopes.map(\.id)), \(entries.map(\.position.partition)), \(entries.map(\.position.offset)),
+                        \(envelopes.map(\.type.rawValue)), \(envelopes.map(\.time)), \(envelopes.map(\.actor.value)),
+                        \(envelopes.map(\.subject)), \(nullableText(envelopes.map(\.requestID))),
+                        \(nullableText(facts.map(\.username))), \(nullableText(facts.map(\.namespace))),
+                        \(nullableText(facts.map(\.imageName))), \(nullableText(facts.map { $0.imageID?.uuidString })),
+                        \(nullableText(facts.map(\.buildID))), \(entries.map { String(decoding: $0.data, as: UTF8.self) }))
+                 AS row(event_id, log_partition, log_offset, type, occurred_at, actor, subject, request_id, username,
+                        namespace, image_name, image_id, build_id, data)
             ON CONFLICT (event_id) DO NOTHING
             """, logger: logger)
     }

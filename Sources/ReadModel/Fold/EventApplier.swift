@@ -14,6 +14,8 @@ enum EventApplier {
     struct Entry {
         let position: LogPosition
         let envelope: EventEnvelope
+        /// The record's value (the event's data, JSON) as it is in the log.
+        let data: [UInt8]
     }
 
     /// Applies the events of one batch, in log order, and returns how many
@@ -31,7 +33,7 @@ enum EventApplier {
         var audit = AuditLog()
         var run = CommutingRun()
         for entry in fresh {
-            audit.record(entry.envelope, position: entry.position)
+            audit.record(entry)
             if !run.add(entry.envelope) {
                 try await run.write(on: connection, logger: logger)
                 run = CommutingRun()

@@ -11,7 +11,7 @@ import RegistryDomain
 /// and existing namespaces, change nothing.
 struct NamespaceFold {
     /// One namespace to create if it is missing.
-    private struct Row: Encodable {
+    private struct Row {
         let owner: String
         let path: String
         let parentPath: String?
@@ -33,8 +33,6 @@ struct NamespaceFold {
     private var levels: [[Row]] = []
     private var mentioned = Set<Key>()
 
-    var isEmpty: Bool { mentioned.isEmpty }
-
     /// Adds `path` and every ancestor, root first, as `envelope` creates them.
     mutating func ensure(owner: String, path: NamespacePath, leafVisibility: Visibility?, envelope: EventEnvelope) {
         for (depth, namespace) in path.lineage.enumerated() {
@@ -55,15 +53,16 @@ struct NamespaceFold {
             try await connection.query(
                 """
                 INSERT INTO namespaces (owner, path, parent_path, visibility, created_at, created_by, event_id)
-                SELECT new.owner, new.path, new.parent_path,
-                       coalesce(new.requested,
+                SELECT new.owner, new.path, NULLIF(new.parent_path, ''),
+                       coalesce(NULLIF(new.requested, ''),
                                 (SELECT parent.visibility FROM namespaces AS parent
                                  WHERE parent.owner = new.owner AND parent.path = new.parent_path),
                                 new.fallback),
                        new.created_at, new.created_by, new.event_id
-                FROM jsonb_to_recordset(\(try RecordSet.json(level))::jsonb) AS new(
-                    owner text, path text, parent_path text, requested text, fallback text,
-                    created_at timestamptz, created_by text, event_id uuid)
+                FROM unnest(\(level.map(\.owner)), \(level.map(\.path)), \(nullableText(level.map(\.parentPath))),
+                            \(nullableText(level.map(\.requested))), \(level.map(\.fallback)), \(level.map(\.createdAt)),
+                            \(level.map(\.createdBy)), \(level.map(\.eventID)))
+                     AS new(owner, path, parent_path, requested, fallback, created_at, created_by, event_id)
                 ON CONFLICT (owner, path) DO NOTHING
                 """, logger: logger)
         }

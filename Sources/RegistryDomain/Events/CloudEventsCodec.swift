@@ -74,7 +74,7 @@ public enum CloudEventsCodec {
 
     /// RFC 3339 in UTC with exactly three fractional digits, computed from
     /// whole milliseconds so that decoding gives back the same instant.
-    public static func formatTime(_ date: Date) -> String {
+    static func formatTime(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
         let adjusted = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
