@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -33,6 +34,7 @@ PROJECTOR = f"http://127.0.0.1:{os.environ['BENCH_PROJECTOR_PORT']}"
 IMAGES = int(os.environ.get("BENCH_IMAGES", "10000"))
 SCALED_IMAGES = int(os.environ.get("BENCH_SCALED_IMAGES", "1000000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+REBUILD_EVENTS = int(os.environ.get("BENCH_REBUILD_EVENTS", "1000000"))
 CONNECTIONS = 32
 
 
@@ -70,19 +72,26 @@ def create_database(name):
     psql("registry", f"CREATE DATABASE {name}")
 
 
-def start_service(name, database, topic, group, port, log):
-    environment = dict(os.environ,
-                       IMAGE_REGISTRY_DATABASE_URL=database_url(database), IMAGE_REGISTRY_KAFKA_BROKERS=KAFKA,
-                       IMAGE_REGISTRY_TOPIC=topic, IMAGE_REGISTRY_CONSUMER_GROUP=group,
-                       IMAGE_REGISTRY_INGEST_PORT=str(port), IMAGE_REGISTRY_PROJECTOR_PORT=str(port),
-                       IMAGE_REGISTRY_MIGRATIONS_DIR=str(ROOT / "migrations"),
-                       IMAGE_REGISTRY_BLOB_DIR=str(DATA / "blobs"), LOG_LEVEL="error",
-                       IMAGE_REGISTRY_WAIT_TIMEOUT_MS="30000")
+def service_environment(database, topic, group, port):
+    """The settings a service of the benchmark runs with."""
+    return dict(os.environ,
+                IMAGE_REGISTRY_DATABASE_URL=database_url(database), IMAGE_REGISTRY_KAFKA_BROKERS=KAFKA,
+                IMAGE_REGISTRY_TOPIC=topic, IMAGE_REGISTRY_CONSUMER_GROUP=group,
+                IMAGE_REGISTRY_INGEST_PORT=str(port), IMAGE_REGISTRY_PROJECTOR_PORT=str(port),
+                IMAGE_REGISTRY_MIGRATIONS_DIR=str(ROOT / "migrations"),
+                IMAGE_REGISTRY_BLOB_DIR=str(DATA / "blobs"), LOG_LEVEL="error",
+                IMAGE_REGISTRY_WAIT_TIMEOUT_MS="30000")
+
+
+def start_service(name, database, topic, group, port, log, until="readyz"):
+    """Starts a service and waits until it answers `until` (`healthz`: up;
+    `readyz`: ready for traffic)."""
+    environment = service_environment(database, topic, group, port)
     process = subprocess.Popen([str(BIN / name)], env=environment, stdout=open(log, "a"), stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/{until}", timeout=1).ok:
                 return process
         except requests.RequestException:
             pass
@@ -257,28 +266,40 @@ def measure_broker_latency(results, samples=200):
 PROJECTED_TABLES = ("applied_events", "namespaces", "images", "audit_events")
 
 
+def time_replay(database, topic, group, port, records):
+    """Starts a projector of its own on an empty `database` and times it from
+    its first applied batch (process start and joining the consumer group are
+    not applying events) until it has passed `records` records. Returns the
+    running projector, the events applied, those applied while timed, and
+    the seconds."""
+    # Up, not ready: a replica far behind is not ready until it catches up.
+    projector = start_service("image-projector", database, topic, group, port, DATA / f"{database}.log",
+                              until="healthz")
+    metrics = requests.Session()
+
+    def progress():
+        """(events applied, records passed) from the replica's own metrics:
+        cheap to poll, unlike a psql process per sample."""
+        text = metrics.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        applied = sum(int(float(value)) for value in re.findall(r"^registry_events_applied_total(?:\{[^}]*\})? (\S+)$",
+                                                                text, re.M))
+        passed = sum(int(float(value)) for value in re.findall(r"^registry_projection_next_offset\{[^}]*\} (\S+)$",
+                                                               text, re.M))
+        return applied, passed
+    while (at_start := progress()[0]) == 0:
+        time.sleep(0.005)
+    started = time.time()
+    while progress()[1] < records:
+        time.sleep(0.005)
+    elapsed = time.time() - started
+    events = progress()[0]
+    return projector, events, events - at_start, elapsed
+
+
 def measure_projection(results, topic, records):
     """Replay of the topic into empty tables by a fresh projector vs COPY of every row it wrote."""
     create_database("replay")
-    projector = start_service("image-projector", "replay", topic, "replay-group", 18482, DATA / "replay.log")
-
-    def applied():
-        return int(psql("replay", "SELECT count(*) FROM applied_events") or 0)
-    # The clock starts at the first applied batch: process start and joining
-    # the consumer group are not applying events.
-    while True:
-        try:
-            at_start = applied()
-        except subprocess.CalledProcessError:
-            at_start = 0  # the migrations have not created the table yet
-        if at_start:
-            break
-        time.sleep(0.01)
-    started = time.time()
-    while int(psql("replay", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions") or 0) < records:
-        time.sleep(0.05)
-    elapsed = time.time() - started
-    events = applied()
+    projector, events, timed, elapsed = time_replay("replay", topic, "replay-group", 18482, records)
     projector.terminate()
     projector.wait()
     rows = {table: int(psql("replay", f"SELECT count(*) FROM {table}")) for table in PROJECTED_TABLES}
@@ -287,12 +308,75 @@ def measure_projection(results, topic, records):
     started = time.time()
     psql_script("replay", "copy-in", [f"\\copy {table}_copy FROM '{DATA / table}.copy'" for table in PROJECTED_TABLES])
     copy_elapsed = time.time() - started
-    projected = (events - at_start) / elapsed
+    projected = timed / elapsed
     copied = events / copy_elapsed
-    results["figures"]["projection"] = {"events": events, "events_timed": events - at_start, "seconds": elapsed,
+    results["figures"]["projection"] = {"events": events, "events_timed": timed, "seconds": elapsed,
                                         "events_per_second": projected, "rows": rows,
                                         "copy_seconds": copy_elapsed, "copy_events_per_second": copied}
     results["ratios"]["projection_vs_copy"] = projected / copied
+
+
+def produce_synthetic_images(topic, count, partitions=12):
+    """Writes `count` image-created events straight to a new topic, as many
+    ingest replicas would: CloudEvents in Kafka binary mode, keyed by owner
+    (1,000 owners, 50 names each). The projector's dead letters would show
+    any drift from the format it reads; the rebuild measurement checks there
+    are none."""
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": KAFKA})
+    admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
+    producer = Producer({"bootstrap.servers": KAFKA, "acks": "all", "enable.idempotence": True, "linger.ms": 50,
+                         "batch.num.messages": 10000, "queue.buffering.max.messages": 1000000})
+    time_text = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    for index in range(count):
+        owner = f"rebuild{index % 1000}"
+        event_id = str(uuid.uuid4())
+        data = json.dumps({"driver": "qemu", "image_id": str(uuid.uuid4()),
+                           "location": f"file:///var/lib/djinn/images/rebuild{index}.qcow2",
+                           "name": f"img{index % 50}", "owner": owner,
+                           "sha256": hashlib.sha256(str(index).encode()).hexdigest(), "size": 1024 + index,
+                           "source": "custom"}, sort_keys=True, separators=(",", ":"))
+        headers = [("ce_specversion", "1.0"), ("ce_id", event_id), ("ce_type", "image-created"),
+                   ("ce_source", "bench"), ("ce_time", time_text), ("ce_subject", owner), ("ce_actor", owner),
+                   ("ce_schemaversion", "1"), ("content-type", "application/json")]
+        while True:
+            try:
+                producer.produce(topic, data.encode(), key=owner.encode(), headers=headers)
+                break
+            except BufferError:
+                producer.poll(0.1)
+        if index % 10000 == 0:
+            producer.poll(0)
+    if producer.flush(120):
+        raise RuntimeError(f"not every synthetic event reached {topic}")
+
+
+def measure_rebuild(results, count=REBUILD_EVENTS):
+    """A live projector's replay of `count` events into an empty read model,
+    then `image-projector rebuild` of that read model beside it, end to end."""
+    topic = "bench-rebuild"
+    started = time.time()
+    produce_synthetic_images(topic, count)
+    produced = time.time() - started
+    create_database("rebuild")
+    projector, events, timed, elapsed = time_replay("rebuild", topic, "rebuild-group", 18483, count)
+    projector.terminate()
+    projector.wait()
+    dead = int(psql("rebuild", "SELECT count(*) FROM dead_letters"))
+    if events != count or dead:
+        raise RuntimeError(f"the replay applied {events} of {count} synthetic events ({dead} dead letters)")
+    started = time.time()
+    report = subprocess.run([str(BIN / "image-projector"), "rebuild"], check=True, capture_output=True, text=True,
+                            env=service_environment("rebuild", topic, "rebuild-group", 18483))
+    rebuild_seconds = time.time() - started
+    rebuilt = int(psql("rebuild", "SELECT count(*) FROM images"))
+    if rebuilt != count:
+        raise RuntimeError(f"the rebuilt read model holds {rebuilt} of {count} images: {report.stderr[-2000:]}")
+    results["figures"]["rebuild"] = {"events": count, "produce_seconds": produced, "replay_seconds": elapsed,
+                                     "replay_events_per_second": timed / elapsed,
+                                     "rebuild_seconds": rebuild_seconds}
 
 
 def measure_freshness(results, samples=200):
@@ -346,7 +430,7 @@ def measure_upload(results, ingest):
     results["ratios"]["upload_vs_sha256sum"] = upload_rate / hash_rate
 
 
-MEASUREMENTS = ("lookup", "ingest", "freshness", "upload", "scaling", "projection")
+MEASUREMENTS = ("lookup", "ingest", "freshness", "upload", "scaling", "projection", "rebuild")
 
 
 def main():
@@ -387,6 +471,8 @@ def main():
         projector.wait()
     if "projection" in chosen:
         measure_projection(results, "bench-events", records)
+    if "rebuild" in chosen:
+        measure_rebuild(results)
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     # A run of only some measurements says so in its file name.

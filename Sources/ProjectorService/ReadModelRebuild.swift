@@ -56,8 +56,11 @@ public struct ReadModelRebuild: Sendable {
         // harmless here (the lease waits); only its errors are worth showing.
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .error)
+        // One connection holds the rebuild lock; the projection applies
+        // several partitions at once, each on its own connection.
         let postgres = PostgresClient(
-            configuration: database.clientConfiguration(maximumConnections: 4, schema: candidate),
+            configuration: database.clientConfiguration(
+                maximumConnections: ProjectionService.concurrentPartitions + 1, schema: candidate),
             backgroundLogger: poolLogger)
         let projection = projection(into: candidate, postgres: postgres, consumerGroup: "\(settings.consumerGroup)-rebuild-\(stamp)")
         return try await withThrowingTaskGroup(of: Void.self) { group in
