@@ -21,15 +21,12 @@ public struct PostgresRegistryQueries: RegistryQueries {
 
     public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
         let plan = try ResolutionPlan(for: request)
-        for step in plan.steps {
-            if let image = try await firstImage(for: step, digest: plan.digest?.hex, user: request.user) {
-                return Resolution(
-                    imageID: image.id, name: image.name, namespace: image.namespaceReference, source: image.source,
-                    version: image.version, sha256: try SHA256Digest(hex: image.sha256), size: image.size,
-                    location: try ImageLocation(image.location))
-            }
-        }
-        return nil
+        let query = ResolutionQuery(steps: plan.steps, digest: plan.digest?.hex, user: request.user)
+        guard let image = try await firstImage(query) else { return nil }
+        return Resolution(
+            imageID: image.id, name: image.name, namespace: image.namespaceReference, source: image.source,
+            version: image.version, sha256: try SHA256Digest(hex: image.sha256), size: image.size,
+            location: try ImageLocation(image.location))
     }
 
     public func newestVersion(in scope: ImageScope) async throws -> ImageRecord? {
@@ -39,49 +36,17 @@ public struct PostgresRegistryQueries: RegistryQueries {
         case .namespace(let namespace, _): namespace.owner
         case .base: nil
         }
-        return try await firstImage(for: scope.resolutionStep, digest: nil, user: reader)
+        return try await firstImage(ResolutionQuery(steps: [scope.resolutionStep], digest: nil, user: reader))
     }
 
-    /// The newest live version a step finds (or the pinned one), if the
-    /// build's user may use it.
-    private func firstImage(for step: ResolutionStep, digest: String?, user: Username?) async throws -> ImageRecord? {
-        let query: PostgresQuery
-        switch step {
-        case .namespace(let namespace, let name):
-            query = """
-                SELECT \(unescaped: Self.imageColumns) FROM images i
-                WHERE owner = \(namespace.owner.value) AND namespace_path = \(namespace.path.value)
-                  AND name = \(name.value) AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                  AND (owner = \(user?.value)
-                       OR EXISTS (SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
-                                    AND n.visibility IN ('public', 'internal'))
-                       OR EXISTS (SELECT 1 FROM collaborators c WHERE c.owner = i.owner
-                                    AND c.root_path = split_part(i.namespace_path, '/', 1) AND c.username = \(user?.value)))
-                ORDER BY version DESC LIMIT 1
-                """
-        case .personal(let owner, let name):
-            query = """
-                SELECT \(unescaped: Self.imageColumns) FROM images
-                WHERE owner = \(owner.value) AND namespace_path IS NULL AND name = \(name.value) AND deleted_at IS NULL
-                  AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                ORDER BY version DESC LIMIT 1
-                """
-        case .ownedNamespaces(let owner, let name):
-            query = """
-                SELECT \(unescaped: Self.imageColumns) FROM images
-                WHERE owner = \(owner.value) AND namespace_path IS NOT NULL AND name = \(name.value)
-                  AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                ORDER BY created_at DESC, namespace_path, version DESC LIMIT 1
-                """
-        case .base(let name):
-            query = """
-                SELECT \(unescaped: Self.imageColumns) FROM images
-                WHERE source = 'base' AND name = \(name.value) AND deleted_at IS NULL
-                  AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                ORDER BY version DESC LIMIT 1
-                """
+    private func firstImage(_ query: ResolutionQuery) async throws -> ImageRecord? {
+        let (client, logger) = (self.client, self.logger)
+        return try await withTimeout {
+            for try await columns in try await client.execute(ResolutionStatement(query: query), logger: logger) {
+                return ImageRecord(columns)
+            }
+            return nil
         }
-        return try await images(query).first
     }
 
     public func image(id: UUID) async throws -> ImageRecord? {
@@ -91,13 +56,8 @@ public struct PostgresRegistryQueries: RegistryQueries {
     private func images(_ query: PostgresQuery) async throws -> [ImageRecord] {
         var result: [ImageRecord] = []
         let rows = try await run(query)
-        for try await row in rows.decode(
-            (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?).self
-        ) {
-            result.append(ImageRecord(
-                id: row.0, source: ImageSource(rawValue: row.1) ?? .custom, owner: row.2, namespacePath: row.3,
-                name: row.4, version: Int(row.5), driver: row.6, location: row.7, sha256: row.8, size: row.9,
-                createdAt: row.10, createdBy: row.11, deletedAt: row.12))
+        for try await columns in rows.decode(ImageRecord.Columns.self) {
+            result.append(ImageRecord(columns))
         }
         return result
     }
@@ -249,22 +209,27 @@ public struct PostgresRegistryQueries: RegistryQueries {
         _ = try await run("SELECT 1")
     }
 
-    /// Runs a query, giving up after ``timeout``: without a database the
+    private func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        let (client, logger) = (self.client, self.logger)
+        return try await withTimeout { try await client.query(query, logger: logger) }
+    }
+
+    /// Runs `operation`, giving up after ``timeout``: without a database the
     /// pool would wait for a connection forever, and callers should get a
     /// prompt 503 instead.
-    private func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        let client = self.client
-        let logger = self.logger
+    private func withTimeout<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result)
+        async throws -> Result
+    {
         let timeout = self.timeout
-        return try await withThrowingTaskGroup(of: PostgresRowSequence?.self) { group in
-            group.addTask { try await client.query(query, logger: logger) }
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await operation() }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
             }
             defer { group.cancelAll() }
-            guard let rows = try await group.next() ?? nil else { throw ReadModelUnavailable(timeout: timeout) }
-            return rows
+            guard let result = try await group.next() ?? nil else { throw ReadModelUnavailable(timeout: timeout) }
+            return result
         }
     }
 }

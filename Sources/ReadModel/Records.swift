@@ -24,6 +24,20 @@ public struct ImageRecord: Sendable, Equatable {
     }
 }
 
+extension ImageRecord {
+    /// The columns of `images` that queries select, in
+    /// ``PostgresRegistryQueries/imageColumns`` order.
+    typealias Columns = (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?)
+
+    init(_ columns: Columns) {
+        self.init(
+            id: columns.0, source: ImageSource(rawValue: columns.1) ?? .custom, owner: columns.2,
+            namespacePath: columns.3, name: columns.4, version: Int(columns.5), driver: columns.6,
+            location: columns.7, sha256: columns.8, size: columns.9, createdAt: columns.10, createdBy: columns.11,
+            deletedAt: columns.12)
+    }
+}
+
 /// A namespace as the read model holds it.
 public struct NamespaceRecord: Sendable, Equatable {
     public var owner: String

@@ -57,6 +57,19 @@ struct RebuildTests {
                 }
                 let retired = try await Self.schemas(in: database).filter { $0.hasPrefix("read_model_retired_") }
                 #expect(retired == [report.retired.name], "the previous copy is kept under its retired name")
+
+                // Lookups on connections that served before the switch read
+                // the new copy: a position (already reached) bypasses the
+                // cache, so this runs the prepared resolution statement.
+                let newest = try await withPostgres(url: database) { client in
+                    var version: Int32 = 0
+                    for try await value in try await client.query(
+                        "SELECT max(version) FROM images WHERE owner = 'rebuild0' AND namespace_path = 'ci' AND name = 'image3'"
+                    ).decode(Int32.self) { version = value }
+                    return Int(version)
+                }
+                let afterSwitch = try await projector.call(.get, lookup + "&after=0:0", token: token)
+                #expect(afterSwitch["version"] as? Int == newest, "the newest version, written after the switch")
             }
         }
 
