@@ -99,22 +99,36 @@ def start_service(name, database, topic, group, port, log, until="readyz"):
     raise RuntimeError(f"{name} did not start")
 
 
-def wrk(url, headers=(), script=None, seconds=SECONDS, connections=CONNECTIONS):
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+def wrk(urls, headers=(), script=None, seconds=SECONDS, connections=CONNECTIONS):
+    """Loads `urls` (one URL, or one per replica, sharing `connections`
+    evenly, run at the same time) and returns the combined rate with the
+    slowest replica's latencies."""
+    urls = [urls] if isinstance(urls, str) else urls
+    command = ["wrk", "-t2", f"-c{connections // len(urls)}", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", script]
-    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    # A script gets the run's index as its argument, to keep names apart.
+    runs = [subprocess.Popen(command + [url] + (["--", f"r{index}"] if script else []), stdout=subprocess.PIPE,
+                             text=True) for index, url in enumerate(urls)]
+    outputs = [run.communicate()[0] for run in runs]
+    if any(run.returncode for run in runs):
+        raise RuntimeError(f"wrk failed: {outputs}")
 
-    def percentile(name):
+    def percentile(output, name):
         match = re.search(rf"\s{name}\s+([\d.]+)(us|ms|s)", output)
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"requests_per_second": rate, "p50_ms": percentile("50%"), "p99_ms": percentile("99%"),
-            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0}
+
+    def non_2xx(output):
+        match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        return int(match.group(1)) if match else 0
+    return {"requests_per_second": sum(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+                                       for output in outputs),
+            "p50_ms": max(percentile(output, "50%") for output in outputs),
+            "p99_ms": max(percentile(output, "99%") for output in outputs),
+            "non_2xx": sum(non_2xx(output) for output in outputs)}
 
 
 def registration(name, index):
@@ -122,13 +136,15 @@ def registration(name, index):
             "sha256": hashlib.sha256(name.encode()).hexdigest(), "size": 1024 + index}
 
 
-def measure_ingest(results):
-    """Acknowledged POST /v1/images per second vs raw librdkafka produce (kcat)."""
+def registration_script():
+    """A wrk script posting a registration of a new name with each request
+    (its argument, if any, keeps the names of parallel runs apart)."""
     script = DATA / "post.lua"
     prefix, suffix = json.dumps(registration("NAME", 1)).split("NAME", 1)
     script.write_text(f"""
 local counter = 0
 local thread_id = 0
+local prefix = ""
 local threads = {{}}
 function setup(thread)
     thread:set("id", #threads)
@@ -136,18 +152,25 @@ function setup(thread)
 end
 function init(args)
     thread_id = id
+    prefix = args[1] or ""
 end
 request = function()
     counter = counter + 1
-    local name = "load" .. thread_id .. "x" .. counter
+    local name = "load" .. prefix .. "t" .. thread_id .. "x" .. counter
     return wrk.format("POST", "/v1/images", {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITER}"}},
         [[{prefix}]] .. name .. [[{suffix}]])
 end
 """)
-    ingest = wrk(f"{INGEST}/v1/images", script=str(script))
+    return str(script)
+
+
+def measure_ingest(results):
+    """Acknowledged POST /v1/images per second vs raw librdkafka produce (kcat)."""
+    script = registration_script()
+    ingest = wrk(f"{INGEST}/v1/images", script=script)
     # Each request waits for its own acknowledgement; with many more
     # requests in flight the rate shows where the ingest's own work limits it.
-    ingest["with_256_connections"] = wrk(f"{INGEST}/v1/images", script=str(script), connections=256)
+    ingest["with_256_connections"] = wrk(f"{INGEST}/v1/images", script=script, connections=256)
     payload = json.dumps(registration("x" * 12, 1))
     count = 50000
     with tempfile.NamedTemporaryFile("w", delete=False) as file:
@@ -269,26 +292,30 @@ def measure_broker_latency(results, samples=200):
 PROJECTED_TABLES = ("applied_events", "namespaces", "images", "audit_events")
 
 
-def time_replay(database, topic, group, port, records):
-    """Starts a projector of its own on an empty `database` and times it from
-    its first applied batch (process start and joining the consumer group are
-    not applying events) until it has passed `records` records. Returns the
-    running projector, the events applied, those applied while timed, and
-    the seconds."""
+def time_replay(database, topic, group, ports, records):
+    """Starts projectors of its own (one per port, one consumer group) on an
+    empty `database` and times them from the first applied batch (process
+    start and joining the group are not applying events) until they have
+    passed `records` records. Returns the running projectors, the events
+    applied, those applied while timed, and the seconds."""
     # Up, not ready: a replica far behind is not ready until it catches up.
-    projector = start_service("image-projector", database, topic, group, port, DATA / f"{database}.log",
-                              until="healthz")
+    projectors = [start_service("image-projector", database, topic, group, port, DATA / f"{database}-{port}.log",
+                                until="healthz") for port in ports]
     metrics = requests.Session()
 
     def progress():
-        """(events applied, records passed) from the replica's own metrics:
-        cheap to poll, unlike a psql process per sample."""
-        text = metrics.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-        applied = sum(int(float(value)) for value in re.findall(r"^registry_events_applied_total(?:\{[^}]*\})? (\S+)$",
-                                                                text, re.M))
-        passed = sum(int(float(value)) for value in re.findall(r"^registry_projection_next_offset\{[^}]*\} (\S+)$",
-                                                               text, re.M))
-        return applied, passed
+        """(events applied, records passed) from the replicas' own metrics:
+        cheap to poll, unlike a psql process per sample. A partition that
+        moved between replicas counts at the furthest position reported."""
+        applied, positions = 0, {}
+        for port in ports:
+            text = metrics.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            applied += sum(int(float(value)) for value in
+                           re.findall(r"^registry_events_applied_total(?:\{[^}]*\})? (\S+)$", text, re.M))
+            for partition, value in re.findall(
+                    r'^registry_projection_next_offset\{partition="(\d+)"\} (\S+)$', text, re.M):
+                positions[partition] = max(positions.get(partition, 0), int(float(value)))
+        return applied, sum(positions.values())
     while (at_start := progress()[0]) == 0:
         time.sleep(0.005)
     started = time.time()
@@ -296,15 +323,21 @@ def time_replay(database, topic, group, port, records):
         time.sleep(0.005)
     elapsed = time.time() - started
     events = progress()[0]
-    return projector, events, events - at_start, elapsed
+    return projectors, events, events - at_start, elapsed
+
+
+def stop(processes):
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait()
 
 
 def measure_projection(results, topic, records):
     """Replay of the topic into empty tables by a fresh projector vs COPY of every row it wrote."""
     create_database("replay")
-    projector, events, timed, elapsed = time_replay("replay", topic, "replay-group", 18482, records)
-    projector.terminate()
-    projector.wait()
+    projectors, events, timed, elapsed = time_replay("replay", topic, "replay-group", [18482], records)
+    stop(projectors)
     rows = {table: int(psql("replay", f"SELECT count(*) FROM {table}")) for table in PROJECTED_TABLES}
     psql_script("replay", "copy-out", [f"\\copy {table} TO '{DATA / table}.copy'" for table in PROJECTED_TABLES])
     psql("replay", "; ".join(f"CREATE TABLE {table}_copy (LIKE {table} INCLUDING ALL)" for table in PROJECTED_TABLES))
@@ -364,9 +397,8 @@ def measure_rebuild(results, count=REBUILD_EVENTS):
     produce_synthetic_images(topic, count)
     produced = time.time() - started
     create_database("rebuild")
-    projector, events, timed, elapsed = time_replay("rebuild", topic, "rebuild-group", 18483, count)
-    projector.terminate()
-    projector.wait()
+    projectors, events, timed, elapsed = time_replay("rebuild", topic, "rebuild-group", [18483], count)
+    stop(projectors)
     dead = int(psql("rebuild", "SELECT count(*) FROM dead_letters"))
     if events != count or dead:
         raise RuntimeError(f"the replay applied {events} of {count} synthetic events ({dead} dead letters)")
@@ -380,6 +412,52 @@ def measure_rebuild(results, count=REBUILD_EVENTS):
     results["figures"]["rebuild"] = {"events": count, "produce_seconds": produced, "replay_seconds": elapsed,
                                      "replay_events_per_second": timed / elapsed,
                                      "rebuild_seconds": rebuild_seconds}
+
+
+def settled_records():
+    """The records the benchmark's projector has passed, once it has caught up."""
+    previous = -1
+    while True:
+        time.sleep(1)
+        current = int(psql("bench", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions"))
+        if current == previous:
+            return current
+        previous = current
+
+
+def measure_replicas(results):
+    """How lookups, ingest and replay move from one replica to two, on the
+    same machine: the load is split evenly over the replicas, as a load
+    balancer would."""
+    second_projector = start_service("image-projector", "bench", "bench-events", "bench-group", 18484,
+                                     DATA / "projector-2.log")
+    second_ingest = start_service("image-ingest", "bench", "bench-events", "bench-group", 18485,
+                                  DATA / "ingest-2.log")
+    try:
+        lookup = f"/v1/resolve?driver=qemu&image=img{IMAGES // 2}&user=bench"
+        reader = [f"Authorization: Bearer {READER}"]
+        script = registration_script()
+        figures = {
+            "resolve": {"one": wrk(f"{PROJECTOR}{lookup}", headers=reader),
+                        "two": wrk([f"{PROJECTOR}{lookup}", f"http://127.0.0.1:18484{lookup}"], headers=reader)},
+            "ingest": {"one": wrk(f"{INGEST}/v1/images", script=script),
+                       "two": wrk([f"{INGEST}/v1/images", "http://127.0.0.1:18485/v1/images"], script=script)},
+        }
+    finally:
+        stop([second_projector, second_ingest])
+    records = settled_records()
+    replays = {}
+    for label, ports in (("one", [18486]), ("two", [18486, 18487])):
+        create_database(f"replicas_{label}")
+        projectors, _, timed, elapsed = time_replay(f"replicas_{label}", "bench-events", f"replicas-{label}", ports,
+                                                    records)
+        stop(projectors)
+        replays[label] = {"events_per_second": timed / elapsed}
+    figures["replay"] = replays
+    for figure in figures.values():
+        figure["two_vs_one"] = figure["two"].get("requests_per_second", figure["two"].get("events_per_second")) / \
+            figure["one"].get("requests_per_second", figure["one"].get("events_per_second"))
+    results["figures"]["replicas"] = figures
 
 
 def measure_freshness(results, samples=200):
@@ -433,7 +511,7 @@ def measure_upload(results, ingest):
     results["ratios"]["upload_vs_sha256sum"] = upload_rate / hash_rate
 
 
-MEASUREMENTS = ("lookup", "ingest", "freshness", "upload", "scaling", "projection", "rebuild")
+MEASUREMENTS = ("lookup", "ingest", "freshness", "upload", "scaling", "replicas", "projection", "rebuild")
 
 
 def main():
@@ -465,8 +543,9 @@ def main():
         if "scaling" in chosen:
             grow_read_model(SCALED_IMAGES)
             measure_lookup(results, "scaled", seeded_position)
-        time.sleep(1)
-        records = int(psql("bench", "SELECT coalesce(sum(next_offset), 0) FROM projection_positions"))
+        if "replicas" in chosen:
+            measure_replicas(results)
+        records = settled_records()
     finally:
         ingest.terminate()
         projector.terminate()
