@@ -437,6 +437,10 @@ def measure_replicas(results):
         lookup = f"/v1/resolve?driver=qemu&image=img{IMAGES // 2}&user=bench"
         reader = [f"Authorization: Bearer {READER}"]
         script = registration_script()
+        # Warm the new replicas up (connections, prepared statements, the
+        # producer's id) before they are measured, as the first ones were.
+        wrk(f"http://127.0.0.1:18484{lookup}", headers=reader, seconds=2)
+        wrk("http://127.0.0.1:18485/v1/images", script=script, seconds=2)
         figures = {
             "resolve": {"one": wrk(f"{PROJECTOR}{lookup}", headers=reader),
                         "two": wrk([f"{PROJECTOR}{lookup}", f"http://127.0.0.1:18484{lookup}"], headers=reader)},
