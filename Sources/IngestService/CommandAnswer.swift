@@ -82,8 +82,3 @@ struct CommandRecorder: Sendable {
         enum EventKey: String, CodingKey { case event }
     }
 }
-
-extension HTTPField.Name {
-    /// `Idempotency-Key`: a client's name for one command, reused on retries.
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-}

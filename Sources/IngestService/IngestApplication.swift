@@ -51,8 +51,10 @@ func buildIngestRouter(
     let v1 = registry.v1.add(middleware: startup.gate)
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, fileRoots: fileRoots)
+    let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots)
+    ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, rules: imageRules)
         .addRoutes(to: v1)
+    ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
     ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     return registry.router
 }

@@ -20,6 +20,17 @@ public struct IdempotencyKey: Sendable, Equatable {
         self.key = key
     }
 
+    private init(caller: Username, validatedKey: String) {
+        self.caller = caller
+        self.key = validatedKey
+    }
+
+    /// The key of the item at `index` of a batch command sent with this key.
+    /// No key a client can send equals it (keys are printable ASCII).
+    public func item(_ index: Int) -> IdempotencyKey {
+        IdempotencyKey(caller: caller, validatedKey: "\(key)\u{0}item\u{0}\(index)")
+    }
+
     /// The id of the command's event.
     public var eventID: UUID { EventID.derived(from: "event\u{0}\(caller.value)\u{0}\(key)") }
 

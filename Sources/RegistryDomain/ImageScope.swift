@@ -2,7 +2,7 @@ import Foundation
 
 /// Where an image name lives: a user's personal images, one namespace, or
 /// the base images. Versions of a name are counted within its scope.
-public enum ImageScope: Sendable, Equatable {
+public enum ImageScope: Sendable, Hashable {
     case personal(Username, ImageName)
     case namespace(NamespaceReference, ImageName)
     case base(BaseImageName)

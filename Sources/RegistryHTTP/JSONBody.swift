@@ -9,20 +9,23 @@ public enum JSONBody {
     /// Largest JSON command accepted.
     public static let maximumSize = 64 * 1024
 
-    public static func decode<Command: Decodable>(_ type: Command.Type, from request: Request) async throws -> Command {
+    /// - Parameter limit: the largest body accepted, in bytes.
+    public static func decode<Command: Decodable>(
+        _ type: Command.Type, from request: Request, limit: Int = maximumSize
+    ) async throws -> Command {
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("application/json")
         else {
             throw APIError.unsupportedMediaType("send the command as application/json")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumSize {
-            throw APIError.payloadTooLarge("a JSON command may be at most \(maximumSize) bytes")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError.payloadTooLarge("a JSON command may be at most \(limit) bytes")
         }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maximumSize)
+            body = try await request.body.collect(upTo: limit)
         } catch {
-            throw APIError.payloadTooLarge("a JSON command may be at most \(maximumSize) bytes")
+            throw APIError.payloadTooLarge("a JSON command may be at most \(limit) bytes")
         }
         do {
             return try JSONDecoder().decode(Command.self, from: body)

@@ -4,11 +4,6 @@ import ReadModel
 import RegistryDomain
 import Synchronization
 
-extension HTTPField.Name {
-    /// `Registry-Position: <partition>:<offset>`, the log position of a write.
-    public static let registryPosition = HTTPField.Name("Registry-Position")!
-}
-
 /// Read-your-writes: waits, up to a bound, until the read model has applied
 /// the event at a given log position.
 ///

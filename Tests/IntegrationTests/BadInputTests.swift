@@ -13,6 +13,7 @@ struct BadInputTests {
         let json: String?
         var contentType = "application/json"
         var token: Token = .writer
+        var headers: HTTPFields = [:]
         let status: HTTPResponse.Status
         /// Text the error message must contain.
         let mentions: String
@@ -61,6 +62,19 @@ struct BadInputTests {
         Case(name: "garbage token", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .garbage, status: .unauthorized, mentions: "token"),
         Case(name: "token signed with another secret", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .otherSecret, status: .unauthorized, mentions: "token"),
         Case(name: "expired token", uri: "/v1/namespaces", json: #"{"path": "team"}"#, token: .expired, status: .unauthorized, mentions: "token"),
+        Case(name: "batch without an idempotency key", uri: "/v1/images/batch",
+             json: "{\"images\": [\(image(""))]}", status: .badRequest, mentions: "Idempotency-Key"),
+        Case(name: "batch with one bad registration", uri: "/v1/images/batch",
+             json: "{\"images\": [\(image("")), \(image(#"name="two";size=0"#))]}", headers: [.idempotencyKey: "b1"],
+             status: .badRequest, mentions: "images[1].size"),
+        Case(name: "batch naming one image twice", uri: "/v1/images/batch",
+             json: "{\"images\": [\(image("")), \(image(""))]}", headers: [.idempotencyKey: "b2"],
+             status: .badRequest, mentions: "images[1]"),
+        Case(name: "batch with one image in someone else's namespace", uri: "/v1/images/batch",
+             json: "{\"images\": [\(image("")), \(image(#"namespace="team@bob""#))]}", headers: [.idempotencyKey: "b3"],
+             status: .notFound, mentions: "team@bob"),
+        Case(name: "empty batch", uri: "/v1/images/batch", json: #"{"images": []}"#, headers: [.idempotencyKey: "b4"],
+             status: .badRequest, mentions: "1 to 500"),
         Case(name: "resolution for an invalid user", uri: "/v1/resolutions",
              json: #"{"build_id": "1", "user": "a b", "driver": "qemu", "image": "x"}"#, status: .badRequest, mentions: "user"),
         Case(name: "resolution with an empty build id", uri: "/v1/resolutions",
@@ -89,7 +103,7 @@ struct BadInputTests {
             for badCase in Self.cases {
                 let answer = try await ingest.call(
                     .post, badCase.uri, token: try await Self.token(badCase.token), json: badCase.json,
-                    contentType: badCase.contentType)
+                    contentType: badCase.contentType, headers: badCase.headers)
                 #expect(answer.status == badCase.status, "\(badCase.name)")
                 #expect(answer.errorMessage?.contains(badCase.mentions) == true,
                         "\(badCase.name): \(answer.errorMessage ?? "no message")")

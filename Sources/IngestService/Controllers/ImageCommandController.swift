@@ -12,7 +12,7 @@ struct ImageCommandController: Sendable {
     let recorder: CommandRecorder
     let queries: any RegistryQueries
     let uploader: ImageUploader
-    let fileRoots: FileRoots
+    let rules: ImageWriteRules
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("images", use: register)
@@ -26,14 +26,9 @@ struct ImageCommandController: Sendable {
         if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
             return try await upload(request: request, context: context, caller: caller)
         }
-        let image = try await JSONBody.decode(RegisterImageCommand.self, from: request).validated(for: caller)
-        if image.location.value.hasPrefix("file://"), fileRoots.path(of: image.location) == nil {
-            throw APIError.badRequest(
-                "location: file:// locations must lie inside the image store (\(fileRoots.roots.joined(separator: ", ")))",
-                code: "invalid_field")
-        }
+        let image = try rules.validated(try await JSONBody.decode(RegisterImageCommand.self, from: request), for: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
-        try await authorize(caller, toWrite: image.scope)
+        try await rules.authorize(caller, toWrite: image.scope)
         let key = try recorder.idempotencyKey(of: request, caller: caller)
         if let earlier = try await recorder.earlier(key) {
             return try await answer(earlier, imageID: key!.imageID, request: request)
@@ -47,7 +42,7 @@ struct ImageCommandController: Sendable {
     private func upload(request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Response {
         let scope = try uploader.scope(of: request, caller: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
-        try await authorize(caller, toWrite: scope)
+        try await rules.authorize(caller, toWrite: scope)
         let key = try recorder.idempotencyKey(of: request, caller: caller)
         if let earlier = try await recorder.earlier(key) {
             return try await answer(earlier, imageID: key!.imageID, request: request)
@@ -67,8 +62,8 @@ struct ImageCommandController: Sendable {
         _ scope: ImageScope, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64,
         caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
     ) async throws -> Response {
-        if let newest = try await queries.newestVersion(in: scope), newest.sha256 == sha256.hex {
-            return try JSONResponse.encode(ImageResource(newest), status: .ok)
+        if let unchanged = try await rules.unchangedVersion(of: scope, sha256: sha256) {
+            return try JSONResponse.encode(ImageResource(unchanged), status: .ok)
         }
         let imageID = key?.imageID ?? EventID.make()
         let created = scope.created(imageID: imageID, driver: driver, location: location, sha256: sha256, size: size)
@@ -84,35 +79,6 @@ struct ImageCommandController: Sendable {
         let queries = self.queries
         return try await recorder.answer(event, request: request, status: status) {
             try await queries.image(id: imageID).map(ImageResource.init)
-        }
-    }
-
-    /// Base images: administrators. Personal images: their owner. In a
-    /// namespace: its owner and collaborators; a namespace that does not
-    /// exist yet is created with the image, in the caller's own tree only.
-    private func authorize(_ caller: Caller, toWrite scope: ImageScope) async throws {
-        let viewer = caller.viewer
-        switch scope {
-        case .base:
-            guard viewer.isAdministrator else { throw APIError.notFound("base images are managed by administrators") }
-        case .personal(let owner, _):
-            guard owner == caller.username || viewer.isAdministrator else { throw APIError.notFound("user not found") }
-        case .namespace(let namespace, _):
-            if let access = try await queries.namespaceAccess(
-                owner: namespace.owner.value, path: namespace.path.value)
-            {
-                guard AccessPolicy.canWrite(access, viewer: viewer) else {
-                    throw APIError.notFound("namespace \(namespace) not found")
-                }
-            } else if namespace.owner != caller.username {
-                if let root = try await queries.namespaceAccess(
-                    owner: namespace.owner.value, path: namespace.path.root.value),
-                    AccessPolicy.canWrite(root, viewer: viewer)
-                {
-                    return  // a collaborator may create sub-namespaces in the tree
-                }
-                throw APIError.notFound("namespace \(namespace) not found")
-            }
         }
     }
 

@@ -1,0 +1,39 @@
+import RegistryDomain
+import RegistryHTTP
+
+/// Body of `POST /v1/images/batch`: `{"images": [registration, …]}`, each
+/// registration exactly a `POST /v1/images` JSON body naming a stored file.
+struct RegisterImageBatchCommand: Decodable {
+    /// Most registrations in one batch.
+    static let maximumCount = 500
+    /// Largest body accepted: room for ``maximumCount`` registrations.
+    static let maximumSize = 512 * 1024
+
+    var images: [RegisterImageCommand]
+
+    /// Every registration validated for `caller`, in order; 400 naming the
+    /// first broken rule and the registration's index. A batch names each
+    /// image (name in its scope) once: two versions of one name in one
+    /// request would leave their order to chance.
+    func validated(with rules: ImageWriteRules, for caller: Caller) throws -> [RegisterImageCommand.ValidatedImage] {
+        guard !images.isEmpty, images.count <= Self.maximumCount else {
+            throw APIError.badRequest(
+                "images: a batch holds 1 to \(Self.maximumCount) registrations (got \(images.count))",
+                code: "invalid_field")
+        }
+        var scopes = Set<ImageScope>()
+        return try images.enumerated().map { index, command in
+            let image: RegisterImageCommand.ValidatedImage
+            do {
+                image = try rules.validated(command, for: caller)
+            } catch let error as APIError {
+                throw APIError.badRequest("images[\(index)].\(error.message)", code: error.code)
+            }
+            guard scopes.insert(image.scope).inserted else {
+                throw APIError.badRequest(
+                    "images[\(index)]: \(command.name) is already registered earlier in this batch", code: "invalid_field")
+            }
+            return image
+        }
+    }
+}

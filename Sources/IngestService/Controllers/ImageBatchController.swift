@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import RegistryDomain
+import RegistryHTTP
+
+/// `POST /v1/images/batch` registers many already stored image files in one
+/// request: one `image-created` event each, all published together and
+/// answered once the broker has acknowledged every one.
+///
+/// The whole batch is validated and authorised before anything is
+/// recorded: one bad or forbidden registration refuses the batch. The
+/// request must carry an `Idempotency-Key`: should the broker fail part-way,
+/// some events are recorded and some not, and a retry with the same key
+/// records only what is missing (each registration's event and image ids
+/// derive from the key and its index).
+struct ImageBatchController: Sendable {
+    let recorder: CommandRecorder
+    let rules: ImageWriteRules
+
+    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
+        group.post("images/batch", use: register)
+    }
+
+    /// One registration's outcome: the image and the event that recorded
+    /// it; no event when the bytes already were the newest version.
+    struct Registered: Encodable, Sendable {
+        let imageID: UUID
+        let event: EventReference?
+
+        enum CodingKeys: String, CodingKey {
+            case imageID = "image_id"
+            case event
+        }
+    }
+
+    struct Answer: Encodable {
+        let images: [Registered]
+    }
+
+    /// `202` with each registration's outcome in order; `200` when none
+    /// recorded anything.
+    @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
+        let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
+        guard let key = try recorder.idempotencyKey(of: request, caller: caller) else {
+            throw APIError.badRequest(
+                "Idempotency-Key: a batch needs one, so that a retry after a failure records nothing twice",
+                code: "missing_idempotency_key")
+        }
+        let command = try await JSONBody.decode(
+            RegisterImageBatchCommand.self, from: request, limit: RegisterImageBatchCommand.maximumSize)
+        let images = try command.validated(with: rules, for: caller)
+        try await recorder.waiter.waitForRequestedPosition(request)
+        for scope in Set(images.map(\.scope)) {
+            try await rules.authorize(caller, toWrite: scope)
+        }
+        let registered = try await withThrowingTaskGroup(of: (Int, Registered).self) { group in
+            for (index, image) in images.enumerated() {
+                group.addTask {
+                    (index, try await register(image, key: key.item(index), caller: caller, context: context))
+                }
+            }
+            var registered = [Registered?](repeating: nil, count: images.count)
+            for try await (index, outcome) in group { registered[index] = outcome }
+            return registered.compactMap { $0 }
+        }
+        let status: HTTPResponse.Status = registered.contains { $0.event != nil } ? .accepted : .ok
+        return try JSONResponse.encode(Answer(images: registered), status: status)
+    }
+
+    /// Records one registration unless an earlier try did or the bytes are
+    /// already the newest version.
+    private func register(
+        _ image: RegisterImageCommand.ValidatedImage, key: IdempotencyKey, caller: Caller,
+        context: RegistryRequestContext
+    ) async throws -> Registered {
+        if let earlier = try await recorder.earlier(key) {
+            return Registered(imageID: key.imageID, event: earlier)
+        }
+        if let unchanged = try await rules.unchangedVersion(of: image.scope, sha256: image.sha256) {
+            return Registered(imageID: unchanged.id, event: nil)
+        }
+        let created = image.scope.created(
+            imageID: key.imageID, driver: image.driver, location: image.location, sha256: image.sha256,
+            size: image.size)
+        let event = try await recorder.record(
+            .imageCreated(created), subject: image.scope.subject, caller: caller, context: context, key: key)
+        return Registered(imageID: key.imageID, event: event)
+    }
+}
