@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import ReadModel
@@ -22,10 +23,16 @@ struct CommandRecorder: Sendable {
 
     /// The event an earlier try of this command recorded, once it is applied.
     func earlier(_ key: IdempotencyKey?) async throws -> EventReference? {
-        guard let key, let entry = try await queries.appliedEvent(id: key.eventID),
-            let type = EventType(rawValue: entry.type)
-        else { return nil }
-        return EventReference(id: entry.eventID, type: type, position: entry.position)
+        guard let key else { return nil }
+        return try await earlier([key])[key.eventID]
+    }
+
+    /// The events earlier tries of these commands recorded, once applied,
+    /// by event id: one query for any number of keys.
+    func earlier(_ keys: [IdempotencyKey]) async throws -> [UUID: EventReference] {
+        try await queries.appliedEvents(ids: keys.map(\.eventID)).compactMapValues { entry in
+            EventType(rawValue: entry.type).map { EventReference(id: entry.eventID, type: $0, position: entry.position) }
+        }
     }
 
     /// Publishes `event` for `caller`, keyed by `subject`; returns its

@@ -19,6 +19,11 @@ public struct PostgresRegistryQueries: RegistryQueries {
         id, source, owner, namespace_path, name, version, driver, location, sha256, size, created_at, created_by, deleted_at
         """
 
+    /// ``imageColumns`` of the row source `table`.
+    static func imageColumns(of table: String) -> String {
+        imageColumns.split(separator: ", ").map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
     public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
         let plan = try ResolutionPlan(for: request)
         let query = ResolutionQuery(steps: plan.steps, digest: plan.digest?.hex, user: request.user)
@@ -29,14 +34,22 @@ public struct PostgresRegistryQueries: RegistryQueries {
             location: try ImageLocation(image.location))
     }
 
-    public func newestVersion(in scope: ImageScope) async throws -> ImageRecord? {
-        // The scope's owner may always see it; base images need no reader.
-        let reader: Username? = switch scope {
-        case .personal(let owner, _): owner
-        case .namespace(let namespace, _): namespace.owner
-        case .base: nil
-        }
-        return try await firstImage(ResolutionQuery(steps: [scope.resolutionStep], digest: nil, user: reader))
+    public func newestVersions(in scopes: [ImageScope]) async throws -> [ImageScope: ImageRecord] {
+        guard !scopes.isEmpty else { return [:] }
+        let wanted = scopes.map(StoredName.init)
+        let found = try await images("""
+            SELECT \(unescaped: Self.imageColumns(of: "newest"))
+            FROM unnest(\(wanted.map(\.owner)), \(wanted.map(\.namespacePath)), \(wanted.map(\.name)))
+                 AS wanted(owner, namespace_path, name)
+            CROSS JOIN LATERAL (
+                SELECT * FROM images
+                WHERE coalesce(images.owner, '') = wanted.owner
+                  AND coalesce(images.namespace_path, '') = wanted.namespace_path
+                  AND images.name = wanted.name AND images.deleted_at IS NULL
+                ORDER BY images.version DESC LIMIT 1) AS newest
+            """)
+        let byName = Dictionary(found.map { (StoredName($0), $0) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(uniqueKeysWithValues: scopes.compactMap { scope in byName[StoredName(scope)].map { (scope, $0) } })
     }
 
     private func firstImage(_ query: ResolutionQuery) async throws -> ImageRecord? {
@@ -143,8 +156,11 @@ public struct PostgresRegistryQueries: RegistryQueries {
 
     static let auditColumns = "event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text"
 
-    public func appliedEvent(id: UUID) async throws -> AuditEntry? {
-        try await auditEntries("SELECT \(unescaped: Self.auditColumns) FROM audit_events WHERE event_id = \(id)").first
+    public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
+        guard !ids.isEmpty else { return [:] }
+        let entries = try await auditEntries(
+            "SELECT \(unescaped: Self.auditColumns) FROM audit_events WHERE event_id = ANY(\(ids))")
+        return Dictionary(entries.map { ($0.eventID, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func audit(_ filter: AuditFilter) async throws -> [AuditEntry] {
@@ -231,6 +247,27 @@ public struct PostgresRegistryQueries: RegistryQueries {
             guard let result = try await group.next() ?? nil else { throw ReadModelUnavailable(timeout: timeout) }
             return result
         }
+    }
+}
+
+/// An image name as `images` stores it: a base image has no owner, a
+/// personal image no namespace (both compared as empty).
+private struct StoredName: Hashable {
+    let owner: String
+    let namespacePath: String
+    let name: String
+
+    init(_ scope: ImageScope) {
+        switch scope {
+        case .personal(let owner, let name): (self.owner, namespacePath, self.name) = (owner.value, "", name.value)
+        case .namespace(let namespace, let name):
+            (owner, namespacePath, self.name) = (namespace.owner.value, namespace.path.value, name.value)
+        case .base(let name): (owner, namespacePath, self.name) = ("", "", name.value)
+        }
+    }
+
+    init(_ image: ImageRecord) {
+        (owner, namespacePath, name) = (image.owner ?? "", image.namespacePath ?? "", image.name)
     }
 }
 

@@ -7,8 +7,8 @@ public protocol RegistryQueries: Sendable {
     /// that the build's user may use.
     func resolve(_ request: ResolutionRequest) async throws -> Resolution?
 
-    /// The newest live version of a name in its scope, whoever may see it.
-    func newestVersion(in scope: ImageScope) async throws -> ImageRecord?
+    /// The newest live version of each scope that has one, whoever may see it.
+    func newestVersions(in scopes: [ImageScope]) async throws -> [ImageScope: ImageRecord]
 
     /// One image version by id, deleted or not.
     func image(id: UUID) async throws -> ImageRecord?
@@ -26,8 +26,8 @@ public protocol RegistryQueries: Sendable {
     /// Namespaces `viewer` may see, by owner and path.
     func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord]
 
-    /// The audit entry of one applied event, if it was applied.
-    func appliedEvent(id: UUID) async throws -> AuditEntry?
+    /// The audit entries of those of `ids` that were applied, by event id.
+    func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry]
 
     /// Audit entries matching `filter`, in log order.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
@@ -40,4 +40,16 @@ public protocol RegistryQueries: Sendable {
 
     /// Returns when the database answers; throws otherwise.
     func ping() async throws
+}
+
+extension RegistryQueries {
+    /// The newest live version of a name in its scope, whoever may see it.
+    public func newestVersion(in scope: ImageScope) async throws -> ImageRecord? {
+        try await newestVersions(in: [scope])[scope]
+    }
+
+    /// The audit entry of one applied event, if it was applied.
+    public func appliedEvent(id: UUID) async throws -> AuditEntry? {
+        try await appliedEvents(ids: [id])[id]
+    }
 }

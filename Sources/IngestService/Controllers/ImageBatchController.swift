@@ -53,32 +53,32 @@ struct ImageBatchController: Sendable {
         for scope in Set(images.map(\.scope)) {
             try await rules.authorize(caller, toWrite: scope)
         }
-        let registered = try await withThrowingTaskGroup(of: (Int, Registered).self) { group in
-            for (index, image) in images.enumerated() {
-                group.addTask {
-                    (index, try await register(image, key: key.item(index), caller: caller, context: context))
-                }
-            }
-            var registered = [Registered?](repeating: nil, count: images.count)
-            for try await (index, outcome) in group { registered[index] = outcome }
-            return registered.compactMap { $0 }
+        let keys = images.indices.map { key.item($0) }
+        let earlier = try await recorder.earlier(keys)
+        let unchanged = try await rules.unchangedVersions(of: images.map { ($0.scope, $0.sha256) })
+        // Registrations an earlier try recorded, or whose bytes are already
+        // the newest version, record nothing; the rest are recorded at once.
+        var registered: [Registered?] = images.indices.map { index in
+            if let event = earlier[keys[index].eventID] { return Registered(imageID: keys[index].imageID, event: event) }
+            return unchanged[images[index].scope].map { Registered(imageID: $0.id, event: nil) }
         }
-        let status: HTTPResponse.Status = registered.contains { $0.event != nil } ? .accepted : .ok
-        return try JSONResponse.encode(Answer(images: registered), status: status)
+        try await withThrowingTaskGroup(of: (Int, Registered).self) { group in
+            for index in registered.indices where registered[index] == nil {
+                let (image, key) = (images[index], keys[index])
+                group.addTask { (index, try await record(image, key: key, caller: caller, context: context)) }
+            }
+            for try await (index, outcome) in group { registered[index] = outcome }
+        }
+        let answer = Answer(images: registered.compactMap { $0 })
+        let status: HTTPResponse.Status = answer.images.contains { $0.event != nil } ? .accepted : .ok
+        return try JSONResponse.encode(answer, status: status)
     }
 
-    /// Records one registration unless an earlier try did or the bytes are
-    /// already the newest version.
-    private func register(
+    /// Records one registration's `image-created` event.
+    private func record(
         _ image: RegisterImageCommand.ValidatedImage, key: IdempotencyKey, caller: Caller,
         context: RegistryRequestContext
     ) async throws -> Registered {
-        if let earlier = try await recorder.earlier(key) {
-            return Registered(imageID: key.imageID, event: earlier)
-        }
-        if let unchanged = try await rules.unchangedVersion(of: image.scope, sha256: image.sha256) {
-            return Registered(imageID: unchanged.id, event: nil)
-        }
         let created = image.scope.created(
             imageID: key.imageID, driver: image.driver, location: image.location, sha256: image.sha256,
             size: image.size)
