@@ -26,8 +26,11 @@ struct RegistryClient: Sendable {
     }
 
     /// Sends a JSON request (or none) and decodes the JSON answer.
-    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> Answer {
+    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, headers: [String: String] = [:])
+        async throws -> Answer
+    {
         var request = try makeRequest(method, path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))

@@ -5,9 +5,11 @@ import RegistryDomain
 import RegistryHTTP
 
 /// `imagectl seed`: registers the base images of a catalogue, as
-/// `image-created` events like any other image. Running it again changes
-/// nothing: the registry answers 200 for bytes that are already the newest
-/// version of a name.
+/// `image-created` events like any other image, in one batch request.
+/// Running it again changes nothing: bytes that are already the newest
+/// version of a name are not recorded again. A batch the registry could not
+/// finish (503) is sent again with the same `Idempotency-Key`, which records
+/// only what is missing.
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed",
@@ -31,7 +33,7 @@ struct SeedCommand: AsyncParsableCommand {
         let catalogue = try JSONDecoder().decode(Catalogue.self, from: Data(contentsOf: URL(fileURLWithPath: self.catalogue)))
         let client = try await connection.writer(scopes: [.registryAdmin])
         let root = URL(fileURLWithPath: baseDir).standardizedFileURL
-        var lastPosition: String?
+        var registrations: [[String: Any]] = []
         for name in catalogue.images {
             let baseName = try BaseImageName(name)
             let file = root.appendingPathComponent(catalogue.driver).appendingPathComponent(catalogue.arch)
@@ -40,21 +42,42 @@ struct SeedCommand: AsyncParsableCommand {
                 throw CommandFailure("\(name): no file at \(file.path)")
             }
             let (digest, size) = try Self.digest(of: file)
-            let answer = try await client.send(.POST, "/v1/images", json: [
+            registrations.append([
                 "source": "base", "name": name, "driver": catalogue.driver, "location": file.absoluteString,
                 "sha256": digest, "size": size,
             ])
-            switch answer.status {
-            case 200: print("\(name): already registered")
-            case 201, 202:
-                print("\(name): registered (\(digest.prefix(12)))")
-                lastPosition = (answer.body["event"] as? [String: Any])?["position"] as? String
-            default: throw CommandFailure("\(name): \(answer.errorMessage)")
+        }
+        let key = "seed-\(UUID().uuidString.lowercased())"
+        var answer = try await client.send(
+            .POST, "/v1/images/batch", json: ["images": registrations], headers: ["Idempotency-Key": key])
+        for _ in 0..<3 where answer.status == 503 {
+            try await Task.sleep(for: .seconds(5))
+            answer = try await client.send(
+                .POST, "/v1/images/batch", json: ["images": registrations], headers: ["Idempotency-Key": key])
+        }
+        guard [200, 202].contains(answer.status), let outcomes = answer.body["images"] as? [[String: Any]] else {
+            throw CommandFailure(answer.errorMessage)
+        }
+        var lastPositions: [String] = []
+        for (name, outcome) in zip(catalogue.images, outcomes) {
+            if let position = (outcome["event"] as? [String: Any])?["position"] as? String {
+                print("\(name): registered")
+                lastPositions.append(position)
+            } else {
+                print("\(name): already registered")
             }
         }
-        if let lastPosition {
-            try await waitUntilVisible(lastPosition, reader: connection.reader(scopes: [.registryAdmin]))
+        let reader = try await connection.reader(scopes: [.registryAdmin])
+        for position in Self.furthestPerPartition(lastPositions) {
+            try await waitUntilVisible(position, reader: reader)
         }
+    }
+
+    /// The furthest of `positions` (`partition:offset`) in each partition.
+    static func furthestPerPartition(_ positions: [String]) -> [String] {
+        let parsed = positions.compactMap(LogPosition.init)
+        let furthest = Dictionary(parsed.map { ($0.partition, $0) }, uniquingKeysWith: { $0.offset > $1.offset ? $0 : $1 })
+        return furthest.values.map(\.description)
     }
 
     /// Asks the read side, with the last event's position, until it has
