@@ -34,13 +34,43 @@ enum EventApplier {
         var run = CommutingRun()
         for entry in fresh {
             audit.record(entry)
-            if !run.add(entry.envelope) {
-                try await run.write(on: connection, logger: logger)
-                run = CommutingRun()
-                try await applyAlone(entry.envelope, on: connection, logger: logger)
+            let envelope = entry.envelope
+            switch envelope.event {
+            case .namespaceCreated(let created):
+                run.ensureNamespace(
+                    owner: created.owner.value, path: created.path, leafVisibility: created.visibility, envelope: envelope)
+            case .imageCreated(let created):
+                if let owner = created.owner, let path = created.namespace {
+                    run.ensureNamespace(owner: owner.value, path: path, leafVisibility: nil, envelope: envelope)
+                }
+                run.createImage(created, envelope: envelope)
+            case .imageResolved:
+                break  // recorded in the audit trail only
+            case .imageDeleted(let deleted):
+                try await run.flush(on: connection, logger: logger)
+                try await connection.query(
+                    "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID) AND deleted_at IS NULL",
+                    logger: logger)
+            case .collaboratorAdded(let change):
+                try await run.flush(on: connection, logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
+                    VALUES (\(change.owner.value), \(change.root.value), \(change.username.value), \(envelope.time),
+                            \(envelope.id))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            case .collaboratorRemoved(let change):
+                try await run.flush(on: connection, logger: logger)
+                try await connection.query(
+                    """
+                    DELETE FROM collaborators
+                    WHERE owner = \(change.owner.value) AND root_path = \(change.root.value)
+                      AND username = \(change.username.value)
+                    """, logger: logger)
             }
         }
-        try await run.write(on: connection, logger: logger)
+        try await run.flush(on: connection, logger: logger)
         try await audit.write(on: connection, logger: logger)
         return fresh.count
     }
@@ -64,35 +94,6 @@ enum EventApplier {
         for try await id in firstTime.decode(UUID.self) { fresh.insert(id) }
         return unique.filter { fresh.contains($0.envelope.id) }
     }
-
-    /// Applies one event on its own.
-    private static func applyAlone(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger)
-        async throws
-    {
-        switch envelope.event {
-        case .namespaceCreated, .imageCreated, .imageResolved:
-            var run = CommutingRun()
-            _ = run.add(envelope)
-            try await run.write(on: connection, logger: logger)
-        case .imageDeleted(let deleted):
-            try await connection.query(
-                "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID) AND deleted_at IS NULL",
-                logger: logger)
-        case .collaboratorAdded(let change):
-            try await connection.query(
-                """
-                INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
-                VALUES (\(change.owner.value), \(change.root.value), \(change.username.value), \(envelope.time), \(envelope.id))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        case .collaboratorRemoved(let change):
-            try await connection.query(
-                """
-                DELETE FROM collaborators
-                WHERE owner = \(change.owner.value) AND root_path = \(change.root.value) AND username = \(change.username.value)
-                """, logger: logger)
-        }
-    }
 }
 
 /// The changes of consecutive events that give the same rows whether
@@ -103,30 +104,21 @@ struct CommutingRun {
     private var namespaces = NamespaceFold()
     private var images = ImageFold()
 
-    /// Adds `envelope`'s changes to the run; `false` if the event must be
-    /// applied alone, after the run is written.
-    mutating func add(_ envelope: EventEnvelope) -> Bool {
-        switch envelope.event {
-        case .namespaceCreated(let created):
-            namespaces.ensure(
-                owner: created.owner.value, path: created.path, leafVisibility: created.visibility, envelope: envelope)
-        case .imageCreated(let created):
-            if let owner = created.owner, let path = created.namespace {
-                namespaces.ensure(owner: owner.value, path: path, leafVisibility: nil, envelope: envelope)
-            }
-            images.create(created, envelope: envelope)
-        case .imageResolved:
-            break
-        case .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
-            return false
-        }
-        return true
+    mutating func ensureNamespace(owner: String, path: NamespacePath, leafVisibility: Visibility?, envelope: EventEnvelope) {
+        namespaces.ensure(owner: owner, path: path, leafVisibility: leafVisibility, envelope: envelope)
     }
 
-    /// Writes the namespaces first: images never read them, but a reader of
-    /// the committed batch expects an image's namespace to exist.
-    func write(on connection: PostgresConnection, logger: Logger) async throws {
+    mutating func createImage(_ created: ImageCreated, envelope: EventEnvelope) {
+        images.create(created, envelope: envelope)
+    }
+
+    /// Writes the run, namespaces first (images never read them, but a
+    /// reader of the committed batch expects an image's namespace to
+    /// exist), and starts an empty one: an event that depends on what
+    /// precedes it is applied next.
+    mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
         try await namespaces.write(on: connection, logger: logger)
         try await images.write(on: connection, logger: logger)
+        self = CommutingRun()
     }
 }
