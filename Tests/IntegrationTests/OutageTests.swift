@@ -27,7 +27,7 @@ struct OutageTests {
         try await dependency.shutdown()
     }
 
-    @Test("broker down: writes answer 503 with Retry-After and record nothing; broker back: writes succeed")
+    @Test("broker down: writes answer 503 with Retry-After and record nothing; broker back: writes succeed, a failed batch retried with its key records each image once")
     func brokerOutage() async throws {
         let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
         try await Self.with(.broker) { broker in
@@ -44,6 +44,11 @@ struct OutageTests {
                 let during = try await ingest.call(.post, "/v1/namespaces", token: alice, json: Self.namespace("during"))
                 #expect(during.status == .serviceUnavailable, "\(during.body)")
                 #expect(during.headers[.retryAfter] != nil)
+                let batch = ImageBatchTests.batch([ImageBatchTests.registration("one"), ImageBatchTests.registration("two")])
+                let batchKey: HTTPFields = [.idempotencyKey: "outage-batch"]
+                let failedBatch = try await ingest.call(
+                    .post, "/v1/images/batch", token: alice, json: batch, headers: batchKey)
+                #expect(failedBatch.status == .serviceUnavailable, "\(failedBatch.body)")
 
                 try await broker.startServer()
                 var after: JSONAnswer?
@@ -58,6 +63,17 @@ struct OutageTests {
                 #expect(reached.status == .ok, "the projector consumes again after the broker restarted")
                 let never = try await projector.call(.get, "/v1/namespaces/alice/during", token: alice)
                 #expect(never.status == .notFound, "a write answered 503 was not recorded")
+
+                let retried = try await ingest.call(
+                    .post, "/v1/images/batch", token: alice, json: batch, headers: batchKey)
+                #expect(retried.status == .accepted, "\(retried.body)")
+                for item in retried["images"] as? [[String: Any]] ?? [] {
+                    let position = try #require((item["event"] as? [String: Any])?["position"] as? String)
+                    #expect(try await projector.call(.get, "/v1/images?limit=1&after=\(position)", token: alice).status == .ok)
+                }
+                let images = try await projector.call(.get, "/v1/images?limit=10", token: alice)
+                let versions = (images["items"] as? [[String: Any]] ?? []).compactMap { $0["version"] as? Int }
+                #expect(versions == [1, 1], "each image of the batch once, whatever the failed try left behind")
             }
         }
     }
