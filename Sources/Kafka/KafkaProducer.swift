@@ -169,7 +169,6 @@ public final class KafkaProducer: Service, Sendable {
         return requested ? "the broker no longer accepts its producer id or epoch" : nil
     }
 
-    /// Puts a new client in place of `failed` and fails what `failed` still holds.
     /// Puts a new client in place of `failed`; returns whether it could.
     private func replace(_ failed: KafkaHandle, reason: String) -> Bool {
         do {
