@@ -43,11 +43,6 @@ public protocol RegistryQueries: Sendable {
 }
 
 extension RegistryQueries {
-    /// The newest live version of a name in its scope, whoever may see it.
-    public func newestVersion(in scope: ImageScope) async throws -> ImageRecord? {
-        try await newestVersions(in: [scope])[scope]
-    }
-
     /// The audit entry of one applied event, if it was applied.
     public func appliedEvent(id: UUID) async throws -> AuditEntry? {
         try await appliedEvents(ids: [id])[id]

@@ -16,15 +16,6 @@ public enum ImageScope: Sendable, Hashable {
         }
     }
 
-    /// The resolution step that finds this scope's newest version.
-    public var resolutionStep: ResolutionStep {
-        switch self {
-        case .personal(let owner, let name): .personal(owner, name)
-        case .namespace(let namespace, let name): .namespace(namespace, name)
-        case .base(let name): .base(name)
-        }
-    }
-
     /// The `image-created` data for a new version in this scope.
     public func created(
         imageID: UUID, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64
