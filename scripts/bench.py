@@ -136,11 +136,23 @@ def registration(name, index):
             "sha256": hashlib.sha256(name.encode()).hexdigest(), "size": 1024 + index}
 
 
-def registration_script():
-    """A wrk script posting a registration of a new name with each request
-    (its argument, if any, keeps the names of parallel runs apart)."""
-    script = DATA / "post.lua"
+def registration_script(batch_size=None):
+    """A wrk script registering new names: one per request to
+    POST /v1/images, or `batch_size` per request to POST /v1/images/batch
+    with the request's own Idempotency-Key. Its argument, if any, keeps the
+    names of parallel runs apart."""
     prefix, suffix = json.dumps(registration("NAME", 1)).split("NAME", 1)
+    if batch_size is None:
+        script, request = DATA / "post.lua", f"""
+    return wrk.format("POST", "/v1/images", headers, [[{prefix}]] .. name .. [[{suffix}]])"""
+    else:
+        script, request = DATA / "post-batch.lua", f"""
+    local items = {{}}
+    for index = 1, {batch_size} do
+        items[index] = [[{prefix}]] .. name .. "i" .. index .. [[{suffix}]]
+    end
+    headers["Idempotency-Key"] = name
+    return wrk.format("POST", "/v1/images/batch", headers, '{{"images": [' .. table.concat(items, ",") .. ']}}')"""
     script.write_text(f"""
 local counter = 0
 local thread_id = 0
@@ -157,39 +169,7 @@ end
 request = function()
     counter = counter + 1
     local name = "load" .. prefix .. "t" .. thread_id .. "x" .. counter
-    return wrk.format("POST", "/v1/images", {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITER}"}},
-        [[{prefix}]] .. name .. [[{suffix}]])
-end
-""")
-    return str(script)
-
-
-def batch_script(size):
-    """A wrk script posting a batch of `size` registrations of new names,
-    with its own Idempotency-Key, with each request."""
-    script = DATA / "post-batch.lua"
-    prefix, suffix = json.dumps(registration("NAME", 1)).split("NAME", 1)
-    script.write_text(f"""
-local counter = 0
-local thread_id = 0
-local threads = {{}}
-function setup(thread)
-    thread:set("id", #threads)
-    table.insert(threads, thread)
-end
-function init(args)
-    thread_id = id
-end
-request = function()
-    counter = counter + 1
-    local batch = "batch" .. thread_id .. "x" .. counter
-    local items = {{}}
-    for index = 1, {size} do
-        items[index] = [[{prefix}]] .. batch .. "i" .. index .. [[{suffix}]]
-    end
-    return wrk.format("POST", "/v1/images/batch",
-        {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITER}", ["Idempotency-Key"] = batch}},
-        '{{"images": [' .. table.concat(items, ",") .. ']}}')
+    local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {WRITER}"}}{request}
 end
 """)
     return str(script)
@@ -206,7 +186,7 @@ def measure_ingest(results):
     # Each request waits for its own acknowledgement; with many more
     # requests in flight the rate shows where the ingest's own work limits it.
     ingest["with_256_connections"] = wrk(f"{INGEST}/v1/images", script=script, connections=256)
-    batches = wrk(f"{INGEST}/v1/images/batch", script=batch_script(BATCH_SIZE), connections=8)
+    batches = wrk(f"{INGEST}/v1/images/batch", script=registration_script(BATCH_SIZE), connections=8)
     if batches["non_2xx"]:
         raise RuntimeError(f"{batches['non_2xx']} batch registrations failed")
     batches["images_per_second"] = batches["requests_per_second"] * BATCH_SIZE

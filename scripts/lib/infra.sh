@@ -38,31 +38,33 @@ tansu_binary() {
 
 postgres_bindir() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
 
-# Waits until something listens on 127.0.0.1:$1 (at most $2 seconds).
-wait_for_port() {
-    local port="$1" limit="${2:-30}" waited=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+# Runs "$@" every 0.2 s until it succeeds, for at most $1 seconds; then logs $2.
+retry_for() {
+    local limit="$1" message="$2" waited=0
+    shift 2
+    until "$@"; do
         sleep 0.2
         waited=$((waited + 1))
         if [ "$waited" -ge $((limit * 5)) ]; then
-            log "nothing listens on 127.0.0.1:$port after ${limit}s"
+            log "$message"
             return 1
         fi
     done
 }
 
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Waits until something listens on 127.0.0.1:$1 (at most $2 seconds).
+wait_for_port() {
+    local limit="${2:-30}"
+    retry_for "$limit" "nothing listens on 127.0.0.1:$1 after ${limit}s" port_open "$1"
+}
+
 # Waits until the service on 127.0.0.1:$1 says it is ready (GET /readyz), at
 # most $2 seconds: listening is not enough, a replica prepares after it binds.
 wait_for_ready() {
-    local port="$1" limit="${2:-60}" waited=0
-    until curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; do
-        sleep 0.2
-        waited=$((waited + 1))
-        if [ "$waited" -ge $((limit * 5)) ]; then
-            log "127.0.0.1:$port is not ready after ${limit}s"
-            return 1
-        fi
-    done
+    local limit="${2:-60}"
+    retry_for "$limit" "127.0.0.1:$1 is not ready after ${limit}s" curl -sf -o /dev/null "http://127.0.0.1:$1/readyz"
 }
 
 # Runs a command as the postgres user when we are root (initdb refuses root).
