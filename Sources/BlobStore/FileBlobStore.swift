@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NIOCore
 import NIOFileSystem
@@ -7,22 +6,27 @@ import RegistryDomain
 /// Content-addressed image storage on a (shared) file system.
 ///
 /// An upload streams into `tmp/` while it is hashed and its QCOW2 header is
-/// checked, is flushed to disk, then renamed to `sha256/<ab>/<digest>`: a
-/// file at its final path is always complete, and the same bytes are stored
-/// once. A rejected, failed or abandoned upload leaves no file behind. All
-/// file I/O runs on NIO's file-system thread pool, never on the concurrency
-/// pool.
+/// checked, is flushed to disk, checked whole by ``WholeImageCheck`` (QEMU's
+/// own checker), then renamed to `sha256/<ab>/<digest>`: a file at its final
+/// path is always complete and verified, and the same bytes are stored once.
+/// A rejected, failed or abandoned upload leaves no file behind. A stored
+/// blob is never removed here: once its event may have been acknowledged an
+/// image may point at it, so only garbage collection removes blobs
+/// (``BlobInventory``). All file I/O runs on NIO's file-system thread pool,
+/// never on the concurrency pool.
 public struct FileBlobStore: Sendable {
     public let root: FilePath
     public let maximumSize: Int64
     public let validator: QCOW2Validator
+    public let wholeImageCheck: any WholeImageCheck
     private let fileSystem = FileSystem.shared
 
     /// - Parameter root: an absolute directory; created when missing.
-    public init(root: String, maximumSize: Int64, validator: QCOW2Validator) {
+    public init(root: String, maximumSize: Int64, validator: QCOW2Validator, wholeImageCheck: any WholeImageCheck) {
         self.root = FilePath(URL(fileURLWithPath: root).standardizedFileURL.path)
         self.maximumSize = maximumSize
         self.validator = validator
+        self.wholeImageCheck = wholeImageCheck
     }
 
     var temporaryDirectory: FilePath { root.appending("tmp") }
@@ -32,6 +36,23 @@ public struct FileBlobStore: Sendable {
         root.appending("sha256").appending(String(digest.hex.prefix(2))).appending(digest.hex)
     }
 
+    /// The `file://` URI of the blob with `digest`.
+    public func location(for digest: RegistryDomain.SHA256Digest) -> ImageLocation {
+        guard let location = try? ImageLocation(URL(fileURLWithPath: path(for: digest).string).absoluteString) else {
+            preconditionFailure("a blob path is always a valid file:// location")
+        }
+        return location
+    }
+
+    /// The size of the stored blob with `digest`, or `nil` when the store
+    /// does not hold it.
+    public func storedSize(of digest: RegistryDomain.SHA256Digest) async throws -> Int64? {
+        guard let info = try await fileSystem.info(forFileAt: path(for: digest), infoAboutSymbolicLink: true),
+            info.type == .regular
+        else { return nil }
+        return info.size
+    }
+
     /// Streams `body` into the store, validating it as a QCOW2 v3 image.
     /// Throws ``UploadRejection`` for bad input; any error removes the partial file.
     public func store<Body: AsyncSequence>(_ body: Body) async throws -> StoredBlob where Body.Element == ByteBuffer {
@@ -39,64 +60,49 @@ public struct FileBlobStore: Sendable {
         let temporary = temporaryDirectory.appending("\(UUID().uuidString).part")
         let handle = try await fileSystem.openFile(
             forWritingAt: temporary, options: .newFile(replaceExisting: false))
-        let digest: RegistryDomain.SHA256Digest
-        let size: Int64
+        let image: VerifiedImage
         do {
-            (digest, size) = try await write(body, to: handle)
+            image = try await write(body, to: handle)
             try await handle.synchronize()
             try await handle.close()
+            try await wholeImageCheck.check(
+                path: temporary.string, header: image.header, fileSize: UInt64(image.size))
         } catch {
             try? await handle.close()
             _ = try? await fileSystem.removeItem(at: temporary, strategy: .platformDefault, recursively: false)
             throw error
         }
-        let newlyStored = try await moveIntoPlace(temporary, digest: digest)
-        let finalPath = path(for: digest)
+        let newlyStored = try await moveIntoPlace(temporary, digest: image.digest)
         return StoredBlob(
-            digest: digest, size: size, location: try ImageLocation(URL(fileURLWithPath: finalPath.string).absoluteString),
-            newlyStored: newlyStored)
+            digest: image.digest, size: image.size, location: location(for: image.digest), newlyStored: newlyStored)
     }
 
-    /// Copies the body to the file, hashing it and checking the QCOW2 header
-    /// as soon as its first bytes are in.
-    private func write<Body: AsyncSequence>(_ body: Body, to handle: WriteFileHandle) async throws
-        -> (RegistryDomain.SHA256Digest, Int64) where Body.Element == ByteBuffer
-    {
-        var writer = handle.bufferedWriter(capacity: .mebibytes(1))
-        var hasher = SHA256()
-        var size: Int64 = 0
-        var prefix: [UInt8] = []
-        var header: QCOW2Header?
-        for try await chunk in body {
-            size += Int64(chunk.readableBytes)
-            guard size <= maximumSize else { throw UploadRejection.tooLarge(limit: maximumSize) }
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-            if header == nil {
-                prefix += chunk.readableBytesView.prefix(QCOW2Validator.prefixLength - prefix.count)
-                if prefix.count == QCOW2Validator.prefixLength {
-                    header = try checkHeader(prefix)
-                    prefix = []
-                }
+    /// Reads the file at `path` (not copied into the store) and verifies it
+    /// as an upload would be: hashed, its header checked, then checked whole.
+    public func verifyFile(at path: String) async throws -> VerifiedImage {
+        var verifier = ImageStreamVerifier(validator: validator, maximumSize: maximumSize)
+        try await fileSystem.withFileHandle(forReadingAt: FilePath(path)) { handle in
+            for try await chunk in handle.readChunks(chunkLength: .mebibytes(1)) {
+                try verifier.consume(chunk)
             }
+        }
+        let image = try verifier.finish()
+        try await wholeImageCheck.check(path: path, header: image.header, fileSize: UInt64(image.size))
+        return image
+    }
+
+    /// Copies the body to the file while ``ImageStreamVerifier`` checks it.
+    private func write<Body: AsyncSequence>(_ body: Body, to handle: WriteFileHandle) async throws -> VerifiedImage
+    where Body.Element == ByteBuffer {
+        var writer = handle.bufferedWriter(capacity: .mebibytes(1))
+        var verifier = ImageStreamVerifier(validator: validator, maximumSize: maximumSize)
+        for try await chunk in body {
+            try verifier.consume(chunk)
             try await writer.write(contentsOf: chunk)
         }
-        let checked = try header ?? checkHeader(prefix)
-        do {
-            try validator.validateLength(checked, fileSize: UInt64(size))
-        } catch {
-            throw UploadRejection.invalidImage(error)
-        }
+        let image = try verifier.finish()
         try await writer.flush()
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return (try RegistryDomain.SHA256Digest(hex: hex), size)
-    }
-
-    private func checkHeader(_ prefix: [UInt8]) throws(UploadRejection) -> QCOW2Header {
-        do {
-            return try validator.validateHeader(prefix)
-        } catch {
-            throw UploadRejection.invalidImage(error)
-        }
+        return image
     }
 
     /// Renames the finished file to its content address; returns false (and
@@ -123,11 +129,5 @@ public struct FileBlobStore: Sendable {
         let handle = try await fileSystem.openFile(forReadingAt: directory, options: .init())
         try? await handle.synchronize()
         try await handle.close()
-    }
-
-    /// Removes a blob this upload stored, when its event could not be recorded.
-    public func remove(_ blob: StoredBlob) async {
-        guard blob.newlyStored else { return }
-        _ = try? await fileSystem.removeItem(at: path(for: blob.digest), strategy: .platformDefault, recursively: false)
     }
 }

@@ -11,20 +11,41 @@ struct CommandRecorder: Sendable {
     let publisher: any EventPublisher
     let waiter: ProjectionWaiter
     let queries: any RegistryQueries
+    let idempotencyRecords: any IdempotencyRecords
 
     /// The service name written as each event's CloudEvents `source`.
     static let source = "image-ingest"
 
-    /// The request's `Idempotency-Key` for `caller`, if it sent one; 400 when malformed.
-    func idempotencyKey(of request: Request, caller: Caller) throws -> IdempotencyKey? {
-        guard let key = request.headers[.idempotencyKey] else { return nil }
-        return try validated { () throws(NameError) in try IdempotencyKey(caller: caller.username, key: key) }
+    /// The request's `Idempotency-Key` for `caller` on `route` (such as
+    /// `POST /v1/images`), with the request's fingerprint over its path and
+    /// `parameters` (the body, or what stands for it); 400 when malformed.
+    func idempotency(of request: Request, caller: Caller, route: String, parameters: [[UInt8]])
+        throws -> IdempotentCommand?
+    {
+        guard let text = request.headers[.idempotencyKey] else { return nil }
+        let key = try validated { () throws(NameError) in
+            try IdempotencyKey(caller: caller.username, scope: route, key: text)
+        }
+        let fingerprint = RequestFingerprint(
+            [Array(request.method.rawValue.utf8), Array(request.uri.path.utf8)] + parameters)
+        return IdempotentCommand(key: key, fingerprint: fingerprint)
     }
 
-    /// The event an earlier try of this command recorded, once it is applied.
-    func earlier(_ key: IdempotencyKey?) async throws -> EventReference? {
-        guard let key else { return nil }
-        return try await earlier([key])[key.eventID]
+    /// Claims the command's key once the request is known to be allowed.
+    /// Returns the event a first try recorded, once it is applied; `nil`
+    /// for the first try, or a retry whose first try is not applied yet
+    /// (recording it again is harmless: it is the same event). 422 when the
+    /// key was first used for a different request.
+    func claim(_ command: IdempotentCommand?) async throws -> EventReference? {
+        guard let command else { return nil }
+        let claim = try await idempotencyRecords.claim(command.key, fingerprint: command.fingerprint)
+        guard claim.fingerprint == command.fingerprint else {
+            throw APIError.unprocessable(
+                "Idempotency-Key \(command.key.key) was already used for a different request; use a new key for a new request",
+                code: "idempotency_key_reused")
+        }
+        if claim.isFirstUse { return nil }
+        return try await earlier([command.key])[command.key.eventID]
     }
 
     /// The events earlier tries of these commands recorded, once applied,
@@ -40,7 +61,7 @@ struct CommandRecorder: Sendable {
     /// retry is the same event (the projection applies it once).
     func record(
         _ event: RegistryEvent, subject: String, caller: Caller, context: RegistryRequestContext,
-        key: IdempotencyKey? = nil
+        key: IdempotencyKey?
     ) async throws -> EventReference {
         let envelope = EventEnvelope(
             id: key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username, subject: subject,
@@ -88,4 +109,11 @@ struct CommandRecorder: Sendable {
 
         enum EventKey: String, CodingKey { case event }
     }
+}
+
+/// A command sent with an `Idempotency-Key`: the key in its scope and the
+/// fingerprint of the request.
+struct IdempotentCommand: Sendable {
+    let key: IdempotencyKey
+    let fingerprint: RequestFingerprint
 }

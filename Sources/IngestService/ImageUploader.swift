@@ -26,12 +26,23 @@ struct ImageUploader: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > blobs.maximumSize {
             throw APIError.payloadTooLarge("an image may be at most \(blobs.maximumSize) bytes")
         }
+        return try await UploadErrors.mapping { try await blobs.store(request.body) }
+    }
+}
+
+/// The blob store's refusals as answers: 413 past the size limit, 422 for
+/// bytes that are not an acceptable image, 503 when the image check could
+/// not run.
+enum UploadErrors {
+    static func mapping<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
-            return try await blobs.store(request.body)
+            return try await body()
         } catch UploadRejection.tooLarge(let limit) {
             throw APIError.payloadTooLarge("an image may be at most \(limit) bytes")
         } catch UploadRejection.invalidImage(let problem) {
             throw APIError.invalidImage(problem.message)
+        } catch let unavailable as ImageCheckUnavailable {
+            throw APIError.serviceUnavailable("the image could not be checked: \(unavailable)")
         }
     }
 }

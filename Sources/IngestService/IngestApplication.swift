@@ -19,7 +19,8 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
     let blobStore = FileBlobStore(
         root: settings.blobDirectory, maximumSize: settings.maximumUploadBytes,
-        validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize))
+        validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize),
+        wholeImageCheck: QemuImageCheck(qemuImg: settings.qemuImg, timeLimit: settings.imageCheckTimeout))
     let startup = StartupService(logger: logger) {
         try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
     }
@@ -27,7 +28,8 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         recorder: CommandRecorder(
             publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
             waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
-            queries: queries),
+            queries: queries,
+            idempotencyRecords: PostgresIdempotencyRecords(client: postgres, logger: logger)),
         queries: queries,
         uploader: ImageUploader(blobs: blobStore),
         fileRoots: settings.fileRoots,
@@ -51,7 +53,7 @@ func buildIngestRouter(
     let v1 = registry.v1.add(middleware: startup.gate)
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots)
+    let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)
     ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, rules: imageRules)
         .addRoutes(to: v1)
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)

@@ -16,7 +16,8 @@ public struct PostgresRegistryQueries: RegistryQueries {
     }
 
     static let imageColumns = """
-        id, source, owner, namespace_path, name, version, driver, location, sha256, size, created_at, created_by, deleted_at
+        id, source, owner, namespace_path, name, version, driver, location, sha256, size, created_at, created_by, deleted_at,
+        verified
         """
 
     /// ``imageColumns`` of the row source `table`.
@@ -31,7 +32,7 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return Resolution(
             imageID: image.id, name: image.name, namespace: image.namespaceReference, source: image.source,
             version: image.version, sha256: try SHA256Digest(hex: image.sha256), size: image.size,
-            location: try ImageLocation(image.location))
+            location: try ImageLocation(image.location), verified: image.verified)
     }
 
     public func newestVersions(in scopes: [ImageScope]) async throws -> [ImageScope: ImageRecord] {
@@ -116,17 +117,22 @@ public struct PostgresRegistryQueries: RegistryQueries {
               AND (\(filter.namespacePath)::text IS NULL OR namespace_path = \(filter.namespacePath))
               AND (\(search)::text IS NULL OR name ILIKE \(search) ESCAPE '\\')
               AND (\(filter.after)::uuid IS NULL OR id > \(filter.after))
-              AND (source = 'base' OR \(viewer.isAdministrator) OR owner = \(viewer.username?.value)
-                   OR EXISTS (SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
-                                AND (n.visibility = 'public'
-                                     OR (n.visibility = 'internal' AND \(viewer.username?.value)::text IS NOT NULL)))
-                   OR (namespace_path IS NOT NULL AND EXISTS (
-                        SELECT 1 FROM collaborators c WHERE c.owner = i.owner
-                          AND c.root_path = split_part(i.namespace_path, '/', 1)
-                          AND c.username = \(viewer.username?.value))))
+              AND \(imageVisibleTo: viewer, image: "i")
             ORDER BY id
             LIMIT \(filter.limit)
             """)
+    }
+
+    public func mayRead(digest: SHA256Digest, viewer: Viewer) async throws -> Bool {
+        let rows = try await run("""
+            SELECT EXISTS (
+                SELECT 1 FROM images i
+                WHERE sha256 = \(digest.hex)
+                  AND (created_by = \(viewer.username?.value)
+                       OR (deleted_at IS NULL AND \(imageVisibleTo: viewer, image: "i"))))
+            """)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
     }
 
     public func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord] {

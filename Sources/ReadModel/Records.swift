@@ -16,6 +16,8 @@ public struct ImageRecord: Sendable, Equatable {
     public var createdAt: Date
     public var createdBy: String
     public var deletedAt: Date?
+    /// Whether the registry checked the bytes itself (see ``ImageCreated/verified``).
+    public var verified: Bool
 
     /// The namespace as `path@owner`, or `nil` for personal and base images.
     public var namespaceReference: String? {
@@ -27,14 +29,14 @@ public struct ImageRecord: Sendable, Equatable {
 extension ImageRecord {
     /// The columns of `images` that queries select, in
     /// ``PostgresRegistryQueries/imageColumns`` order.
-    typealias Columns = (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?)
+    typealias Columns = (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?, Bool)
 
     init(_ columns: Columns) {
         self.init(
             id: columns.0, source: ImageSource(rawValue: columns.1) ?? .custom, owner: columns.2,
             namespacePath: columns.3, name: columns.4, version: Int(columns.5), driver: columns.6,
             location: columns.7, sha256: columns.8, size: columns.9, createdAt: columns.10, createdBy: columns.11,
-            deletedAt: columns.12)
+            deletedAt: columns.12, verified: columns.13)
     }
 }
 

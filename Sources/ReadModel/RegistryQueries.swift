@@ -23,6 +23,10 @@ public protocol RegistryQueries: Sendable {
     /// Live image versions `viewer` may see, matching `filter`, by id.
     func images(_ filter: ImageListFilter, viewer: Viewer) async throws -> [ImageRecord]
 
+    /// Whether `viewer` may read bytes with `digest`: an image holding them
+    /// that the viewer may see, or one the viewer registered (deleted or not).
+    func mayRead(digest: SHA256Digest, viewer: Viewer) async throws -> Bool
+
     /// Namespaces `viewer` may see, by owner and path.
     func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord]
 

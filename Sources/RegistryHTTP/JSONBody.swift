@@ -13,6 +13,14 @@ public enum JSONBody {
     public static func decode<Command: Decodable>(
         _ type: Command.Type, from request: Request, limit: Int = maximumSize
     ) async throws -> Command {
+        try await decodeKeepingBytes(type, from: request, limit: limit).command
+    }
+
+    /// ``decode(_:from:limit:)``, also returning the body's bytes (for the
+    /// request's idempotency fingerprint).
+    public static func decodeKeepingBytes<Command: Decodable>(
+        _ type: Command.Type, from request: Request, limit: Int = maximumSize
+    ) async throws -> (command: Command, bytes: [UInt8]) {
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("application/json")
         else {
@@ -28,7 +36,7 @@ public enum JSONBody {
             throw APIError.payloadTooLarge("a JSON command may be at most \(limit) bytes")
         }
         do {
-            return try JSONDecoder().decode(Command.self, from: body)
+            return (try JSONDecoder().decode(Command.self, from: body), Array(body.readableBytesView))
         } catch let error as NameError {
             throw APIError.invalidName(error)
         } catch let error as DecodingError {

@@ -28,6 +28,8 @@ import RegistryDomain
 /// | `IMAGE_REGISTRY_MAX_VIRTUAL_SIZE` | 2 TiB |
 /// | `IMAGE_REGISTRY_KAFKA_DEBUG` | none: librdkafka `debug` contexts, such as `consumer,fetch` |
 /// | `IMAGE_REGISTRY_READY_MAX_LAG` | `1000` records a projector may be behind and still be ready |
+/// | `IMAGE_REGISTRY_QEMU_IMG` | `qemu-img`: QEMU's image tool, which checks every upload whole |
+/// | `IMAGE_REGISTRY_IMAGE_CHECK_TIMEOUT_SECONDS` | `120`: longest `qemu-img` run per upload |
 public struct RegistrySettings: Sendable {
     public var host: String
     public var ingestPort: Int
@@ -55,6 +57,10 @@ public struct RegistrySettings: Sendable {
     /// How many records a projector's partitions may be behind what it has
     /// received before `/readyz` says it is not ready.
     public var readyMaximumLag: Int64
+    /// QEMU's image tool (a path, or a name looked up in `PATH`).
+    public var qemuImg: String
+    /// The longest one `qemu-img` run may take on an upload.
+    public var imageCheckTimeout: Duration
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
     public var kafka: KafkaConfiguration {
@@ -75,7 +81,8 @@ public struct RegistrySettings: Sendable {
         consumerGroup: String = "image-projector", tokenKeys: TokenKeys, waitTimeout: Duration = .seconds(5),
         migrationsDirectory: URL = URL(fileURLWithPath: "migrations"), blobDirectory: String = "var/blobs",
         baseImagesDirectory: String? = nil, extraFileRoots: [String] = ["/var/lib/djinn/images"],
-        maximumUploadBytes: Int64 = 20 << 30, maximumVirtualSize: UInt64 = 2 << 40, readyMaximumLag: Int64 = 1000
+        maximumUploadBytes: Int64 = 20 << 30, maximumVirtualSize: UInt64 = 2 << 40, readyMaximumLag: Int64 = 1000,
+        qemuImg: String = "qemu-img", imageCheckTimeout: Duration = .seconds(120)
     ) {
         self.host = host
         self.ingestPort = ingestPort
@@ -95,6 +102,8 @@ public struct RegistrySettings: Sendable {
         self.maximumUploadBytes = maximumUploadBytes
         self.maximumVirtualSize = maximumVirtualSize
         self.readyMaximumLag = readyMaximumLag
+        self.qemuImg = qemuImg
+        self.imageCheckTimeout = imageCheckTimeout
         self.kafkaDebug = nil
     }
 
@@ -145,7 +154,9 @@ public struct RegistrySettings: Sendable {
             extraFileRoots: value("FILE_ROOTS").map { $0.split(separator: ":").map(String.init) } ?? defaults.extraFileRoots,
             maximumUploadBytes: try number("MAX_UPLOAD_BYTES", defaults.maximumUploadBytes),
             maximumVirtualSize: try number("MAX_VIRTUAL_SIZE", defaults.maximumVirtualSize),
-            readyMaximumLag: try number("READY_MAX_LAG", defaults.readyMaximumLag)
+            readyMaximumLag: try number("READY_MAX_LAG", defaults.readyMaximumLag),
+            qemuImg: value("QEMU_IMG") ?? defaults.qemuImg,
+            imageCheckTimeout: .seconds(try number("IMAGE_CHECK_TIMEOUT_SECONDS", 120))
         )
         kafkaDebug = value("KAFKA_DEBUG")
     }

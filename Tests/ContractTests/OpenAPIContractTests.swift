@@ -58,9 +58,12 @@ struct OpenAPIContractTests {
     func ingest() async throws {
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"), logger: Self.logger)
         let router = try buildIngestRouter(
-            recorder: CommandRecorder(publisher: KafkaEventPublisher(producer: producer, topic: "unused"), waiter: Self.waiter, queries: Self.queries),
+            recorder: CommandRecorder(
+                publisher: KafkaEventPublisher(producer: producer, topic: "unused"), waiter: Self.waiter, queries: Self.queries,
+                idempotencyRecords: InMemoryIdempotencyRecords()),
             queries: Self.queries,
-            uploader: ImageUploader(blobs: FileBlobStore(root: "/unused", maximumSize: 1, validator: QCOW2Validator())),
+            uploader: ImageUploader(blobs: FileBlobStore(
+                root: "/unused", maximumSize: 1, validator: QCOW2Validator(), wholeImageCheck: QemuImageCheck())),
             fileRoots: FileRoots([]), verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)),
             startup: StartupService(logger: Self.logger) {})
         let served = Self.served(router)

@@ -36,7 +36,7 @@ struct BlobStoreTests {
     func disconnect() async throws {
         let directory = try QemuImages.directory()
         let image = try Data(contentsOf: try QemuImages.make("disk.qcow2", in: directory, written: "4M"))
-        let store = FileBlobStore(root: directory.appendingPathComponent("blobs").path, maximumSize: 1 << 30, validator: QCOW2Validator())
+        let store = FileBlobStore(root: directory.appendingPathComponent("blobs").path, maximumSize: 1 << 30, validator: QCOW2Validator(), wholeImageCheck: QemuImageCheck())
         await #expect(throws: Disconnected.self) { try await store.store(Self.chunks(of: image, failingAfter: image.count / 2)) }
         #expect(Self.files(below: store.root.string).isEmpty)
     }
@@ -45,7 +45,7 @@ struct BlobStoreTests {
     func streamingLimit() async throws {
         let directory = try QemuImages.directory()
         let image = try Data(contentsOf: try QemuImages.make("disk.qcow2", in: directory, written: "4M"))
-        let store = FileBlobStore(root: directory.appendingPathComponent("blobs").path, maximumSize: 3 << 20, validator: QCOW2Validator())
+        let store = FileBlobStore(root: directory.appendingPathComponent("blobs").path, maximumSize: 3 << 20, validator: QCOW2Validator(), wholeImageCheck: QemuImageCheck())
         await #expect(throws: UploadRejection.tooLarge(limit: 3 << 20)) { try await store.store(Self.chunks(of: image)) }
         #expect(Self.files(below: store.root.string).isEmpty)
     }
@@ -54,7 +54,7 @@ struct BlobStoreTests {
     func concurrentSameBytes() async throws {
         let directory = try QemuImages.directory()
         let image = try Data(contentsOf: try QemuImages.make("disk.qcow2", in: directory))
-        let store = FileBlobStore(root: directory.appendingPathComponent("blobs").path, maximumSize: 1 << 30, validator: QCOW2Validator())
+        let store = FileBlobStore(root: directory.appendingPathComponent("blobs").path, maximumSize: 1 << 30, validator: QCOW2Validator(), wholeImageCheck: QemuImageCheck())
         let blobs = try await withThrowingTaskGroup(of: StoredBlob.self) { group in
             for _ in 0..<4 { group.addTask { try await store.store(Self.chunks(of: image, size: 8192)) } }
             return try await group.reduce(into: []) { $0.append($1) }

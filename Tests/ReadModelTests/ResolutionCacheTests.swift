@@ -11,7 +11,7 @@ struct ResolutionCacheTests {
         Resolution(
             imageID: UUID(), name: "arch", namespace: nil, source: .custom, version: version,
             sha256: try! SHA256Digest(hex: String(repeating: "a", count: 64)), size: 1,
-            location: try! ImageLocation("file:///var/lib/djinn/images/arch"))
+            location: try! ImageLocation("file:///var/lib/djinn/images/arch"), verified: true)
     }
 
     /// Counts loads and answers the version it is set to.

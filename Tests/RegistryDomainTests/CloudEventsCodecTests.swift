@@ -21,7 +21,7 @@ struct CloudEventsCodecTests {
             buildID: "4711", user: alice, namespace: "team@alice", image: "my-image", driver: .qemu,
             resolution: Resolution(
                 imageID: EventID.make(), name: "my-image", namespace: "team@alice", source: .custom, version: 3,
-                sha256: digest, size: 10, location: location))),
+                sha256: digest, size: 10, location: location, verified: true))),
         .imageResolved(ImageResolved(
             buildID: "4712", user: alice, namespace: nil, image: "missing", driver: .qemu, resolution: nil)),
     ]

@@ -122,4 +122,117 @@ struct QCOW2ValidatorTests {
         let small = QCOW2Validator(maximumVirtualSize: 1 << 30)
         #expect(throws: QCOW2ValidationError.self) { try small.validateHeader(try Self.fixture("v3")) }
     }
+
+    /// Header fields that QEMU refuses, or that would make the registry
+    /// trust a wrong layout: (what, offset, width, value, expected words).
+    static let refusedLikeQEMU: [(String, Int, Int, UInt64, String)] = [
+        ("refcount order 7", 96, 4, 7, "refcount order"),
+        ("refcount order 2^32-1", 96, 4, 0xFFFF_FFFF, "refcount order"),
+        ("compression type bit without zstd", 72, 8, 1 << 3, "compression type"),
+        ("raw external data without a data file", 88, 8, 1 << 1, "raw external data"),
+        ("extended L2 with 64 KiB clusters is fine, but with 512 B clusters not", 20, 4, 9, "L1"),
+        ("L1 table at offset 0", 40, 8, 0, "L1 table offset"),
+        ("L1 table near 2^64", 40, 8, 0xFFFF_FFFF_FFFF_0000, "beyond any possible file size"),
+        ("refcount table near 2^64", 48, 8, 0xFFFF_FFFF_FFFF_0000, "beyond any possible file size"),
+        ("refcount table at offset 0", 48, 8, 0, "refcount table offset"),
+        ("refcount table inside the header cluster", 56, 4, 0, "refcount table size"),
+        ("huge refcount table", 56, 4, 0xFFFF_FFFF, "refcount table size"),
+        ("huge L1 table", 36, 4, 0xFFFF_FFFF, "L1 table is too large"),
+        ("65,537 snapshots", 60, 4, 65_537, "snapshots"),
+        ("L1 table overlapping the refcount table", 40, 8, 0x10000, "overlaps"),
+    ]
+
+    @Test("fields QEMU refuses are refused, and no value can trap", arguments: refusedLikeQEMU)
+    func refusesLikeQEMU(_ name: String, _ offset: Int, _ width: Int, _ value: UInt64, _ mentions: String) throws {
+        let message = rejection(try Self.mutated { Self.put(value, bytes: width, at: offset, in: &$0) })
+        #expect(message?.contains(mentions) == true, "\(name): \(message ?? "accepted")")
+    }
+
+    @Test("a compression type other than zlib and zstd is refused, and zstd needs its feature bit")
+    func refusesUnknownCompression() throws {
+        let header = try validator.validateHeader(try Self.fixture("v3"))
+        #expect(header.headerLength >= 112, "the fixture has room for the compression type byte")
+        #expect(rejection(try Self.mutated { $0[104] = 2 })?.contains("unknown compression type 2") == true)
+        #expect(rejection(try Self.mutated { $0[104] = 1 })?.contains("bit is not set") == true)
+        let zstd = try Self.mutated {
+            $0[104] = 1
+            Self.put(1 << 3, bytes: 8, at: 72, in: &$0)
+        }
+        #expect(try validator.validateHeader(zstd).compressionType == 1)
+    }
+
+    @Test("a snapshot table at offset 0 or unaligned is refused")
+    func refusesSnapshotTableOffsets() throws {
+        let atZero = try Self.mutated { Self.put(1, bytes: 4, at: 60, in: &$0) }
+        #expect(rejection(atZero)?.contains("snapshot table offset 0") == true)
+        let unaligned = try Self.mutated {
+            Self.put(1, bytes: 4, at: 60, in: &$0)
+            Self.put(0x30001, bytes: 8, at: 64, in: &$0)
+        }
+        #expect(rejection(unaligned)?.contains("snapshot table") == true)
+    }
+
+    /// The offset where the fixture's extensions end (its end marker).
+    func endMarkerOffset(_ bytes: [UInt8]) throws -> Int {
+        let header = try validator.validateHeader(bytes)
+        return header.extensions.last.map { $0.offset + ($0.length + 7) / 8 * 8 } ?? Int(header.headerLength)
+    }
+
+    @Test("extensions: crypto, data file and backing format are refused; lengths are bounded; an end marker is required")
+    func checksExtensions() throws {
+        let v3 = try Self.fixture("v3")
+        let end = try endMarkerOffset(v3)
+        func withExtension(_ type: UInt32, length: UInt32) -> [UInt8] {
+            var bytes = v3
+            Self.put(UInt64(type), bytes: 4, at: end, in: &bytes)
+            Self.put(UInt64(length), bytes: 4, at: end + 4, in: &bytes)
+            for index in 0..<Int(min(length, 64)) + 8 { bytes[end + 8 + index] = 0 }
+            return bytes
+        }
+        #expect(rejection(withExtension(0x0537_BE77, length: 16))?.contains("encryption header") == true)
+        #expect(rejection(withExtension(0x4441_5441, length: 8))?.contains("external data file") == true)
+        #expect(rejection(withExtension(0xE279_2ACA, length: 8))?.contains("backing file format") == true)
+        #expect(rejection(withExtension(0x1234_5678, length: 0xFFFF_FFFF))?.contains("runs past the first cluster") == true)
+        #expect(try validator.validateHeader(withExtension(0x1234_5678, length: 8)).extensionTypes.contains(0x1234_5678))
+        var noEndMarker = v3 + [UInt8](repeating: 0, count: 65536 - v3.count)
+        for offset in stride(from: end, through: 65536 - 8, by: 8) {
+            Self.put(0x1234_5678, bytes: 4, at: offset, in: &noEndMarker)
+        }
+        #expect(rejection(noEndMarker)?.contains("no end marker") == true)
+    }
+
+    @Test("polyglots: bytes another format's probe recognises are refused", arguments: [
+        (510, [0x55, 0xAA] as [UInt8], "MBR"),
+        (512, Array("EFI PART".utf8), "GPT"),
+        (0x8001, Array("CD001".utf8), "ISO 9660"),
+        (0x8801, Array("NSR02".utf8), "UDF"),
+        (0x40, [0x7F, 0x10, 0xDA, 0xBE], "VDI"),
+    ])
+    func refusesPolyglots(_ offset: Int, _ signature: [UInt8], _ format: String) throws {
+        var bytes = try Self.fixture("v3") + [UInt8](repeating: 0, count: 0x10000)
+        bytes.replaceSubrange(offset..<offset + signature.count, with: signature)
+        let message = rejection(bytes)
+        #expect(message?.contains("polyglot") == true, "\(format): \(message ?? "accepted")")
+    }
+
+    @Test("a VHD footer at the end of the file is refused")
+    func refusesVHDFooter() throws {
+        #expect(throws: QCOW2ValidationError.self) {
+            try validator.validateTrailer(Array("conectix".utf8) + [UInt8](repeating: 0, count: 504))
+        }
+        try validator.validateTrailer([UInt8](repeating: 0, count: 512))
+    }
+
+    @Test("validateLength never traps, whatever the header says", arguments: [
+        UInt64.max, UInt64(Int64.max), 1 << 63, 0xFFFF_FFFF_FFFF_0000,
+    ])
+    func lengthCheckCannotTrap(_ offset: UInt64) throws {
+        var header = try validator.validateHeader(try Self.fixture("v3"))
+        header.refcountTableOffset = offset
+        #expect(throws: QCOW2ValidationError.self) { try validator.validateLength(header, fileSize: .max) }
+        header = try validator.validateHeader(try Self.fixture("v3"))
+        header.l1TableOffset = offset
+        header.l1Size = .max
+        #expect(throws: QCOW2ValidationError.self) { try validator.validateLength(header, fileSize: .max) }
+    }
 }

@@ -23,17 +23,30 @@ struct RegisterImageBatchCommand: Decodable {
         }
         var scopes = Set<ImageScope>()
         return try images.enumerated().map { index, command in
-            let image: RegisterImageCommand.ValidatedImage
-            do {
-                image = try rules.validated(command, for: caller)
-            } catch let error as APIError {
-                throw APIError.badRequest("images[\(index)].\(error.message)", code: error.code)
-            }
+            let image = try Self.naming(index) { try rules.validated(command, for: caller) }
             guard scopes.insert(image.scope).inserted else {
                 throw APIError.badRequest(
                     "images[\(index)]: \(command.name) is already registered earlier in this batch", code: "invalid_field")
             }
             return image
+        }
+    }
+
+    /// Runs `body`, naming the registration at `index` in any error it answers.
+    static func naming<Result>(_ index: Int, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as APIError {
+            throw APIError(status: error.status, code: error.code, message: "images[\(index)].\(error.message)")
+        }
+    }
+
+    /// ``naming(_:_:)`` for an asynchronous check.
+    static func naming<Result>(_ index: Int, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw APIError(status: error.status, code: error.code, message: "images[\(index)].\(error.message)")
         }
     }
 }

@@ -2,25 +2,34 @@ import RegistryDomain
 import RegistryHTTP
 
 /// Body of `POST /v1/images` registering a file that is already stored:
-/// `{"name", "namespace"?, "driver": "qemu", "location", "sha256", "size"}`,
+/// `{"name", "namespace"?, "driver": "qemu", "location"?, "sha256", "size"}`,
 /// plus `"source": "base"` for an administrator registering a base image.
+/// Without a `location` the registration names the blob the registry holds
+/// for `sha256`.
 struct RegisterImageCommand: Decodable {
     var name: String
     var namespace: String?
     var driver: String
-    var location: String
+    var location: String?
     var sha256: String
     var size: Int64
     var source: String?
 
     /// The validated fields, for `caller`; 400 naming the broken rule.
-    func validated(for caller: Caller) throws(APIError) -> ValidatedImage {
+    /// `blobLocation` names where the registry keeps the bytes of a digest,
+    /// the location of a registration that names none.
+    func validated(for caller: Caller, blobLocation: (SHA256Digest) -> ImageLocation) throws(APIError)
+        -> ValidatedImage
+    {
         try RegistryHTTP.validated { () throws(NameError) in
             guard size > 0 else { throw NameError(field: "size", message: "must be a positive number of bytes") }
+            let digest = try SHA256Digest(hex: sha256)
             return ValidatedImage(
                 scope: try Self.scope(name: name, namespace: namespace, source: source, caller: caller),
-                driver: try Driver(parsing: driver), location: try ImageLocation(location),
-                sha256: try SHA256Digest(hex: sha256), size: size)
+                driver: try Driver(parsing: driver), location: try location.map { text throws(NameError) in
+                    try ImageLocation(text)
+                } ?? blobLocation(digest),
+                sha256: digest, size: size, verified: false)
         }
     }
 
@@ -46,5 +55,8 @@ struct RegisterImageCommand: Decodable {
         var location: ImageLocation
         var sha256: SHA256Digest
         var size: Int64
+        /// Set by ``ImageWriteRules/verify(_:for:)`` once the registry has
+        /// checked the bytes itself.
+        var verified: Bool
     }
 }

@@ -19,30 +19,48 @@ struct CollaboratorCommandController: Sendable {
     @Sendable func add(request: Request, context: RegistryRequestContext) async throws -> Response {
         let route = try NamespaceRoute(context: context, suffix: ["collaborators"])
         let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
-        let username = try await JSONBody.decode(AddCollaboratorCommand.self, from: request).validated()
-        return try await change(route, username: username, caller: caller, request: request, context: context,
-                                event: RegistryEvent.collaboratorAdded, status: .created)
+        let (command, body) = try await JSONBody.decodeKeepingBytes(AddCollaboratorCommand.self, from: request)
+        return try await change(
+            route, username: try command.validated(), caller: caller, request: request, context: context,
+            change: Change(route: "POST /v1/namespaces/{owner}/{path}/collaborators", parameters: [body],
+                           event: RegistryEvent.collaboratorAdded, status: .created))
     }
 
     @Sendable func remove(request: Request, context: RegistryRequestContext) async throws -> Response {
         let route = try NamespaceRoute(context: context, suffix: ["collaborators", nil])
         let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
         let username = try validated { () throws(NameError) in try Username(route.suffix[1], field: "username") }
-        return try await change(route, username: username, caller: caller, request: request, context: context,
-                                event: RegistryEvent.collaboratorRemoved, status: .ok)
+        return try await change(
+            route, username: username, caller: caller, request: request, context: context,
+            change: Change(route: "DELETE /v1/namespaces/{owner}/{path}/collaborators/{username}", parameters: [],
+                           event: RegistryEvent.collaboratorRemoved, status: .ok))
+    }
+
+    /// One of the two changes: its route, what identifies the request, its event and status.
+    private struct Change {
+        let route: String
+        let parameters: [[UInt8]]
+        let event: (CollaboratorChanged) -> RegistryEvent
+        let status: HTTPResponse.Status
     }
 
     /// Records the change on the namespace's root, once `caller` may manage it.
     private func change(
         _ route: NamespaceRoute, username: Username, caller: Caller, request: Request, context: RegistryRequestContext,
-        event makeEvent: (CollaboratorChanged) -> RegistryEvent, status: HTTPResponse.Status
+        change: Change
     ) async throws -> Response {
         let namespace = try await managedNamespace(route.namespace, by: caller, request: request)
-        let event = try await recorder.record(
-            makeEvent(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
-            subject: namespace.owner.value, caller: caller, context: context,
-            key: try recorder.idempotencyKey(of: request, caller: caller))
-        return try await answer(event, namespace: namespace, request: request, status: status)
+        let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: change.route, parameters: change.parameters)
+        let event: EventReference
+        if let earlier = try await recorder.claim(idempotent) {
+            event = earlier
+        } else {
+            event = try await recorder.record(
+                change.event(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
+                subject: namespace.owner.value, caller: caller, context: context, key: idempotent?.key)
+        }
+        return try await answer(event, namespace: namespace, request: request, status: change.status)
     }
 
     /// The namespace, when it exists and `caller` may manage it; 404 otherwise.

@@ -41,18 +41,28 @@ struct ImageBatchController: Sendable {
     /// recorded anything.
     @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
-        guard let key = try recorder.idempotencyKey(of: request, caller: caller) else {
+        let (command, body) = try await JSONBody.decodeKeepingBytes(
+            RegisterImageBatchCommand.self, from: request, limit: RegisterImageBatchCommand.maximumSize)
+        guard let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: "POST /v1/images/batch", parameters: [body])
+        else {
             throw APIError.badRequest(
                 "Idempotency-Key: a batch needs one, so that a retry after a failure records nothing twice",
                 code: "missing_idempotency_key")
         }
-        let command = try await JSONBody.decode(
-            RegisterImageBatchCommand.self, from: request, limit: RegisterImageBatchCommand.maximumSize)
-        let images = try command.validated(with: rules, for: caller)
+        let validated = try command.validated(with: rules, for: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
-        for scope in Set(images.map(\.scope)) {
+        for scope in Set(validated.map(\.scope)) {
             try await rules.authorize(caller, toWrite: scope)
         }
+        var images: [RegisterImageCommand.ValidatedImage] = []
+        for (index, image) in validated.enumerated() {
+            images.append(try await RegisterImageBatchCommand.naming(index) { try await rules.verify(image, for: caller) })
+        }
+        // The batch is one request: the same key with another batch, or the
+        // same one reordered, is refused; its items' events are looked up below.
+        _ = try await recorder.claim(idempotent)
+        let key = idempotent.key
         let keys = images.indices.map { key.item($0) }
         let earlier = try await recorder.earlier(keys)
         let unchanged = try await rules.unchangedVersions(of: images.map { ($0.scope, $0.sha256) })
@@ -81,7 +91,7 @@ struct ImageBatchController: Sendable {
     ) async throws -> Registered {
         let created = image.scope.created(
             imageID: key.imageID, driver: image.driver, location: image.location, sha256: image.sha256,
-            size: image.size)
+            size: image.size, verified: image.verified)
         let event = try await recorder.record(
             .imageCreated(created), subject: image.scope.subject, caller: caller, context: context, key: key)
         return Registered(imageID: key.imageID, event: event)

@@ -26,47 +26,56 @@ struct ImageCommandController: Sendable {
         if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
             return try await upload(request: request, context: context, caller: caller)
         }
-        let image = try rules.validated(try await JSONBody.decode(RegisterImageCommand.self, from: request), for: caller)
+        let (command, body) = try await JSONBody.decodeKeepingBytes(RegisterImageCommand.self, from: request)
+        let validated = try rules.validated(command, for: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
-        try await rules.authorize(caller, toWrite: image.scope)
-        let key = try recorder.idempotencyKey(of: request, caller: caller)
-        if let earlier = try await recorder.earlier(key) {
-            return try await answer(earlier, imageID: key!.imageID, request: request)
+        try await rules.authorize(caller, toWrite: validated.scope)
+        let image = try await rules.verify(validated, for: caller)
+        let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: Self.registerRoute, parameters: [Array("json".utf8), body])
+        if let earlier = try await recorder.claim(idempotent) {
+            return try await answer(earlier, imageID: idempotent!.key.imageID, request: request)
         }
         return try await create(
             image.scope, driver: image.driver, location: image.location, sha256: image.sha256, size: image.size,
-            caller: caller, key: key, request: request, context: context)
+            verified: image.verified, caller: caller, key: idempotent?.key, request: request, context: context)
     }
 
-    /// Checks who may write before reading a byte of the body, then streams it.
+    static let registerRoute = "POST /v1/images"
+
+    /// Checks who may write before reading a byte of the body, then streams
+    /// it. The stored blob is never removed here, whatever happens next: an
+    /// event naming it may have been acknowledged (a 504 while waiting, a
+    /// lost answer), or another image may hold the same bytes. Blobs no
+    /// image names are found by `image-ingest orphans`.
     private func upload(request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Response {
         let scope = try uploader.scope(of: request, caller: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
         try await rules.authorize(caller, toWrite: scope)
-        let key = try recorder.idempotencyKey(of: request, caller: caller)
-        if let earlier = try await recorder.earlier(key) {
-            return try await answer(earlier, imageID: key!.imageID, request: request)
-        }
         let blob = try await uploader.store(request)
-        do {
-            return try await create(
-                scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size,
-                caller: caller, key: key, request: request, context: context)
-        } catch {
-            await uploader.blobs.remove(blob)
-            throw error
+        let parameters = ["upload", request.queryParameter("name"), request.queryParameter("namespace"),
+                          request.queryParameter("source"), blob.digest.hex]
+        let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: Self.registerRoute,
+            parameters: parameters.map { Array(($0 ?? "").utf8) })
+        if let earlier = try await recorder.claim(idempotent) {
+            return try await answer(earlier, imageID: idempotent!.key.imageID, request: request)
         }
+        return try await create(
+            scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size, verified: true,
+            caller: caller, key: idempotent?.key, request: request, context: context)
     }
 
     private func create(
         _ scope: ImageScope, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64,
-        caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
+        verified: Bool, caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
     ) async throws -> Response {
         if let unchanged = try await rules.unchangedVersion(of: scope, sha256: sha256) {
             return try JSONResponse.encode(ImageResource(unchanged), status: .ok)
         }
         let imageID = key?.imageID ?? EventID.make()
-        let created = scope.created(imageID: imageID, driver: driver, location: location, sha256: sha256, size: size)
+        let created = scope.created(
+            imageID: imageID, driver: driver, location: location, sha256: sha256, size: size, verified: verified)
         let event = try await recorder.record(
             .imageCreated(created), subject: scope.subject, caller: caller, context: context, key: key)
         return try await answer(event, imageID: imageID, request: request)
@@ -82,22 +91,26 @@ struct ImageCommandController: Sendable {
         }
     }
 
+    /// Who may delete is decided before the key is looked at, so a reused
+    /// key never reveals an image; a retry of an applied delete answers it.
     @Sendable func delete(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         let idText = try context.parameters.require("id")
         try await recorder.waiter.waitForRequestedPosition(request)
-        let key = try recorder.idempotencyKey(of: request, caller: caller)
-        if let earlier = try await recorder.earlier(key), let id = UUID(uuidString: idText) {
-            return try await answer(earlier, imageID: id, request: request, status: .ok)
-        }
-        guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id), image.deletedAt == nil,
+        guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id),
             try await mayDelete(image, caller: caller)
         else {
             throw APIError.notFound("image \(idText) not found")
         }
+        let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: "DELETE /v1/images/{id}", parameters: [])
+        if let earlier = try await recorder.claim(idempotent) {
+            return try await answer(earlier, imageID: id, request: request, status: .ok)
+        }
+        guard image.deletedAt == nil else { throw APIError.notFound("image \(idText) not found") }
         let event = try await recorder.record(
             .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner ?? EventEnvelope.baseImagesKey,
-            caller: caller, context: context, key: key)
+            caller: caller, context: context, key: idempotent?.key)
         return try await answer(event, imageID: id, request: request, status: .ok)
     }
 

@@ -15,7 +15,7 @@ struct NamespaceCommandController: Sendable {
     /// Creating a namespace that exists changes nothing and answers 200 with it.
     @Sendable func create(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
-        let command = try await JSONBody.decode(CreateNamespaceCommand.self, from: request)
+        let (command, body) = try await JSONBody.decodeKeepingBytes(CreateNamespaceCommand.self, from: request)
         let (reference, visibility) = try command.validated(for: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
         let queries = self.queries
@@ -28,16 +28,17 @@ struct NamespaceCommandController: Sendable {
                 throw APIError.notFound("namespace \(reference) not found")
             }
         }
-        let key = try recorder.idempotencyKey(of: request, caller: caller)
+        let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: "POST /v1/namespaces", parameters: [body])
         let event: EventReference
-        if let earlier = try await recorder.earlier(key) {
+        if let earlier = try await recorder.claim(idempotent) {
             event = earlier
         } else if let existing = try await queries.namespace(owner: reference.owner.value, path: reference.path.value) {
             return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
         } else {
             event = try await recorder.record(
                 .namespaceCreated(NamespaceCreated(owner: reference.owner, path: reference.path, visibility: visibility)),
-                subject: reference.owner.value, caller: caller, context: context, key: key)
+                subject: reference.owner.value, caller: caller, context: context, key: idempotent?.key)
         }
         return try await recorder.answer(event, request: request, status: .created) {
             try await queries.namespace(owner: reference.owner.value, path: reference.path.value)

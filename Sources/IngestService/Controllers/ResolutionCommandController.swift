@@ -18,13 +18,15 @@ struct ResolutionCommandController: Sendable {
     /// user; a user token (`image:read`) only for its own builds.
     @Sendable func record(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let (buildID, resolution) = try await JSONBody.decode(RecordResolutionCommand.self, from: request).validated()
+        let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionCommand.self, from: request)
+        let (buildID, resolution) = try command.validated()
         guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
             throw APIError.notFound("image \(resolution.image) not found")
         }
         try await recorder.waiter.waitForRequestedPosition(request)
-        let key = try recorder.idempotencyKey(of: request, caller: caller)
-        if let earlier = try await recorder.earlier(key), let entry = try await queries.appliedEvent(id: earlier.id),
+        let idempotent = try recorder.idempotency(
+            of: request, caller: caller, route: "POST /v1/resolutions", parameters: [body])
+        if let earlier = try await recorder.claim(idempotent), let entry = try await queries.appliedEvent(id: earlier.id),
             let recorded = try? JSONDecoder().decode(ImageResolved.self, from: Data(entry.data.utf8))
         {
             // A retry: answer what the first try recorded, not a new resolution.
@@ -35,7 +37,7 @@ struct ResolutionCommandController: Sendable {
             buildID: buildID, user: resolution.user, namespace: resolution.namespace?.description,
             image: resolution.image, driver: resolution.driver, resolution: found)
         let event = try await recorder.record(
-            .imageResolved(resolved), subject: resolution.user.value, caller: caller, context: context, key: key)
+            .imageResolved(resolved), subject: resolution.user.value, caller: caller, context: context, key: idempotent?.key)
         return try await answer(found, for: resolution, event: event, request: request)
     }
 

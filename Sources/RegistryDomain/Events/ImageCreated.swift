@@ -16,10 +16,15 @@ public struct ImageCreated: Codable, Sendable, Equatable {
     public var location: ImageLocation
     public var sha256: SHA256Digest
     public var size: Int64
+    /// True when the registry hashed and checked the bytes itself (an
+    /// upload, a blob it holds, a file it read); false for a location an
+    /// administrator registered on trust. Events written before this field
+    /// existed read as false: nothing recorded that they were verified.
+    public var verified: Bool
 
     public init(
         imageID: UUID, source: ImageSource, owner: Username?, namespace: NamespacePath?, name: String,
-        driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64
+        driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, verified: Bool = false
     ) {
         self.imageID = imageID
         self.source = source
@@ -30,11 +35,27 @@ public struct ImageCreated: Codable, Sendable, Equatable {
         self.location = location
         self.sha256 = sha256
         self.size = size
+        self.verified = verified
     }
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id"
-        case source, owner, namespace, name, driver, location, sha256, size
+        case source, owner, namespace, name, driver, location, sha256, size, verified
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            imageID: try container.decode(UUID.self, forKey: .imageID),
+            source: try container.decode(ImageSource.self, forKey: .source),
+            owner: try container.decodeIfPresent(Username.self, forKey: .owner),
+            namespace: try container.decodeIfPresent(NamespacePath.self, forKey: .namespace),
+            name: try container.decode(String.self, forKey: .name),
+            driver: try container.decode(Driver.self, forKey: .driver),
+            location: try container.decode(ImageLocation.self, forKey: .location),
+            sha256: try container.decode(SHA256Digest.self, forKey: .sha256),
+            size: try container.decode(Int64.self, forKey: .size),
+            verified: try container.decodeIfPresent(Bool.self, forKey: .verified) ?? false)
     }
 
     /// Checks the rules an event must meet to be applied: a custom image has

@@ -38,10 +38,13 @@ public struct Resolution: Codable, Sendable, Equatable {
     public var sha256: SHA256Digest
     public var size: Int64
     public var location: ImageLocation
+    /// Whether the registry verified the bytes (see ``ImageCreated/verified``);
+    /// `nil` in resolutions recorded before this was known.
+    public var verified: Bool?
 
     public init(
         imageID: UUID, name: String, namespace: String?, source: ImageSource, version: Int,
-        sha256: SHA256Digest, size: Int64, location: ImageLocation
+        sha256: SHA256Digest, size: Int64, location: ImageLocation, verified: Bool?
     ) {
         self.imageID = imageID
         self.name = name
@@ -51,10 +54,11 @@ public struct Resolution: Codable, Sendable, Equatable {
         self.sha256 = sha256
         self.size = size
         self.location = location
+        self.verified = verified
     }
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id"
-        case name, namespace, source, version, sha256, size, location
+        case name, namespace, source, version, sha256, size, location, verified
     }
 }

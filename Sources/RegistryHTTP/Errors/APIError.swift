@@ -43,6 +43,11 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
     }
 
+    /// 422: the request is well formed but cannot be carried out as sent.
+    public static func unprocessable(_ message: String, code: String) -> APIError {
+        APIError(status: .unprocessableContent, code: code, message: message)
+    }
+
     public static func invalidImage(_ message: String) -> APIError {
         APIError(status: .unprocessableContent, code: "invalid_image", message: message)
     }

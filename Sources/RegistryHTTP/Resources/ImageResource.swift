@@ -17,9 +17,11 @@ public struct ImageResource: Codable, Sendable, Equatable {
     public var location: String
     public var createdAt: Date
     public var deletedAt: Date?
+    /// False for a location an administrator registered without the registry checking its bytes.
+    public var verified: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, name, namespace, owner, source, driver, version, sha256, size, location
+        case id, name, namespace, owner, source, driver, version, sha256, size, location, verified
         case createdAt = "created_at"
         case deletedAt = "deleted_at"
     }
@@ -37,5 +39,6 @@ public struct ImageResource: Codable, Sendable, Equatable {
         location = record.location
         createdAt = record.createdAt
         deletedAt = record.deletedAt
+        verified = record.verified
     }
 }

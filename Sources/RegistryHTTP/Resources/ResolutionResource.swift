@@ -11,11 +11,13 @@ public struct ResolutionResource: Codable, Sendable, Equatable {
     public var size: Int64
     public var location: String
     public var version: Int
+    /// False when the registry never checked the bytes at `location`.
+    public var verified: Bool
     public var event: EventReference?
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id"
-        case name, namespace, source, sha256, size, location, version, event
+        case name, namespace, source, sha256, size, location, version, verified, event
     }
 
     public init(_ resolution: Resolution, event: EventReference? = nil) {
@@ -27,6 +29,7 @@ public struct ResolutionResource: Codable, Sendable, Equatable {
         size = resolution.size
         location = resolution.location.value
         version = resolution.version
+        verified = resolution.verified ?? false
         self.event = event
     }
 }

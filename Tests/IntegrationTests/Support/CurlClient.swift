@@ -9,7 +9,7 @@ struct CurlClient: Sendable {
 
     func call(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
-        headers extra: HTTPFields = [:]
+        uploading file: URL? = nil, headers extra: HTTPFields = [:]
     ) async throws -> JSONAnswer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -19,6 +19,7 @@ struct CurlClient: Sendable {
         var arguments = ["curl", "-s", "-X", method.rawValue, "-D", headerFile, "-o", bodyFile, "-w", "%{http_code}"]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        if let file { arguments += ["-H", "Content-Type: application/x-qemu-disk", "--data-binary", "@\(file.path)"] }
         for field in extra { arguments += ["-H", "\(field.name): \(field.value)"] }
         arguments.append("http://127.0.0.1:\(port)\(uri)")
 
