@@ -135,6 +135,17 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return false
     }
 
+    public func referencedDigests(_ digests: [SHA256Digest]) async throws -> Set<SHA256Digest> {
+        guard !digests.isEmpty else { return [] }
+        var named = Set<SHA256Digest>()
+        let rows = try await run(
+            "SELECT DISTINCT sha256 FROM images WHERE sha256 = ANY(\(digests.map(\.hex)))")
+        for try await hex in rows.decode(String.self) {
+            if let digest = try? SHA256Digest(hex: hex) { named.insert(digest) }
+        }
+        return named
+    }
+
     public func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord] {
         let viewerName = viewer.username?.value
         return try await namespaceRecords("""

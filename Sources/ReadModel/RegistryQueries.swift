@@ -27,6 +27,9 @@ public protocol RegistryQueries: Sendable {
     /// that the viewer may see, or one the viewer registered (deleted or not).
     func mayRead(digest: SHA256Digest, viewer: Viewer) async throws -> Bool
 
+    /// Those of `digests` that some image version names, live or deleted.
+    func referencedDigests(_ digests: [SHA256Digest]) async throws -> Set<SHA256Digest>
+
     /// Namespaces `viewer` may see, by owner and path.
     func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord]
 

@@ -137,3 +137,56 @@ struct RegistrationTrustTests {
         }
     }
 }
+
+/// Blobs no image names are found and removed by an operator command,
+/// never by request handlers, and only past their grace period.
+@Suite("Orphan blobs")
+struct OrphanBlobTests {
+    static func age(_ path: String, hours: Double) throws {
+        let past = Date().addingTimeInterval(-hours * 3600)
+        try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path)
+    }
+
+    @Test("image-ingest orphans lists and removes old unreferenced blobs and .part files, and nothing an image names")
+    func orphans() async throws {
+        let images = try QemuImages.directory()
+        let kept = try QemuImages.make("kept.qcow2", in: images, pattern: 0x41)
+        let alice = try await TestEnvironment.token("alice", UploadTests.writer)
+        let services = try await RegistryServices.fresh()
+        let blobs = URL(fileURLWithPath: services.settings.blobDirectory)
+        let orphanDigest = String(repeating: "0f", count: 32)
+        let orphan = blobs.appendingPathComponent("sha256/0f/\(orphanDigest)")
+        let young = blobs.appendingPathComponent("sha256/1e/\(String(repeating: "1e", count: 32))")
+        let part = blobs.appendingPathComponent("tmp/crashed.part")
+        try await services.run { ingest, _ in
+            let uploaded = try await UploadTests.upload(kept, name: "kept", to: ingest, token: alice, query: "&wait=true")
+            #expect(uploaded.status == .created)
+            for stored in UploadTests.storedFiles(services.settings) where stored.contains("/sha256/") {
+                try Self.age(stored, hours: 30)
+            }
+            for file in [orphan, young, part] {
+                try FileManager.default.createDirectory(
+                    at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data("left behind".utf8).write(to: file)
+            }
+            try Self.age(orphan.path, hours: 30)
+            try Self.age(part.path, hours: 30)
+        }
+        let listed = try await ServiceProcess.command("image-ingest", ["orphans"], settings: services.settings)
+        #expect(listed.status == 0)
+        let lines = listed.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.contains { $0.contains(orphanDigest) })
+        #expect(lines.contains { $0.contains("crashed.part") })
+        #expect(FileManager.default.fileExists(atPath: orphan.path), "listing removes nothing")
+
+        let removed = try await ServiceProcess.command(
+            "image-ingest", ["orphans", "--remove"], settings: services.settings)
+        #expect(removed.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: orphan.path))
+        #expect(!FileManager.default.fileExists(atPath: part.path))
+        #expect(FileManager.default.fileExists(atPath: young.path), "younger than the grace period")
+        let remaining = UploadTests.storedFiles(services.settings).filter { $0.contains("/sha256/") }
+        #expect(remaining.count == 2, "the uploaded image's blob and the young one stay")
+    }
+}

@@ -7,11 +7,16 @@ final class ServiceProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init(_ name: String, settings: RegistrySettings, port: Int? = nil, extra: [String: String] = [:]) throws {
+    init(
+        _ name: String, settings: RegistrySettings, port: Int? = nil, extra: [String: String] = [:],
+        arguments: [String] = [], output: Pipe? = nil
+    ) throws {
         let port = try port ?? FreePort.find()
         self.port = port
         let binaries = try TestEnvironment.required("REGISTRY_TEST_BIN_DIR")
         process.executableURL = URL(fileURLWithPath: binaries).appendingPathComponent(name)
+        process.arguments = arguments
+        if let output { process.standardOutput = output }
         process.environment = ProcessInfo.processInfo.environment.merging([
             "IMAGE_REGISTRY_JWT_SECRET": TestEnvironment.jwtSecret,
             "IMAGE_REGISTRY_INGEST_PORT": String(port),
@@ -26,6 +31,19 @@ final class ServiceProcess: @unchecked Sendable {
             "LOG_LEVEL": TestEnvironment.serviceLogLevel ?? "warning",
         ].merging(extra) { _, new in new }) { _, new in new }
         try process.run()
+    }
+
+    /// Runs an operator command of a service binary (such as
+    /// `image-ingest orphans`) to its end; returns its exit status and output.
+    static func command(_ name: String, _ arguments: [String], settings: RegistrySettings) async throws
+        -> (status: Int32, output: String)
+    {
+        let output = Pipe()
+        let service = try ServiceProcess(name, settings: settings, arguments: arguments, output: output)
+        // The output of these commands is a few lines: it fits the pipe until the process ends.
+        while service.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (service.process.terminationStatus, text)
     }
 
     var pid: Int32 { process.processIdentifier }
