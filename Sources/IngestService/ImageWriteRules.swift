@@ -97,32 +97,14 @@ struct ImageWriteRules: Sendable {
         }
     }
 
-    /// Base images: administrators. Personal images: their owner. In a
-    /// namespace: its owner and collaborators; a namespace that does not
-    /// exist yet is created with the image, in the caller's own tree only.
-    /// 404 otherwise, so that nothing reveals what exists.
+    /// Who may write where is ``AccessPolicy``'s to decide; 404 otherwise,
+    /// so that nothing reveals what exists.
     func authorize(_ caller: Caller, toWrite scope: ImageScope) async throws {
-        let viewer = caller.viewer
-        switch scope {
-        case .base:
-            guard viewer.isAdministrator else { throw APIError.notFound("base images are managed by administrators") }
-        case .personal(let owner, _):
-            guard owner == caller.username || viewer.isAdministrator else { throw APIError.notFound("user not found") }
-        case .namespace(let namespace, _):
-            if let access = try await queries.namespaceAccess(
-                owner: namespace.owner.value, path: namespace.path.value)
-            {
-                guard AccessPolicy.canWrite(access, viewer: viewer) else {
-                    throw APIError.notFound("namespace \(namespace) not found")
-                }
-            } else if namespace.owner != caller.username {
-                if let root = try await queries.namespaceAccess(
-                    owner: namespace.owner.value, path: namespace.path.root.value),
-                    AccessPolicy.canWrite(root, viewer: viewer)
-                {
-                    return  // a collaborator may create sub-namespaces in the tree
-                }
-                throw APIError.notFound("namespace \(namespace) not found")
+        guard AccessPolicy.canWrite(try await queries.writeTarget(scope), viewer: caller.viewer) else {
+            switch scope {
+            case .base: throw APIError.notFound("base images are managed by administrators")
+            case .personal: throw APIError.notFound("user not found")
+            case .namespace(let namespace, _): throw APIError.notFound("namespace \(namespace) not found")
             }
         }
     }

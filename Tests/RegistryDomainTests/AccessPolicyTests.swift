@@ -47,10 +47,33 @@ struct AccessPolicyTests {
 
     @Test("personal images are their owner's alone")
     func personalImages() {
-        #expect(AccessPolicy.canSeePersonalImage(owner: Self.alice, viewer: Self.owner))
-        #expect(!AccessPolicy.canSeePersonalImage(owner: Self.alice, viewer: Self.collaborator))
-        #expect(!AccessPolicy.canSeePersonalImage(owner: Self.alice, viewer: .anonymous))
-        #expect(AccessPolicy.canSeePersonalImage(owner: Self.alice, viewer: Self.administrator))
+        let personal = ImagePlacement.personal(owner: Self.alice)
+        #expect(AccessPolicy.canSee(personal, viewer: Self.owner))
+        #expect(!AccessPolicy.canSee(personal, viewer: Self.collaborator))
+        #expect(!AccessPolicy.canSee(personal, viewer: Viewer.anonymous))
+        #expect(AccessPolicy.canSee(personal, viewer: Self.administrator))
+        #expect(AccessPolicy.canDelete(personal, viewer: Self.owner))
+        #expect(!AccessPolicy.canDelete(personal, viewer: Self.other))
+    }
+
+    @Test("writes: base images for administrators, new namespaces in one's own tree or a tree one collaborates on")
+    func writes() {
+        #expect(!AccessPolicy.canWrite(WriteTarget.base, viewer: Self.owner))
+        #expect(AccessPolicy.canWrite(WriteTarget.base, viewer: Self.administrator))
+        #expect(AccessPolicy.canWrite(WriteTarget.newNamespace(owner: Self.alice, root: nil), viewer: Self.owner))
+        #expect(!AccessPolicy.canWrite(WriteTarget.newNamespace(owner: Self.alice, root: nil), viewer: Self.collaborator))
+        let root = Self.namespace(.private)
+        #expect(AccessPolicy.canWrite(WriteTarget.newNamespace(owner: Self.alice, root: root), viewer: Self.collaborator))
+        #expect(!AccessPolicy.canWrite(WriteTarget.newNamespace(owner: Self.alice, root: root), viewer: Self.other))
+        #expect(!AccessPolicy.canWrite(WriteTarget.namespace(Self.namespace(.public)), viewer: Self.other))
+        #expect(!AccessPolicy.canDelete(ImagePlacement.base, viewer: Self.owner))
+    }
+
+    @Test("resolving: the scheduler for anyone, a reader for their own builds")
+    func resolving() {
+        #expect(AccessPolicy.canResolve(for: Self.alice, viewer: Viewer.anonymous, isScheduler: true))
+        #expect(AccessPolicy.canResolve(for: Self.alice, viewer: Self.owner, isScheduler: false))
+        #expect(!AccessPolicy.canResolve(for: Self.alice, viewer: Self.other, isScheduler: false))
     }
 
     @Test("pinned references: name@sha256:<hex>")

@@ -115,10 +115,7 @@ struct ImageCommandController: Sendable {
     }
 
     private func mayDelete(_ image: ImageRecord, caller: Caller) async throws -> Bool {
-        let viewer = caller.viewer
-        guard let owner = image.owner else { return viewer.isAdministrator }
-        guard let path = image.namespacePath else { return viewer.isAdministrator || owner == caller.username.value }
-        guard let access = try await queries.namespaceAccess(owner: owner, path: path) else { return false }
-        return AccessPolicy.canWrite(access, viewer: viewer)
+        guard let placement = try await queries.placement(of: image) else { return false }
+        return AccessPolicy.canDelete(placement, viewer: caller.viewer)
     }
 }

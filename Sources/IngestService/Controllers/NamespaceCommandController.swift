@@ -19,14 +19,9 @@ struct NamespaceCommandController: Sendable {
         let (reference, visibility) = try command.validated(for: caller)
         try await recorder.waiter.waitForRequestedPosition(request)
         let queries = self.queries
-        if reference.owner != caller.username {
-            // Collaborators may add namespaces inside the owner's tree.
-            guard let root = try await queries.namespaceAccess(
-                owner: reference.owner.value, path: reference.path.root.value),
-                AccessPolicy.canWrite(root, viewer: caller.viewer)
-            else {
-                throw APIError.notFound("namespace \(reference) not found")
-            }
+        // Collaborators may add namespaces inside the owner's tree.
+        guard AccessPolicy.canWrite(try await queries.writeTarget(reference), viewer: caller.viewer) else {
+            throw APIError.notFound("namespace \(reference) not found")
         }
         let idempotent = try recorder.idempotency(
             of: request, caller: caller, route: "POST /v1/namespaces", parameters: [body])

@@ -20,7 +20,7 @@ struct ResolutionCommandController: Sendable {
         let caller = try context.requireCaller()
         let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionCommand.self, from: request)
         let (buildID, resolution) = try command.validated()
-        guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
+        guard caller.mayResolve(for: resolution.user) else {
             throw APIError.notFound("image \(resolution.image) not found")
         }
         try await recorder.waiter.waitForRequestedPosition(request)

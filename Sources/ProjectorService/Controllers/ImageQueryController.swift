@@ -47,17 +47,12 @@ struct ImageQueryController: Sendable {
     }
 }
 
-/// Whether a viewer may see one image version: base images are public, a
-/// personal image is its owner's, a namespaced image follows its namespace.
+/// Whether a viewer may see one image version, as ``AccessPolicy`` decides.
 struct ImageVisibility: Sendable {
     let queries: any RegistryQueries
 
     func allows(_ image: ImageRecord, to viewer: Viewer) async throws -> Bool {
-        guard let ownerText = image.owner, let owner = try? Username(ownerText) else { return image.source == .base }
-        guard let path = image.namespacePath else {
-            return AccessPolicy.canSeePersonalImage(owner: owner, viewer: viewer)
-        }
-        guard let access = try await queries.namespaceAccess(owner: ownerText, path: path) else { return false }
-        return AccessPolicy.canSee(access, viewer: viewer)
+        guard let placement = try await queries.placement(of: image) else { return false }
+        return AccessPolicy.canSee(placement, viewer: viewer)
     }
 }

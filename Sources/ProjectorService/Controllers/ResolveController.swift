@@ -34,7 +34,7 @@ struct ResolveController: Sendable {
                 driver: try Driver(parsing: driverText))
         }
         _ = try validated { () throws(NameError) in try ResolutionPlan(for: resolution) }
-        guard caller.has(.imageResolve) || (caller.has(.imageRead) && caller.username == resolution.user) else {
+        guard caller.mayResolve(for: resolution.user) else {
             throw APIError.notFound("image \(imageText) not found")
         }
         let found: Resolution?

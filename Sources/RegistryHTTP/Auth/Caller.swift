@@ -17,6 +17,13 @@ public struct Caller: Sendable, Equatable {
         Viewer(username: username, isAdministrator: scopes.contains(.registryAdmin))
     }
 
+    /// Whether this caller may resolve images for a build of `user`
+    /// (``AccessPolicy/canResolve(for:viewer:isScheduler:)``).
+    public func mayResolve(for user: Username) -> Bool {
+        AccessPolicy.canResolve(
+            for: user, viewer: has(.imageRead) ? viewer : .anonymous, isScheduler: has(.imageResolve))
+    }
+
     public func has(_ scope: Scope) -> Bool {
         scopes.contains(scope) || scopes.contains(.registryAdmin)
     }

@@ -1,0 +1,30 @@
+import RegistryDomain
+
+extension RegistryQueries {
+    /// Where `image` lives, as ``AccessPolicy`` needs it; `nil` when the
+    /// record names an owner or namespace the read model does not hold.
+    public func placement(of image: ImageRecord) async throws -> ImagePlacement? {
+        guard let ownerText = image.owner else { return image.source == .base ? .base : nil }
+        guard let owner = try? Username(ownerText) else { return nil }
+        guard let path = image.namespacePath else { return .personal(owner: owner) }
+        return try await namespaceAccess(owner: ownerText, path: path).map(ImagePlacement.namespace)
+    }
+
+    /// Where a write into `scope` goes, as ``AccessPolicy`` needs it.
+    public func writeTarget(_ scope: ImageScope) async throws -> WriteTarget {
+        switch scope {
+        case .base: return .base
+        case .personal(let owner, _): return .personal(owner: owner)
+        case .namespace(let namespace, _): return try await writeTarget(namespace)
+        }
+    }
+
+    /// Where creating (or writing into) `namespace` goes.
+    public func writeTarget(_ namespace: NamespaceReference) async throws -> WriteTarget {
+        if let access = try await namespaceAccess(owner: namespace.owner.value, path: namespace.path.value) {
+            return .namespace(access)
+        }
+        let root = try await namespaceAccess(owner: namespace.owner.value, path: namespace.path.root.value)
+        return .newNamespace(owner: namespace.owner, root: root)
+    }
+}
