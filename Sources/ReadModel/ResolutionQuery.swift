@@ -19,11 +19,11 @@ struct ResolutionQuery {
     private var base: (rank: Int32, name: String)?
     private let digest: String?
     /// Who asks: a namespace image is found only if this user may use it.
-    private let user: String?
+    private let user: Username?
 
     init(steps: [ResolutionStep], digest: String?, user: Username?) {
         self.digest = digest
-        self.user = user?.value
+        self.user = user
         for (index, step) in steps.enumerated() {
             let rank = Int32(index)
             switch step {
@@ -46,11 +46,7 @@ struct ResolutionQuery {
                 (SELECT \(namespace?.rank)::integer AS rank, i.* FROM images i
                  WHERE owner = \(namespace?.owner) AND namespace_path = \(namespace?.path) AND name = \(namespace?.name)
                    AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                   AND (owner = \(user)
-                        OR EXISTS (SELECT 1 FROM namespaces n WHERE n.owner = i.owner AND n.path = i.namespace_path
-                                     AND n.visibility IN ('public', 'internal'))
-                        OR EXISTS (SELECT 1 FROM collaborators c WHERE c.owner = i.owner
-                                     AND c.root_path = split_part(i.namespace_path, '/', 1) AND c.username = \(user)))
+                   AND \(imageVisibleTo: Viewer(username: user), image: "i")
                  ORDER BY version DESC LIMIT 1)
                 UNION ALL
                 (SELECT \(personal?.rank)::integer, * FROM images
