@@ -60,17 +60,35 @@ def pid_of(name):
     return int((DATA / "pids" / f"{name}.pid").read_text())
 
 
-def test_writes_survive_killed_replicas(running_cluster):
+def held_image(base, writer, directory, name="held", pattern=0x5A):
+    """Makes a small real QCOW2 image and uploads it as the holder of
+    `writer` (a personal image `name`, answered once projected), so that
+    they may register its bytes by digest; returns its sha256 and size."""
+    path = directory / f"{name}.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "16M"], check=True)
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", f"write -P {pattern} 0 64k", str(path)], check=True,
+                   capture_output=True)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    answer = requests.post(f"{base}/v1/images", params={"name": name, "wait": "true"}, data=data, timeout=60,
+                           headers={"Authorization": f"Bearer {writer}", "Content-Type": "application/x-qemu-disk"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["sha256"] == digest
+    return digest, len(data)
+
+
+def test_writes_survive_killed_replicas(running_cluster, tmp_path):
     base = running_cluster
     writer = token("alice", ["image:write", "image:read"])
+    # Every write registers, under its own name, bytes alice uploaded.
+    digest, size = held_image(base, writer, tmp_path)
     acknowledged = {}  # name -> (image id or event id, position)
     lock = threading.Lock()
     retried = []
 
     def register(index):
         name = f"img{index}"
-        body = {"name": name, "driver": "qemu", "location": f"file:///var/lib/djinn/images/{name}.qcow2",
-                "sha256": hashlib.sha256(name.encode()).hexdigest(), "size": 1024 + index}
+        body = {"name": name, "driver": "qemu", "sha256": digest, "size": size}
         for attempt in range(30):
             try:
                 answer = requests.post(f"{base}/v1/images", json=body, timeout=30,
@@ -110,7 +128,9 @@ def test_writes_survive_killed_replicas(running_cluster):
                                   params={"driver": "qemu", "image": name, "user": "alice", "after": position},
                                   headers={"Authorization": f"Bearer {reader}"})
             if answer.status_code == 200:
-                assert answer.json()["name"] == name
+                resolved = answer.json()
+                assert resolved["name"] == name
+                assert resolved["sha256"] == digest and resolved["size"] == size and resolved["verified"] is True
                 del pending[name]
         time.sleep(0.5)
     assert not pending, f"{len(pending)} acknowledged writes never became resolvable"
@@ -121,5 +141,6 @@ def test_writes_survive_killed_replicas(running_cluster):
     assert psql("SELECT count(*) FROM applied_events") == psql("SELECT count(DISTINCT event_id) FROM images")
     duplicates = psql("SELECT count(*) FROM (SELECT event_id FROM applied_events GROUP BY event_id HAVING count(*) > 1) d")
     assert duplicates == "0"
-    assert int(psql("SELECT count(DISTINCT name) FROM images")) == WRITES
+    assert int(psql("SELECT count(DISTINCT name) FROM images WHERE name <> 'held'")) == WRITES
+    assert int(psql("SELECT count(*) FROM images WHERE name = 'held'")) == 1
     print(f"{WRITES} writes acknowledged, {len(retried)} retries after killed replicas")

@@ -57,6 +57,9 @@ struct AccessMatrixTests {
 
         try await RegistryServices.fresh().run { ingest, projector in
             let alice = tokens[.owner]!
+            // Every image holds bytes alice uploaded; a collaborator may
+            // register them too, since they may read alice's images.
+            let held = try await HeldImages.upload(0x41, to: ingest, token: alice).image
             var imageIDs: [String: String] = [:]
             var lastPosition = ""
             for visibility in visibilities {
@@ -64,7 +67,7 @@ struct AccessMatrixTests {
                 _ = try await ingest.call(.post, "/v1/namespaces", token: alice,
                                           json: #"{"path": "\#(path)", "visibility": "\#(visibility)"}"#)
                 let image = try await ingest.call(.post, "/v1/images", token: alice,
-                                                  json: EndToEndFlowTests.registration(name: "app", namespace: path))
+                                                  json: held.registration(name: "app", namespace: path))
                 imageIDs[visibility] = image.string("event", "id")
                 lastPosition = try #require(image.headers[.registryPosition])
             }
@@ -111,7 +114,7 @@ struct AccessMatrixTests {
 
                     let create = try await ingest.call(
                         .post, "/v1/images", token: token,
-                        json: EndToEndFlowTests.registration(name: "made-by-\(actor.rawValue)", namespace: "\(path)@alice"))
+                        json: held.registration(name: "made-by-\(actor.rawValue)", namespace: "\(path)@alice"))
                     #expect(create.status == cell.create, "\(label) create")
                 }
             }

@@ -6,16 +6,6 @@ import RegistryHTTP
 /// The whole write-then-read flow over HTTP, against the real broker and PostgreSQL.
 @Suite("End to end over HTTP")
 struct EndToEndFlowTests {
-    static let digest = String(repeating: "c0ffee", count: 10) + "c0ff"
-
-    static func registration(name: String, namespace: String?, digest: String = digest, size: Int = 1_048_576) -> String {
-        let namespaceField = namespace.map { #""namespace": "\#($0)", "# } ?? ""
-        return """
-            {"name": "\(name)", \(namespaceField)"driver": "qemu",
-             "location": "file:///var/lib/djinn/images/\(name).qcow2", "sha256": "\(digest)", "size": \(size)}
-            """
-    }
-
     @Test("create namespace, register, resolve by position, record a resolution, find it in the audit trail")
     func fullFlow() async throws {
         let alice = try await TestEnvironment.token("alice", [.namespaceWrite, .imageWrite, .imageRead])
@@ -28,8 +18,10 @@ struct EndToEndFlowTests {
             #expect(namespace.string("event", "type") == "namespace-created")
             #expect(namespace.headers[.registryPosition] == namespace.string("event", "position"))
 
+            // Bytes alice uploaded, registered again by digest under another name.
+            let held = try await HeldImages.upload(0x11, to: ingest, token: alice)
             let registered = try await ingest.call(
-                .post, "/v1/images", token: alice, json: Self.registration(name: "my-image", namespace: "team/infra"))
+                .post, "/v1/images", token: alice, json: held.image.registration(name: "my-image", namespace: "team/infra"))
             #expect(registered.status == .accepted)
             let position = try #require(registered.headers[.registryPosition])
 
@@ -39,10 +31,11 @@ struct EndToEndFlowTests {
             #expect(resolved.status == .ok)
             #expect(resolved.string("source") == "custom")
             #expect(resolved.string("namespace") == "team/infra@alice")
-            #expect(resolved.string("sha256") == Self.digest)
-            #expect(resolved.string("location") == "file:///var/lib/djinn/images/my-image.qcow2")
+            #expect(resolved.string("sha256") == held.image.sha256)
+            #expect(resolved.string("location") == held.location, "the registry's own copy of the bytes")
             #expect(resolved["version"] as? Int == 1)
-            #expect(resolved["size"] as? Int == 1_048_576)
+            #expect(resolved["size"] as? Int == held.image.size)
+            #expect(resolved["verified"] as? Bool == true)
             let imageID = try #require(resolved.string("image_id"))
 
             let recorded = try await ingest.call(
@@ -63,8 +56,9 @@ struct EndToEndFlowTests {
             #expect(data["build_id"] as? String == "4711")
             #expect(data["image"] as? String == "my-image")
             #expect(resolution["image_id"] as? String == imageID)
-            #expect(resolution["sha256"] as? String == Self.digest)
+            #expect(resolution["sha256"] as? String == held.image.sha256)
             #expect(resolution["version"] as? Int == 1)
+            #expect(resolution["verified"] as? Bool == true, "the audit trail says the bytes were checked")
         }
     }
 
@@ -72,22 +66,23 @@ struct EndToEndFlowTests {
     func waitForProjection() async throws {
         let bob = try await TestEnvironment.token("bob", [.imageWrite, .imageRead])
         try await RegistryServices.fresh().run { ingest, projector in
+            let older = try await HeldImages.upload(0x12, to: ingest, token: bob)
+            let newer = try await HeldImages.upload(0x13, to: ingest, token: bob)
             let first = try await ingest.call(
-                .post, "/v1/images?wait=true", token: bob, json: Self.registration(name: "builder", namespace: nil))
+                .post, "/v1/images?wait=true", token: bob, json: older.image.registration(name: "builder"))
             #expect(first.status == .created)
             #expect(first["version"] as? Int == 1)
             #expect(first.string("owner") == "bob")
             #expect(first.string("event", "type") == "image-created")
 
             let second = try await ingest.call(
-                .post, "/v1/images?wait=true", token: bob,
-                json: Self.registration(name: "builder", namespace: nil, digest: String(repeating: "d", count: 64)))
+                .post, "/v1/images?wait=true", token: bob, json: newer.image.registration(name: "builder"))
             #expect(second.status == .created)
             #expect(second["version"] as? Int == 2)
 
             let resolved = try await projector.call(.get, "/v1/resolve?driver=qemu&image=builder&user=bob", token: bob)
             #expect(resolved["version"] as? Int == 2, "the name resolves to the newest version")
-            #expect(resolved.string("sha256") == String(repeating: "d", count: 64))
+            #expect(resolved.string("sha256") == newer.image.sha256)
 
             let firstID = try #require(first.string("id"))
             let shown = try await projector.call(.get, "/v1/images/\(firstID)", token: bob)
@@ -122,8 +117,9 @@ struct EndToEndFlowTests {
         let alice = try await TestEnvironment.token("alice", [.imageWrite, .imageRead])
         let mallory = try await TestEnvironment.token("mallory", [.imageRead])
         try await RegistryServices.fresh().run { ingest, projector in
+            let held = try await HeldImages.upload(0x14, to: ingest, token: alice)
             let created = try await ingest.call(
-                .post, "/v1/images?wait=true", token: alice, json: Self.registration(name: "secret", namespace: "vault"))
+                .post, "/v1/images?wait=true", token: alice, json: held.image.registration(name: "secret", namespace: "vault"))
             let id = try #require(created.string("id"))
             #expect(try await projector.call(.get, "/v1/images/\(id)", token: alice).status == .ok)
             #expect(try await projector.call(.get, "/v1/images/\(id)", token: mallory).status == .notFound)

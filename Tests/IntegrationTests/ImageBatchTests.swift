@@ -6,11 +6,6 @@ import RegistryHTTP
 /// `POST /v1/images/batch` end to end.
 @Suite("Image batches")
 struct ImageBatchTests {
-    static func registration(_ name: String, namespace: String? = nil, digest: Character = "b") -> String {
-        EndToEndFlowTests.registration(
-            name: name, namespace: namespace, digest: String(repeating: digest, count: 64), size: 4096)
-    }
-
     static func batch(_ registrations: [String]) -> String {
         #"{"images": ["# + registrations.joined(separator: ", ") + "]}"
     }
@@ -18,11 +13,14 @@ struct ImageBatchTests {
     @Test("a batch records every image; a retry with its key records nothing new; unchanged bytes record nothing")
     func registerRetryUnchanged() async throws {
         let alice = try await TestEnvironment.token("alice", [.imageWrite, .imageRead, .imageResolve])
-        let body = Self.batch([
-            Self.registration("runner"), Self.registration("builder"),
-            Self.registration("runner", namespace: "team/ci"), Self.registration("cache", namespace: "team/ci"),
-        ])
         try await RegistryServices.fresh().run { ingest, projector in
+            // Every item names the same bytes, which alice uploaded first.
+            let held = try await HeldImages.upload(0x31, to: ingest, token: alice)
+            let body = Self.batch([
+                held.image.registration(name: "runner"), held.image.registration(name: "builder"),
+                held.image.registration(name: "runner", namespace: "team/ci"),
+                held.image.registration(name: "cache", namespace: "team/ci"),
+            ])
             let first = try await ingest.call(
                 .post, "/v1/images/batch", token: alice, json: body, headers: [.idempotencyKey: "batch-1"])
             #expect(first.status == .accepted)
@@ -41,6 +39,8 @@ struct ImageBatchTests {
                 let resolved = try await projector.call(.get, query, token: alice)
                 #expect(resolved.status == .ok, "\(name) in \(namespace ?? "alice's personal images")")
                 #expect(resolved["version"] as? Int == 1)
+                #expect(resolved.string("sha256") == held.image.sha256)
+                #expect(resolved["verified"] as? Bool == true)
             }
             let ids = items.compactMap { $0["image_id"] as? String }
 
@@ -60,7 +60,10 @@ struct ImageBatchTests {
             #expect(unchanged.allSatisfy { $0["event"] == nil })
 
             let listed = try await projector.call(.get, "/v1/images?limit=100", token: alice)
-            #expect((listed["items"] as? [Any])?.count == 4, "four images, each version 1")
+            let listedItems = listed["items"] as? [[String: Any]] ?? []
+            #expect(Set(listedItems.compactMap { $0["id"] as? String }) == Set(ids + [held.id]),
+                    "the upload and the batch's four images, nothing else")
+            #expect(listedItems.count == 5 && listedItems.allSatisfy { $0["version"] as? Int == 1 }, "each version 1")
         }
     }
 }

@@ -8,24 +8,25 @@ import Testing
 @Suite("Registry rules end to end")
 struct RegistryRulesTests {
     static let readWrite: [Scope] = [.imageRead, .imageWrite, .namespaceRead, .namespaceWrite]
-    static func digest(_ character: Character) -> String { String(repeating: character, count: 64) }
 
     @Test("a pinned digest resolves that version; a deleted version stops resolving but stays in the audit trail")
     func pinsAndDeletion() async throws {
         let alice = try await TestEnvironment.token("alice", Self.readWrite)
         try await RegistryServices.fresh().run { ingest, projector in
+            let older = try await HeldImages.upload(0x21, to: ingest, token: alice).image
+            let newer = try await HeldImages.upload(0x22, to: ingest, token: alice).image
             let first = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "tool", namespace: nil, digest: Self.digest("1")))
+                json: older.registration(name: "tool"))
             let second = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "tool", namespace: nil, digest: Self.digest("2")))
+                json: newer.registration(name: "tool"))
             #expect(second["version"] as? Int == 2)
             let again = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "tool", namespace: nil, digest: Self.digest("2")))
+                json: newer.registration(name: "tool"))
             #expect(again.status == .ok, "the same bytes again are not a new version")
             #expect(again["version"] as? Int == 2)
 
             let pinned = try await projector.call(
-                .get, "/v1/resolve?driver=qemu&image=tool@sha256:\(Self.digest("1"))&user=alice", token: alice)
+                .get, "/v1/resolve?driver=qemu&image=tool@sha256:\(older.sha256)&user=alice", token: alice)
             #expect(pinned["version"] as? Int == 1)
             #expect(pinned.string("image_id") == first.string("id"))
 
@@ -49,34 +50,48 @@ struct RegistryRulesTests {
         let admin = try await TestEnvironment.token("root", [.registryAdmin])
         let alice = try await TestEnvironment.token("alice", Self.readWrite)
         let carol = try await TestEnvironment.token("carol", Self.readWrite)
-        try await RegistryServices.fresh().run { ingest, projector in
-            for name in ["arch", "debian/stable"] {
-                let seeded = try await ingest.call(.post, "/v1/images?wait=true", token: admin, json: """
-                    {"source": "base", "name": "\(name)", "driver": "qemu",
-                     "location": "file:///var/lib/djinn/images/base/qemu/x86_64/\(name)", "sha256": "\(Self.digest("b"))", "size": 5}
-                    """)
-                #expect(seeded.status == .created, "\(name)")
+        // arch is a real file in the base-image root, which the registry reads
+        // and checks like an upload; debian/stable is an s3:// location it
+        // takes on the administrator's word and marks unverified.
+        let baseRoot = FileManager.default.temporaryDirectory.appendingPathComponent("registry-base-\(UUID().uuidString)")
+        let archImage = try HeldImages.image(0x23)
+        let archFile = try archImage.copy(into: baseRoot.appendingPathComponent("qemu/x86_64"), name: "arch")
+        let seeds = [
+            (name: "arch", location: archFile.absoluteString, sha256: archImage.sha256, size: archImage.size, verified: true),
+            (name: "debian/stable", location: "s3://djinn-base-images/qemu/x86_64/debian/stable",
+             sha256: String(repeating: "b", count: 64), size: 5, verified: false),
+        ]
+        @Sendable func seed(_ name: String, location: String, sha256: String, size: Int) -> String {
+            #"{"source": "base", "name": "\#(name)", "driver": "qemu", "location": "\#(location)", "sha256": "\#(sha256)", "size": \#(size)}"#
+        }
+        let services = try await RegistryServices.fresh { $0.baseImagesDirectory = baseRoot.path }
+        try await services.run { ingest, projector in
+            for base in seeds {
+                let seeded = try await ingest.call(.post, "/v1/images?wait=true", token: admin,
+                    json: seed(base.name, location: base.location, sha256: base.sha256, size: base.size))
+                #expect(seeded.status == .created, "\(base.name): \(seeded.body)")
+                #expect(seeded["verified"] as? Bool == base.verified, "\(base.name)")
             }
-            let reseeded = try await ingest.call(.post, "/v1/images", token: admin, json: """
-                {"source": "base", "name": "arch", "driver": "qemu",
-                 "location": "file:///var/lib/djinn/images/base/qemu/x86_64/arch", "sha256": "\(Self.digest("b"))", "size": 5}
-                """)
+            let reseeded = try await ingest.call(.post, "/v1/images", token: admin,
+                json: seed("arch", location: archFile.absoluteString, sha256: archImage.sha256, size: archImage.size))
             #expect(reseeded.status == .ok, "seeding twice records nothing")
-            let notAdmin = try await ingest.call(.post, "/v1/images", token: alice, json: """
-                {"source": "base", "name": "arch", "driver": "qemu",
-                 "location": "file:///var/lib/djinn/images/x/arch", "sha256": "\(Self.digest("c"))", "size": 5}
-                """)
+            let notAdmin = try await ingest.call(.post, "/v1/images", token: alice,
+                json: seed("arch", location: archFile.absoluteString, sha256: archImage.sha256, size: archImage.size))
             #expect(notAdmin.status == .notFound)
 
-            _ = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "arch", namespace: nil, digest: Self.digest("a")))
+            let shadow = try await HeldImages.upload(0x24, to: ingest, token: alice).image
+            _ = try await ingest.call(.post, "/v1/images?wait=true", token: alice, json: shadow.registration(name: "arch"))
             let forAlice = try await projector.call(.get, "/v1/resolve?driver=qemu&image=arch&user=alice", token: alice)
             #expect(forAlice.string("source") == "custom")
+            #expect(forAlice.string("sha256") == shadow.sha256)
             let forCarol = try await projector.call(.get, "/v1/resolve?driver=qemu&image=arch&user=carol", token: carol)
             #expect(forCarol.string("source") == "base")
+            #expect(forCarol.string("location") == archFile.absoluteString)
+            #expect(forCarol["verified"] as? Bool == true)
             let slashName = try await projector.call(
                 .get, "/v1/resolve?driver=qemu&image=debian/stable&user=carol&namespace=any@carol", token: carol)
             #expect(slashName.string("source") == "base", "a name with '/' is always a base image")
+            #expect(slashName["verified"] as? Bool == false, "an s3:// location is taken on trust")
         }
     }
 
@@ -85,8 +100,10 @@ struct RegistryRulesTests {
         let alice = try await TestEnvironment.token("alice", Self.readWrite)
         let bob = try await TestEnvironment.token("bob", Self.readWrite)
         try await RegistryServices.fresh().run { ingest, projector in
+            let alicesBytes = try await HeldImages.upload(0x25, to: ingest, token: alice).image
+            let bobsBytes = try await HeldImages.upload(0x26, to: ingest, token: bob).image
             let made = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "ci", namespace: "team/infra/deep"))
+                json: alicesBytes.registration(name: "ci", namespace: "team/infra/deep"))
             #expect(made.status == .created)
             let namespace = try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: alice)
             #expect(namespace.string("visibility") == "private", "created on the fly, private")
@@ -97,7 +114,7 @@ struct RegistryRulesTests {
             #expect(added.status == .created)
             #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: bob).status == .ok)
             let byBob = try await ingest.call(.post, "/v1/images?wait=true", token: bob,
-                json: EndToEndFlowTests.registration(name: "ci", namespace: "team/infra/deep@alice", digest: Self.digest("e")))
+                json: bobsBytes.registration(name: "ci", namespace: "team/infra/deep@alice"))
             #expect(byBob.status == .created)
             #expect(byBob["version"] as? Int == 2)
             #expect(try await ingest.call(.post, "/v1/namespaces/alice/team/collaborators", token: bob,
@@ -119,20 +136,23 @@ struct RegistryRulesTests {
         let alice = try await TestEnvironment.token("alice", Self.readWrite)
         let services = try await RegistryServices.fresh()
         try await services.run { ingest, _ in
+            let versionA = try await HeldImages.upload(0x27, to: ingest, token: alice).image
+            let versionB = try await HeldImages.upload(0x28, to: ingest, token: alice).image
             async let first = ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "race"}"#)
             async let second = ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "race"}"#)
             let namespaces = try await [first, second]
             #expect(namespaces.allSatisfy { [.created, .ok].contains($0.status) })
             async let imageA = ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "same", namespace: "race", digest: Self.digest("a")))
+                json: versionA.registration(name: "same", namespace: "race"))
             async let imageB = ingest.call(.post, "/v1/images?wait=true", token: alice,
-                json: EndToEndFlowTests.registration(name: "same", namespace: "race", digest: Self.digest("b")))
+                json: versionB.registration(name: "same", namespace: "race"))
             let versions = try await [imageA, imageB].compactMap { $0["version"] as? Int }.sorted()
             #expect(versions == [1, 2])
         }
         let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
         #expect(live.namespaces.count == 1)
-        #expect(live.images.count == 2)
+        #expect(live.images.count == 4, "the two uploads of the bytes and the two versions")
+        #expect(live.images.filter { $0.contains("|alice|race|same|") }.count == 2)
 
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
         #expect(replay == live)

@@ -14,12 +14,7 @@ struct UploadTests {
         _ file: URL, name: String, to ingest: any TestClientProtocol, token: String,
         contentType: String = "application/x-qemu-disk", query: String = ""
     ) async throws -> JSONAnswer {
-        let response = try await ingest.executeRequest(
-            uri: "/v1/images?name=\(name)\(query)", method: .post,
-            headers: [.authorization: "Bearer \(token)", .contentType: contentType],
-            body: ByteBuffer(bytes: try Data(contentsOf: file)))
-        let body = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
-        return JSONAnswer(status: response.status, headers: response.headers, body: body)
+        try await ingest.upload(file, "/v1/images?name=\(name)\(query)", token: token, contentType: contentType)
     }
 
     /// Every regular file below the blob store.
@@ -44,6 +39,7 @@ struct UploadTests {
             #expect(uploaded.status == .created)
             #expect(uploaded.string("sha256") == expected)
             #expect(uploaded["size"] as? Int == bytes.count)
+            #expect(uploaded["verified"] as? Bool == true, "the registry checked the bytes itself")
             let location = try #require(uploaded.string("location"))
             #expect(location.hasSuffix("/sha256/\(expected.prefix(2))/\(expected)"))
             #expect(try QemuImages.sha256sum(try #require(URL(string: location))) == expected)

@@ -74,6 +74,7 @@ as_postgres() {
 
 # start_postgres DATA_DIR PORT: a project-local cluster with a superuser and a
 # database both named "registry", trusting connections from 127.0.0.1.
+# PG_FSYNC (on) and PG_MAX_CONNECTIONS (100) set those server settings.
 start_postgres() {
     local data="$1" port="$2" bin
     bin="$(postgres_bindir)"
@@ -85,7 +86,7 @@ start_postgres() {
         as_postgres "$bin/initdb" -D "$data" -U registry -A trust -E UTF8 >/dev/null
     fi
     as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=${PG_FSYNC:-on}" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=${PG_FSYNC:-on} -c max_connections=${PG_MAX_CONNECTIONS:-100}" start >/dev/null
     "$bin/psql" -h 127.0.0.1 -p "$port" -U registry -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'registry'" | grep -q 1 \
         || "$bin/createdb" -h 127.0.0.1 -p "$port" -U registry registry

@@ -71,6 +71,11 @@ struct ImageCommandController: Sendable {
         verified: Bool, caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
     ) async throws -> Response {
         if let unchanged = try await rules.unchangedVersion(of: scope, sha256: sha256) {
+            // A retry whose first try was applied after this one claimed the
+            // key finds the first try's own image: answer with its event.
+            if let key, unchanged.id == key.imageID, let earlier = try await recorder.earlier([key])[key.eventID] {
+                return try await answer(earlier, imageID: key.imageID, request: request)
+            }
             return try JSONResponse.encode(ImageResource(unchanged), status: .ok)
         }
         let imageID = key?.imageID ?? EventID.make()

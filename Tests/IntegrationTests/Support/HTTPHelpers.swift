@@ -39,3 +39,17 @@ extension TestClientProtocol {
         return JSONAnswer(status: response.status, headers: response.headers, body: object)
     }
 }
+
+extension TestClientProtocol {
+    /// Uploads `file` as a raw disk body to `uri` (`/v1/images?name=…`) and
+    /// decodes the JSON answer.
+    func upload(
+        _ file: URL, _ uri: String, token: String, contentType: String = "application/x-qemu-disk"
+    ) async throws -> JSONAnswer {
+        let response = try await executeRequest(
+            uri: uri, method: .post, headers: [.authorization: "Bearer \(token)", .contentType: contentType],
+            body: ByteBuffer(bytes: try Data(contentsOf: file)))
+        let body = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+        return JSONAnswer(status: response.status, headers: response.headers, body: body)
+    }
+}
