@@ -12,7 +12,8 @@ public struct PageRequest: Sendable {
     public let cursor: String?
 
     public init(_ request: Request) throws {
-        if let text = request.queryParameter("limit") {
+        // Present but empty is malformed too, unlike for text parameters.
+        if let text = request.uri.queryParameters[Substring("limit")].map(String.init) {
             guard let parsed = Int(text), (1...Self.maximumLimit).contains(parsed) else {
                 throw APIError.badRequest("limit must be 1 to \(Self.maximumLimit)", code: "invalid_parameter")
             }
