@@ -42,7 +42,16 @@ public enum AccessPolicy {
 
     /// Creating images in a namespace: the owner and collaborators.
     public static func canWrite(_ namespace: NamespaceAccess, viewer: Viewer) -> Bool {
-        viewer.isAdministrator || isMember(namespace, viewer: viewer)
+        canWrite(treeOf: namespace.owner, rootCollaborators: namespace.collaborators, viewer: viewer)
+    }
+
+    /// Writing anywhere in `owner`'s tree (images, sub-namespaces): the
+    /// owner, the collaborators of the root and administrators. The fold
+    /// asks this too, with the collaborators at the event's log position.
+    public static func canWrite(treeOf owner: Username, rootCollaborators: Set<Username>, viewer: Viewer) -> Bool {
+        guard !viewer.isAdministrator else { return true }
+        guard let username = viewer.username else { return false }
+        return username == owner || rootCollaborators.contains(username)
     }
 
     /// Adding and removing collaborators: the owner only.
