@@ -38,6 +38,13 @@ public struct PageRequest: Sendable {
         return id
     }
 
+    /// The cursor as a number, for lists ordered by a sequence.
+    public func cursorNumber() throws -> Int64? {
+        guard let cursor else { return nil }
+        guard let number = Int64(cursor) else { throw Self.invalidCursor }
+        return number
+    }
+
     /// The cursor as the two parts of a `first/second` key.
     public func cursorPair() throws -> (String, String)? {
         guard let cursor else { return nil }

@@ -8,7 +8,10 @@ import RegistryDomain
 /// Everything an event changes depends only on the event and on events
 /// before it in the same partition, so replaying the topic from offset 0
 /// into empty tables yields the same rows, however the records are split
-/// into batches.
+/// into batches. That includes the fold's own permission checks
+/// (``AccessPolicy/refusal(ofCreating:subject:viewer:rootCollaborators:)``
+/// and its siblings): an event its actor may not cause at its position is
+/// refused, kept in the audit trail with the reason, and changes nothing else.
 enum EventApplier {
     /// One decoded record of a batch.
     struct Entry {
@@ -19,60 +22,79 @@ enum EventApplier {
     }
 
     /// Applies the events of one batch, in log order, and returns how many
-    /// were applied for the first time.
+    /// were applied for the first time (refused ones included).
     ///
     /// One statement records every event id; ids seen before, in this batch
     /// or earlier, change nothing. Runs of events whose changes commute
-    /// (namespaces and images created, resolutions) are written together:
-    /// one statement per namespace depth and one for all image versions.
-    /// Deletions and collaborator changes, which depend on what precedes
-    /// them, are applied one by one between runs. One statement writes every
-    /// audit entry.
+    /// (namespaces and images created, resolutions) are decided and written
+    /// together (``CommutingRun``). Deletions and collaborator changes,
+    /// which depend on what precedes them, are decided and applied one by
+    /// one between runs. One statement writes every audit entry.
     static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let fresh = try await recordFirstApplications(of: entries, on: connection, logger: logger)
         var audit = AuditLog()
         var run = CommutingRun()
         for entry in fresh {
             audit.record(entry)
-            let envelope = entry.envelope
-            switch envelope.event {
-            case .namespaceCreated(let created):
-                run.ensureNamespace(
-                    owner: created.owner.value, path: created.path, leafVisibility: created.visibility, envelope: envelope)
-            case .imageCreated(let created):
-                if let owner = created.owner, let path = created.namespace {
-                    run.ensureNamespace(owner: owner.value, path: path, leafVisibility: nil, envelope: envelope)
-                }
-                run.createImage(created, envelope: envelope)
+            switch entry.envelope.event {
+            case .namespaceCreated, .imageCreated:
+                run.append(entry)
             case .imageResolved:
                 break  // recorded in the audit trail only
             case .imageDeleted(let deleted):
-                try await run.flush(on: connection, logger: logger)
-                try await connection.query(
-                    "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID) AND deleted_at IS NULL",
-                    logger: logger)
-            case .collaboratorAdded(let change):
-                try await run.flush(on: connection, logger: logger)
-                try await connection.query(
-                    """
-                    INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
-                    VALUES (\(change.owner.value), \(change.root.value), \(change.username.value), \(envelope.time),
-                            \(envelope.id))
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
-            case .collaboratorRemoved(let change):
-                try await run.flush(on: connection, logger: logger)
-                try await connection.query(
-                    """
-                    DELETE FROM collaborators
-                    WHERE owner = \(change.owner.value) AND root_path = \(change.root.value)
-                      AND username = \(change.username.value)
-                    """, logger: logger)
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await delete(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .collaboratorAdded(let change), .collaboratorRemoved(let change):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await changeCollaborators(change, entry: entry, audit: &audit, on: connection, logger: logger)
             }
         }
-        try await run.flush(on: connection, logger: logger)
+        try await run.flush(into: &audit, on: connection, logger: logger)
         try await audit.write(on: connection, logger: logger)
         return fresh.count
+    }
+
+    private static func delete(
+        _ deleted: ImageDeleted, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let stored = try await FoldState.image(deleted.imageID, on: connection, logger: logger)
+        if let refusal = AccessPolicy.refusal(
+            ofDeleting: deleted.imageID, stored: stored?.image, subject: envelope.subject,
+            viewer: envelope.actorViewer, rootCollaborators: stored?.rootCollaborators ?? [])
+        {
+            return audit.reject(entry, refusal)
+        }
+        try await connection.query(
+            "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID)", logger: logger)
+    }
+
+    private static func changeCollaborators(
+        _ change: CollaboratorChanged, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let root = FoldState.Root(owner: change.owner.value, path: change.root.value)
+        if let refusal = AccessPolicy.refusal(
+            ofChanging: change, rootExists: try await FoldState.exists(root, on: connection, logger: logger),
+            subject: envelope.subject, viewer: envelope.actorViewer)
+        {
+            return audit.reject(entry, refusal)
+        }
+        if case .collaboratorAdded = envelope.event {
+            try await connection.query(
+                """
+                INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
+                VALUES (\(root.owner), \(root.path), \(change.username.value), \(envelope.time), \(envelope.id))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        } else {
+            try await connection.query(
+                """
+                DELETE FROM collaborators
+                WHERE owner = \(root.owner) AND root_path = \(root.path) AND username = \(change.username.value)
+                """, logger: logger)
+        }
     }
 
     /// Records the event ids of `entries` and returns the entries applied
@@ -93,32 +115,5 @@ enum EventApplier {
         var fresh = Set<UUID>()
         for try await id in firstTime.decode(UUID.self) { fresh.insert(id) }
         return unique.filter { fresh.contains($0.envelope.id) }
-    }
-}
-
-/// The changes of consecutive events that give the same rows whether
-/// applied one by one or together: namespaces are created by their first
-/// mention, image versions are numbered in log order, and neither reads
-/// anything the other kinds of event change.
-struct CommutingRun {
-    private var namespaces = NamespaceFold()
-    private var images = ImageFold()
-
-    mutating func ensureNamespace(owner: String, path: NamespacePath, leafVisibility: Visibility?, envelope: EventEnvelope) {
-        namespaces.ensure(owner: owner, path: path, leafVisibility: leafVisibility, envelope: envelope)
-    }
-
-    mutating func createImage(_ created: ImageCreated, envelope: EventEnvelope) {
-        images.create(created, envelope: envelope)
-    }
-
-    /// Writes the run, namespaces first (images never read them, but a
-    /// reader of the committed batch expects an image's namespace to
-    /// exist), and starts an empty one: an event that depends on what
-    /// precedes it is applied next.
-    mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        try await namespaces.write(on: connection, logger: logger)
-        try await images.write(on: connection, logger: logger)
-        self = CommutingRun()
     }
 }
