@@ -17,7 +17,11 @@ final class MessageBatchChannel: Sendable {
     private let space: DispatchSemaphore
 
     init(capacity: Int) {
-        space = DispatchSemaphore(value: capacity)
+        // Starts at zero and is raised to `capacity`: libdispatch traps when a
+        // semaphore is freed below the value it was created with, which is
+        // what a consumer dropped with batches still buffered would do.
+        space = DispatchSemaphore(value: 0)
+        for _ in 0..<capacity { space.signal() }
     }
 
     /// Called on the poll thread; blocks while the channel is full.

@@ -24,6 +24,17 @@ struct MessageBatchChannelTests {
         #expect(offsets == [0, 1, 2, 3, 4])
     }
 
+    @Test("a channel dropped with batches still buffered is freed without a trap")
+    func droppedWhileHoldingBatches() {
+        // libdispatch traps when a semaphore is freed below its initial value;
+        // a consumer stopped mid-stream (a rebuild, a shutdown) drops its channel so.
+        for _ in 0..<100 {
+            let channel = MessageBatchChannel(capacity: 4)
+            channel.send([Self.message(0)])
+            channel.send([Self.message(1)])
+        }
+    }
+
     @Test("a full channel holds the sender back until a batch is taken")
     func backPressure() async throws {
         let channel = MessageBatchChannel(capacity: 1)
