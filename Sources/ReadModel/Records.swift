@@ -137,10 +137,16 @@ public struct NamespaceListFilter: Sendable {
 
 /// A record the projection could not apply, kept with its bytes.
 public struct DeadLetter: Sendable, Equatable {
+    /// One record header, name and value as bytes.
+    public struct Header: Sendable, Equatable {
+        public var name: [UInt8]
+        public var value: [UInt8]
+    }
+
     public var position: LogPosition
     public var key: [UInt8]
-    /// Header names and values, as JSON text.
-    public var headers: String
+    /// The record's headers, in record order.
+    public var headers: [Header]
     public var value: [UInt8]
     public var reason: String
     public var recordedAt: Date

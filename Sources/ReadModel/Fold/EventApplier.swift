@@ -21,17 +21,21 @@ enum EventApplier {
         let data: [UInt8]
     }
 
-    /// Applies the events of one batch, in log order, and returns how many
-    /// were applied for the first time (refused ones included).
+    /// Applies the events of one batch, in log order. Returns how many were
+    /// applied for the first time (refused ones included) and the entries
+    /// that reuse the id of another event, with the reason, to dead-letter.
     ///
     /// One statement records every event id; ids seen before, in this batch
-    /// or earlier, change nothing. Runs of events whose changes commute
+    /// or earlier, change nothing: a producer retry repeats an event exactly,
+    /// while the same id with another type or data is not that event. Runs of events whose changes commute
     /// (namespaces and images created, resolutions) are decided and written
     /// together (``CommutingRun``). Deletions and collaborator changes,
     /// which depend on what precedes them, are decided and applied one by
     /// one between runs. One statement writes every audit entry.
-    static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let fresh = try await recordFirstApplications(of: entries, on: connection, logger: logger)
+    static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws
+        -> (applied: Int, conflicting: [(Entry, String)])
+    {
+        let (fresh, conflicting) = try await recordFirstApplications(of: entries, on: connection, logger: logger)
         var audit = AuditLog()
         var run = CommutingRun()
         for entry in fresh {
@@ -51,7 +55,7 @@ enum EventApplier {
         }
         try await run.flush(into: &audit, on: connection, logger: logger)
         try await audit.write(on: connection, logger: logger)
-        return fresh.count
+        return (fresh.count, conflicting)
     }
 
     private static func delete(
@@ -97,14 +101,26 @@ enum EventApplier {
         }
     }
 
-    /// Records the event ids of `entries` and returns the entries applied
-    /// for the first time, in log order.
+    /// Records the event ids of `entries`; returns the entries applied for
+    /// the first time, in log order, and those whose id an event with other
+    /// content had, with the reason.
     private static func recordFirstApplications(
         of entries: [Entry], on connection: PostgresConnection, logger: Logger
-    ) async throws -> [Entry] {
-        var seen = Set<UUID>()
-        let unique = entries.filter { seen.insert($0.envelope.id).inserted }
-        guard !unique.isEmpty else { return [] }
+    ) async throws -> (fresh: [Entry], conflicting: [(Entry, String)]) {
+        var first: [UUID: Entry] = [:]
+        var unique: [Entry] = []
+        var conflicting: [(Entry, String)] = []
+        for entry in entries {
+            guard let earlier = first[entry.envelope.id] else {
+                first[entry.envelope.id] = entry
+                unique.append(entry)
+                continue
+            }
+            if earlier.envelope.type != entry.envelope.type || earlier.data != entry.data {
+                conflicting.append((entry, reusedID(entry, appliedAt: earlier.position)))
+            }
+        }
+        guard !unique.isEmpty else { return ([], conflicting) }
         let firstTime = try await connection.query(
             """
             INSERT INTO applied_events (event_id, log_partition, log_offset)
@@ -114,6 +130,35 @@ enum EventApplier {
             """, logger: logger)
         var fresh = Set<UUID>()
         for try await id in firstTime.decode(UUID.self) { fresh.insert(id) }
-        return unique.filter { fresh.contains($0.envelope.id) }
+        let seenBefore = unique.filter { !fresh.contains($0.envelope.id) }
+        conflicting += try await differingFromApplied(seenBefore, on: connection, logger: logger)
+        return (unique.filter { fresh.contains($0.envelope.id) }, conflicting)
+    }
+
+    /// Those of `entries` (ids applied in earlier batches) whose type or data
+    /// differ from the applied event's.
+    private static func differingFromApplied(
+        _ entries: [Entry], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(Entry, String)] {
+        guard !entries.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            SELECT applied.event_id, applied.log_partition, applied.log_offset
+            FROM unnest(\(entries.map(\.envelope.id)), \(entries.map(\.envelope.type.rawValue)),
+                        \(entries.map { String(decoding: $0.data, as: UTF8.self) })) AS entry(event_id, type, data)
+            JOIN audit_events applied ON applied.event_id = entry.event_id
+            WHERE applied.type <> entry.type OR applied.data <> entry.data::jsonb
+            """, logger: logger)
+        var differing: [UUID: LogPosition] = [:]
+        for try await (id, partition, offset) in rows.decode((UUID, Int32, Int64).self) {
+            differing[id] = LogPosition(partition: partition, offset: offset)
+        }
+        return entries.compactMap { entry in
+            differing[entry.envelope.id].map { (entry, reusedID(entry, appliedAt: $0)) }
+        }
+    }
+
+    private static func reusedID(_ entry: Entry, appliedAt position: LogPosition) -> String {
+        "event id \(entry.envelope.id.uuidString.lowercased()) was applied before, at \(position), with other content"
     }
 }

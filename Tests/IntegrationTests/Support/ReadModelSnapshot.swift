@@ -8,6 +8,7 @@ struct ReadModelSnapshot: Equatable, Sendable {
     var images: [String]
     var collaborators: [String]
     var audit: [String]
+    var deadLetters: [String]
     var appliedEvents: Int64
     var recordsSeen: Int64
 
@@ -64,6 +65,11 @@ struct ReadModelSnapshot: Equatable, Sendable {
                     SELECT concat_ws('|', event_id, type, log_partition, log_offset, occurred_at, actor, subject, request_id,
                                      username, namespace, image_name, image_id, build_id, data::text, rejected)
                     FROM audit_events ORDER BY log_partition, sequence
+                    """),
+                deadLetters: try await strings(
+                    """
+                    SELECT concat_ws('|', log_partition, log_offset, encode(record_key, 'hex'), md5(record_value), reason)
+                    FROM dead_letters ORDER BY log_partition, log_offset
                     """),
                 appliedEvents: try await number("SELECT count(*) FROM applied_events"),
                 recordsSeen: try await number(recordsSeenQuery))
