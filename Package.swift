@@ -123,6 +123,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets over untrusted input. scripts/fuzz builds them with
+        // libFuzzer (-sanitize=fuzzer -DFUZZING, in .build-fuzz); a plain
+        // build makes them tools that replay the input files they are given.
+        .target(
+            name: "FuzzDriver",
+            path: "Fuzz/FuzzDriver",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzQCOW2",
+            dependencies: ["FuzzDriver", "RegistryDomain"],
+            path: "Fuzz/FuzzQCOW2",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzCloudEvents",
+            dependencies: ["FuzzDriver", "RegistryDomain"],
+            path: "Fuzz/FuzzCloudEvents",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RegistryDomainTests",
             dependencies: ["RegistryDomain"],

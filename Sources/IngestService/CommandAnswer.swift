@@ -64,7 +64,8 @@ struct CommandRecorder: Sendable {
         key: IdempotencyKey?
     ) async throws -> EventReference {
         let envelope = EventEnvelope(
-            id: key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username, subject: subject,
+            id: key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username,
+            actorRole: ActorRole(caller.viewer), subject: subject,
             requestID: context.id, event: event)
         let position = try await publisher.publish(envelope)
         context.logger.info(

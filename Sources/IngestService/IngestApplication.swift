@@ -49,7 +49,8 @@ func buildIngestRouter(
     verifier: TokenVerifier, startup: StartupService
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
-        queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: { try startup.checkReady() })
+        queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
+        readiness: { try startup.checkReady() })
     let v1 = registry.v1.add(middleware: startup.gate)
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)

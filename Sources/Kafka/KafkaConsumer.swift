@@ -92,6 +92,36 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
+    /// Stops fetching `partitions` until ``resume(_:)``, so that records of a
+    /// partition whose consumer has fallen behind do not pile up in memory.
+    /// Fetching resumes after the last record delivered.
+    public func pause(_ partitions: [Int32]) {
+        change(partitions, "pause", rd_kafka_pause_partitions)
+    }
+
+    /// Fetches `partitions` again after ``pause(_:)``.
+    public func resume(_ partitions: [Int32]) {
+        change(partitions, "resume", rd_kafka_resume_partitions)
+    }
+
+    private func change(
+        _ partitions: [Int32], _ what: String,
+        _ operation: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t
+    ) {
+        guard !partitions.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions {
+            rd_kafka_topic_partition_list_add(list, topic, partition)
+        }
+        let result = operation(handle.pointer, list)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("could not \(what) partitions", metadata: [
+                "partitions": "\(partitions)", "error": "\(String(cString: rd_kafka_err2str(result)))",
+            ])
+        }
+    }
+
     /// Polls until shutdown, then leaves the group and ends ``batches``.
     public func run() async throws {
         let handle = self.handle

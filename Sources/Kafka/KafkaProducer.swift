@@ -91,8 +91,14 @@ public final class KafkaProducer: Service, Sendable {
     ) -> KafkaError? {
         let nativeHeaders = rd_kafka_headers_new(headers.count)!
         for header in headers {
-            header.value.withUnsafeBytes { bytes in
-                _ = rd_kafka_header_add(nativeHeaders, header.name, -1, bytes.baseAddress, bytes.count)
+            // The name's length is passed, so a name may hold NUL bytes.
+            let name = Array(header.name.utf8)
+            name.withUnsafeBytes { nameBytes in
+                header.value.withUnsafeBytes { bytes in
+                    _ = rd_kafka_header_add(
+                        nativeHeaders, nameBytes.baseAddress?.assumingMemoryBound(to: CChar.self), nameBytes.count,
+                        bytes.baseAddress, bytes.count)
+                }
             }
         }
         let error: OpaquePointer? = topic.withCString { topicName in

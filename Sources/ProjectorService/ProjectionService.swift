@@ -9,9 +9,12 @@ import ServiceLifecycle
 
 /// Folds the event topic into the read model, exactly once in effect.
 ///
-/// Each batch is split by partition; each partition's records are applied in
-/// one PostgreSQL transaction together with that partition's new position,
-/// several partitions at once.
+/// Each partition has a worker of its own (``PartitionWorker``) that applies
+/// its records in one PostgreSQL transaction per batch, together with the
+/// partition's new position; up to ``concurrentPartitions`` transactions run
+/// at once. A partition that cannot make progress (its database writes fail,
+/// or it has a large backlog) holds up no other: its records wait in its own
+/// backlog, which pauses fetching it when it grows too large.
 /// On assignment the consumer resumes from the stored positions, so a crash
 /// at any point neither loses nor repeats an event. The consumer-group commit
 /// that follows is only for visibility in Kafka tools.
@@ -37,6 +40,12 @@ public struct ProjectionService: Service {
         self.makeConsumer = makeConsumer
     }
 
+    /// Partition transactions running at the same time, each on its own
+    /// connection: their events are independent (an owner's events share a
+    /// partition), and overlapping the round trips and commits of several
+    /// partitions is what makes a replay fast.
+    static let concurrentPartitions = 4
+
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await prepareUntilReady() }
@@ -44,16 +53,42 @@ public struct ProjectionService: Service {
             return  // stopped before the database or broker ever came up
         }
         let consumer = try makeConsumer(StoredPositionAssignment(store: store, progress: progress))
+        let limit = ConcurrencyLimit(Self.concurrentPartitions)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
+            var backlogs: [Int32: PartitionBacklog] = [:]
+            /// The partition's backlog, with a worker started for it on first use.
+            func backlog(of partition: Int32) -> PartitionBacklog {
+                if let backlog = backlogs[partition] { return backlog }
+                let backlog = PartitionBacklog()
+                backlogs[partition] = backlog
+                let worker = self.worker(for: partition, backlog: backlog, limit: limit, consumer: consumer)
+                group.addTask { await worker.run() }
+                return backlog
+            }
             for await batch in consumer.batches {
                 progress.received(batch)
-                let positions = try await applyUntilStored(batch)
-                progress.applied(positions)
-                consumer.commit(positions)
+                for (partition, messages) in Dictionary(grouping: batch, by: \.partition) {
+                    let pause = backlog(of: partition).append(Self.records(messages))
+                    if pause { consumer.pause([partition]) }
+                }
             }
+            for backlog in backlogs.values { backlog.finish() }
             try await group.waitForAll()
         }
+    }
+
+    private func worker(
+        for partition: Int32, backlog: PartitionBacklog, limit: ConcurrencyLimit, consumer: KafkaConsumer
+    ) -> PartitionWorker {
+        let progress = self.progress
+        return PartitionWorker(
+            partition: partition, backlog: backlog, store: store, limit: limit, logger: logger,
+            stored: { nextOffset in
+                progress.applied([partition: nextOffset])
+                consumer.commit([partition: nextOffset])
+            },
+            resume: { consumer.resume([partition]) })
     }
 
     /// Runs `prepare` until it succeeds: a database or broker that is not up
@@ -64,36 +99,9 @@ public struct ProjectionService: Service {
         }
     }
 
-    /// Partitions applied at the same time, each in its own transaction on
-    /// its own connection: their events are independent (an owner's events
-    /// share a partition), and overlapping the round trips and commits of
-    /// several partitions is what makes a replay fast.
-    static let concurrentPartitions = 4
-
-    /// Applies a batch, several partitions at once, retrying while the
-    /// database is unreachable. Returns the next offset of each partition.
-    private func applyUntilStored(_ batch: [KafkaMessage]) async throws -> [Int32: Int64] {
-        var pending = Dictionary(grouping: batch, by: \.partition).makeIterator()
-        return try await withThrowingTaskGroup(of: (Int32, Int64).self) { group in
-            func startNext() -> Bool {
-                guard let (partition, messages) = pending.next() else { return false }
-                group.addTask { (partition, try await applyUntilStored(messages, partition: partition)) }
-                return true
-            }
-            for _ in 0..<Self.concurrentPartitions where !startNext() { break }
-            var positions: [Int32: Int64] = [:]
-            while let (partition, nextOffset) = try await group.next() {
-                positions[partition] = nextOffset
-                _ = startNext()
-            }
-            return positions
-        }
-    }
-
-    /// Applies one partition's records of a batch in one transaction; returns
-    /// the partition's next offset.
-    private func applyUntilStored(_ messages: [KafkaMessage], partition: Int32) async throws -> Int64 {
-        let records = messages.sorted { $0.offset < $1.offset }.map { message in
+    /// One partition's messages as log records, in offset order.
+    private static func records(_ messages: [KafkaMessage]) -> [LogRecord] {
+        messages.sorted { $0.offset < $1.offset }.map { message in
             LogRecord(
                 position: LogPosition(partition: message.partition, offset: message.offset),
                 encoded: EncodedEvent(
@@ -101,19 +109,6 @@ public struct ProjectionService: Service {
                     headers: message.headers.map { EncodedEvent.Header(name: $0.name, value: $0.value) },
                     value: message.value))
         }
-        let started = DispatchTime.now()
-        let outcome = try await Backoff.retrying(
-            "could not apply batch", logger: logger, metadata: ["partition": "\(partition)"]
-        ) {
-            try await store.apply(records, partition: partition)
-        }
-        ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
-        logger.debug("batch applied", metadata: [
-            "partition": "\(partition)", "applied": "\(outcome.applied)",
-            "duplicates": "\(outcome.duplicates)", "dead_lettered": "\(outcome.deadLettered)",
-            "next_offset": "\(outcome.nextOffset)",
-        ])
-        return outcome.nextOffset
     }
 }
 

@@ -171,7 +171,7 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return "%\(escaped)%"
     }
 
-    static let auditColumns = "event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text"
+    static let auditColumns = "sequence, event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text, rejected"
 
     public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
         guard !ids.isEmpty else { return [:] }
@@ -193,8 +193,8 @@ public struct PostgresRegistryQueries: RegistryQueries {
               AND (\(filter.until)::timestamptz IS NULL OR occurred_at < \(filter.until))
               AND (\(filter.visibleTo)::text IS NULL OR username = \(filter.visibleTo) OR actor = \(filter.visibleTo)
                    OR subject = \(filter.visibleTo))
-              AND (\(filter.after)::uuid IS NULL OR event_id > \(filter.after))
-            ORDER BY event_id
+              AND (\(filter.after)::bigint IS NULL OR sequence > \(filter.after))
+            ORDER BY sequence
             LIMIT \(filter.limit)
             """)
     }
@@ -202,17 +202,17 @@ public struct PostgresRegistryQueries: RegistryQueries {
     private func auditEntries(_ query: PostgresQuery) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
         let rows = try await run(query)
-        for try await row in rows.decode((UUID, Int32, Int64, String, Date, String, String?, String).self) {
+        for try await row in rows.decode((Int64, UUID, Int32, Int64, String, Date, String, String?, String, String?).self) {
             entries.append(AuditEntry(
-                eventID: row.0, position: LogPosition(partition: row.1, offset: row.2), type: row.3,
-                occurredAt: row.4, actor: row.5, requestID: row.6, data: row.7))
+                sequence: row.0, eventID: row.1, position: LogPosition(partition: row.2, offset: row.3), type: row.4,
+                occurredAt: row.5, actor: row.6, requestID: row.7, data: row.8, rejected: row.9))
         }
         return entries
     }
 
     public func deadLetters(after: LogPosition?, limit: Int) async throws -> [DeadLetter] {
         let rows = try await run("""
-            SELECT log_partition, log_offset, record_key, headers::text, record_value, reason, recorded_at
+            SELECT log_partition, log_offset, record_key, header_names, header_values, record_value, reason, recorded_at
             FROM dead_letters
             WHERE \(after?.partition)::integer IS NULL
                OR (log_partition, log_offset) > (\(after?.partition), \(after?.offset))
@@ -220,11 +220,11 @@ public struct PostgresRegistryQueries: RegistryQueries {
             LIMIT \(limit)
             """)
         var letters: [DeadLetter] = []
-        for try await row in rows.decode((Int32, Int64, Data, String, Data, String, Date).self) {
+        for try await row in rows.decode((Int32, Int64, Data, [ByteBuffer], [ByteBuffer], Data, String, Date).self) {
+            let headers = zip(row.3, row.4).map { DeadLetter.Header(name: Array(buffer: $0), value: Array(buffer: $1)) }
             letters.append(DeadLetter(
-                position: LogPosition(partition: row.0, offset: row.1), key: Array(row.2), headers: row.3,
-                value: Array(row.4),
-                reason: row.5, recordedAt: row.6))
+                position: LogPosition(partition: row.0, offset: row.1), key: Array(row.2), headers: headers,
+                value: Array(row.5), reason: row.6, recordedAt: row.7))
         }
         return letters
     }

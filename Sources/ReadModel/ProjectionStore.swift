@@ -15,6 +15,16 @@ public struct BatchOutcome: Sendable, Equatable {
     public var nextOffset: Int64 = 0
 }
 
+/// What a failed projection transaction means for the records it held.
+public enum ProjectionFailure: Sendable, Equatable {
+    /// The database could not be reached or asked to try again: the same
+    /// records may well succeed later.
+    case transient
+    /// The database refused the records themselves, and will again; the
+    /// reason says why.
+    case deterministic(reason: String)
+}
+
 /// Where the projection writes: folds batches of one partition into the
 /// read model and keeps the partition's position with them.
 public protocol ProjectionStore: Sendable {
@@ -22,6 +32,13 @@ public protocol ProjectionStore: Sendable {
     /// transaction together with the partition's new position. Records below
     /// the stored position and event ids seen before change nothing.
     func apply(_ records: [LogRecord], partition: Int32) async throws -> BatchOutcome
+
+    /// Stores `record` as a dead letter with `reason` and moves its
+    /// partition's position past it, in one transaction.
+    func deadLetter(_ record: LogRecord, reason: String) async throws -> BatchOutcome
+
+    /// Whether an error thrown by ``apply(_:partition:)`` is worth retrying.
+    func failure(of error: any Error) -> ProjectionFailure
 
     /// The next offset to read for each partition the projection has seen.
     func storedPositions() async throws -> [Int32: Int64]
@@ -59,17 +76,45 @@ public struct PostgresProjectionStore: ProjectionStore {
                     outcome.deadLettered += 1
                 }
             }
-            outcome.applied = try await EventApplier.apply(decoded, on: connection, logger: logger)
-            outcome.duplicates = decoded.count - outcome.applied
-            try await connection.query(
-                """
-                UPDATE projection_positions SET next_offset = \(nextOffset), updated_at = now()
-                WHERE log_partition = \(partition)
-                """, logger: logger)
+            let (applied, conflicting) = try await EventApplier.apply(decoded, on: connection, logger: logger)
+            let byPosition = Dictionary(records.map { ($0.position, $0) }, uniquingKeysWith: { first, _ in first })
+            for (entry, reason) in conflicting {
+                guard let record = byPosition[entry.position] else { continue }
+                try await DeadLetters.record(record, reason: reason, on: connection, logger: logger)
+            }
+            outcome.applied = applied
+            outcome.deadLettered += conflicting.count
+            outcome.duplicates = decoded.count - applied - conflicting.count
+            try await store(nextOffset, partition: partition, on: connection)
             if outcome.applied > 0 { try await ReadModelChanges.notify(on: connection, logger: logger) }
             outcome.nextOffset = nextOffset
             return outcome
         }
+    }
+
+    public func deadLetter(_ record: LogRecord, reason: String) async throws -> BatchOutcome {
+        let logger = self.logger
+        let partition = record.position.partition
+        return try await client.withTransaction(logger: logger) { connection in
+            try await ReadModelSwitch.holdShared(on: connection, logger: logger)
+            let stored = try await lockPosition(partition: partition, on: connection)
+            guard record.position.offset >= stored else { return BatchOutcome(skipped: 1, nextOffset: stored) }
+            try await DeadLetters.record(record, reason: reason, on: connection, logger: logger)
+            try await store(record.position.offset + 1, partition: partition, on: connection)
+            return BatchOutcome(deadLettered: 1, nextOffset: record.position.offset + 1)
+        }
+    }
+
+    public func failure(of error: any Error) -> ProjectionFailure {
+        PostgresFailure.classify(error)
+    }
+
+    private func store(_ nextOffset: Int64, partition: Int32, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            UPDATE projection_positions SET next_offset = \(nextOffset), updated_at = now()
+            WHERE log_partition = \(partition)
+            """, logger: logger)
     }
 
     /// Locks the partition's position row for this transaction, so two
@@ -96,23 +141,5 @@ public struct PostgresProjectionStore: ProjectionStore {
             positions[partition] = offset
         }
         return positions
-    }
-}
-
-/// Keeps records the projection cannot apply, with their bytes and the reason.
-enum DeadLetters {
-    static func record(_ record: LogRecord, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
-        let headers = try JSONEncoder().encode(
-            Dictionary(record.encoded.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) },
-                       uniquingKeysWith: { first, _ in first }))
-        try await connection.query(
-            """
-            INSERT INTO dead_letters (log_partition, log_offset, record_key, headers, record_value, reason)
-            VALUES (\(record.position.partition), \(record.position.offset), \(Data(record.encoded.key)),
-                    \(String(decoding: headers, as: UTF8.self))::jsonb, \(Data(record.encoded.value)), \(reason))
-            ON CONFLICT DO NOTHING
-            """, logger: logger)
-        logger.warning(
-            "dead-lettered record", metadata: ["position": "\(record.position)", "reason": "\(reason)"])
     }
 }

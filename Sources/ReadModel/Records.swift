@@ -51,6 +51,8 @@ public struct NamespaceRecord: Sendable, Equatable {
 
 /// One entry of the audit trail: an applied event and where it was read.
 public struct AuditEntry: Sendable, Equatable {
+    /// The entry's place in the audit trail (``AuditFilter/after``).
+    public var sequence: Int64
     public var eventID: UUID
     public var position: LogPosition
     public var type: String
@@ -59,6 +61,9 @@ public struct AuditEntry: Sendable, Equatable {
     public var requestID: String?
     /// The event's data, as JSON text.
     public var data: String
+    /// Why the fold refused the event, which then changed nothing; `nil`
+    /// when it was applied.
+    public var rejected: String?
 }
 
 /// Which audit entries to return. `nil` fields do not filter.
@@ -72,14 +77,14 @@ public struct AuditFilter: Sendable, Equatable {
     public var until: Date?
     /// Only entries that concern this user (as actor, owner or build user); `nil` for everything.
     public var visibleTo: String?
-    /// Entries after this event id (the previous page's last entry).
-    public var after: UUID?
+    /// Entries after this sequence number (the previous page's last entry).
+    public var after: Int64?
     public var limit: Int
 
     public init(
         type: EventType? = nil, namespace: String? = nil, imageID: UUID? = nil, buildID: String? = nil,
         user: String? = nil, since: Date? = nil, until: Date? = nil, visibleTo: String? = nil,
-        after: UUID? = nil, limit: Int = 100
+        after: Int64? = nil, limit: Int = 100
     ) {
         self.type = type
         self.namespace = namespace
@@ -132,10 +137,16 @@ public struct NamespaceListFilter: Sendable {
 
 /// A record the projection could not apply, kept with its bytes.
 public struct DeadLetter: Sendable, Equatable {
+    /// One record header, name and value as bytes.
+    public struct Header: Sendable, Equatable {
+        public var name: [UInt8]
+        public var value: [UInt8]
+    }
+
     public var position: LogPosition
     public var key: [UInt8]
-    /// Header names and values, as JSON text.
-    public var headers: String
+    /// The record's headers, in record order.
+    public var headers: [Header]
     public var value: [UInt8]
     public var reason: String
     public var recordedAt: Date

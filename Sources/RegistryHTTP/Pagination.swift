@@ -12,7 +12,8 @@ public struct PageRequest: Sendable {
     public let cursor: String?
 
     public init(_ request: Request) throws {
-        if let text = request.queryParameter("limit") {
+        // Present but empty is malformed too, unlike for text parameters.
+        if let text = request.uri.queryParameters[Substring("limit")].map(String.init) {
             guard let parsed = Int(text), (1...Self.maximumLimit).contains(parsed) else {
                 throw APIError.badRequest("limit must be 1 to \(Self.maximumLimit)", code: "invalid_parameter")
             }
@@ -35,6 +36,13 @@ public struct PageRequest: Sendable {
         guard let cursor else { return nil }
         guard let id = UUID(uuidString: cursor) else { throw Self.invalidCursor }
         return id
+    }
+
+    /// The cursor as a number, for lists ordered by a sequence.
+    public func cursorNumber() throws -> Int64? {
+        guard let cursor else { return nil }
+        guard let number = Int64(cursor) else { throw Self.invalidCursor }
+        return number
     }
 
     /// The cursor as the two parts of a `first/second` key.

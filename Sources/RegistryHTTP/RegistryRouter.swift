@@ -3,23 +3,26 @@ import Hummingbird
 import ReadModel
 
 /// The router both services start from: JSON errors, request logs and
-/// metrics (count and latency by route and status), `/healthz`, `/readyz`,
+/// metrics (count and latency by route and status), query rules, `/healthz`, `/readyz`,
 /// `/metrics`, `/openapi.json`, and a `/v1` group behind bearer
 /// authentication to which each service adds its controllers.
 public struct RegistryRouter {
     public let router: Router<RegistryRequestContext>
     public let v1: RouterGroup<RegistryRequestContext>
 
-    /// - Parameter readiness: what `/readyz` checks besides the database.
+    /// - Parameters:
+    ///   - readiness: what `/readyz` checks besides the database.
+    ///   - booleanQueryParameters: query parameters that must be `true` or `false` when present.
     public init(
         queries: any RegistryQueries, verifier: TokenVerifier, openAPIBundle: Bundle,
-        readiness: @escaping HealthController.ReadinessCheck = {}
+        booleanQueryParameters: [String] = [], readiness: @escaping HealthController.ReadinessCheck = {}
     ) throws {
         _ = RegistryMetrics.registry
         router = Router(context: RegistryRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: QueryValidationMiddleware(booleanParameters: booleanQueryParameters))
         HealthController {
             try await queries.ping()
             try await readiness()

@@ -81,6 +81,10 @@ struct BadInputTests {
                  status: .badRequest, mentions: "1 to 500"),
             Case(name: "resolution for an invalid user", uri: "/v1/resolutions",
                  json: #"{"build_id": "1", "user": "a b", "driver": "qemu", "image": "x"}"#, status: .badRequest, mentions: "user"),
+            Case(name: "wait that is not a boolean", uri: "/v1/namespaces?wait=yes", json: #"{"path": "team"}"#,
+                 status: .badRequest, mentions: "wait"),
+            Case(name: "NUL in a query parameter", uri: "/v1/namespaces?wait=true%00", json: #"{"path": "team"}"#,
+                 status: .badRequest, mentions: "NUL"),
             Case(name: "resolution with an empty build id", uri: "/v1/resolutions",
                  json: #"{"build_id": "", "user": "alice", "driver": "qemu", "image": "x"}"#, status: .badRequest, mentions: "build_id"),
         ]
@@ -134,6 +138,11 @@ struct BadInputTests {
             let admin = try await TestEnvironment.token("root", [.registryAdmin])
             let audit = try await projector.call(.get, "/v1/audit", token: admin)
             #expect((audit["items"] as? [Any])?.count == 2)
+            // Reads too: a NUL once reached PostgreSQL and answered 503.
+            for uri in ["/v1/audit?user=alice%00", "/v1/images?limit="] {
+                let refused = try await projector.call(.get, uri, token: admin)
+                #expect(refused.status == .badRequest, "\(uri)")
+            }
         }
     }
 }

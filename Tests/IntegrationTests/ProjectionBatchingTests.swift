@@ -49,7 +49,7 @@ struct ProjectionBatchingTests {
         ])
         #expect(images == [
             "-:-:debian:1:live", "-:-:debian:2:live",
-            "alice:-:scratch:1:live",
+            "alice:-:scratch:1:live", "alice:team:bobs:1:live",
             "alice:team/infra/ci:runner:1:live", "alice:team/infra/ci:runner:2:deleted",
             "alice:team/infra/ci:runner:3:live",
             "bob:lab/gpu:cuda:1:live", "bob:solo:tool:1:live",
@@ -80,11 +80,14 @@ struct ProjectionBatchingTests {
     /// image's namespace created before the event that names it with a
     /// visibility, visibility inherited from a parent created in the same
     /// run, versions of one name across runs, a deletion between
-    /// creations, a collaborator added, removed and added again, a producer
-    /// retry of the same event and an image id used twice.
+    /// creations, a collaborator added, removed and added again (writing
+    /// while a collaborator, refused once removed), a producer retry of the
+    /// same event and an image id used twice.
     static func records() -> [LogRecord] {
         let retried = envelope(alice, .imageCreated(image("runner", owner: alice, namespace: "team/infra/ci")))
         let secondRunner = image("runner", owner: alice, namespace: "team/infra/ci")
+        let byCollaborator = EventEnvelope(source: "test", actor: bob, subject: alice.value, event: .imageCreated(
+            image("bobs", owner: alice, namespace: "team")))
         let envelopes = [
             envelope(alice, .namespaceCreated(NamespaceCreated(owner: alice, path: try! NamespacePath("team"), visibility: .internal))),
             retried,
@@ -96,8 +99,11 @@ struct ProjectionBatchingTests {
             envelope(bob, .imageCreated(image("tool", owner: bob, namespace: "solo"))),
             envelope(alice, .imageCreated(secondRunner)),
             envelope(alice, .collaboratorAdded(CollaboratorChanged(owner: alice, root: try! NamespacePath("team"), username: bob))),
+            byCollaborator,
             envelope(alice, .imageDeleted(ImageDeleted(imageID: secondRunner.imageID))),
             envelope(alice, .collaboratorRemoved(CollaboratorChanged(owner: alice, root: try! NamespacePath("team"), username: bob))),
+            EventEnvelope(source: "test", actor: bob, subject: alice.value, event: .imageCreated(
+                image("bobs", owner: alice, namespace: "team"))),
             retried,
             envelope(alice, .imageCreated(image("runner", owner: alice, namespace: "team/infra/ci"))),
             envelope(alice, .imageCreated(secondRunner)),
@@ -106,8 +112,8 @@ struct ProjectionBatchingTests {
                 resolution: nil))),
             envelope(alice, .imageCreated(image("scratch", owner: alice, namespace: nil))),
             envelope(alice, .collaboratorAdded(CollaboratorChanged(owner: alice, root: try! NamespacePath("team"), username: bob))),
-            envelope(alice, .imageCreated(image("debian", owner: nil, namespace: nil))),
-            envelope(alice, .imageCreated(image("debian", owner: nil, namespace: nil))),
+            baseImage("debian"),
+            baseImage("debian"),
         ]
         return envelopes.enumerated().map { offset, envelope in
             LogRecord(position: LogPosition(partition: 0, offset: Int64(offset)), encoded: CloudEventsCodec.encode(envelope))
@@ -116,6 +122,13 @@ struct ProjectionBatchingTests {
 
     static func envelope(_ actor: Username, _ event: RegistryEvent) -> EventEnvelope {
         EventEnvelope(source: "test", actor: actor, subject: actor.value, event: event)
+    }
+
+    /// A base image, as an administrator adds it: keyed by ``EventEnvelope/baseImagesKey``.
+    static func baseImage(_ name: String) -> EventEnvelope {
+        EventEnvelope(
+            source: "test", actor: alice, actorRole: .administrator, subject: EventEnvelope.baseImagesKey,
+            event: .imageCreated(image(name, owner: nil, namespace: nil)))
     }
 
     static func image(_ name: String, owner: Username?, namespace: String?) -> ImageCreated {

@@ -108,6 +108,21 @@ struct CloudEventsCodecTests {
         }
     }
 
+    @Test("the actor's role travels as ce_actorrole; a record without it has no recorded role")
+    func actorRole() throws {
+        var envelope = Self.envelope(Self.events[3])
+        envelope.actorRole = .administrator
+        let encoded = CloudEventsCodec.encode(envelope)
+        #expect(encoded.header("ce_actorrole") == "administrator")
+        #expect(try CloudEventsCodec.decode(encoded).actorViewer.isAdministrator)
+        let legacy = tampered { $0.headers.removeAll { $0.name == "ce_actorrole" } }
+        #expect(try CloudEventsCodec.decode(legacy).actorRole == nil)
+        let forged = tampered { setHeader("ce_actorrole", "root", in: &$0) }
+        #expect(throws: PoisonEventError.invalidAttribute(name: "ce_actorrole", value: "root")) {
+            try CloudEventsCodec.decode(forged)
+        }
+    }
+
     @Test("unknown data fields are ignored")
     func unknownFieldsIgnored() throws {
         let envelope = Self.envelope(Self.events[0])

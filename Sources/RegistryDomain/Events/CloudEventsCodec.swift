@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Attributes travel as `ce_*` record headers (`ce_specversion`, `ce_id`,
 /// `ce_type`, `ce_source`, `ce_time`, `ce_subject`, plus the extensions
-/// `ce_actor`, `ce_schemaversion` and `ce_requestid`); the data is JSON in the
+/// `ce_actor`, `ce_actorrole`, `ce_schemaversion` and `ce_requestid`); the data is JSON in the
 /// record value; the record key is the subject (the owner). Unknown JSON
 /// fields are ignored, so newer producers can add fields safely.
 public enum CloudEventsCodec {
@@ -29,6 +29,9 @@ public enum CloudEventsCodec {
         if let requestID = envelope.requestID {
             attributes.append(("ce_requestid", requestID))
         }
+        if let role = envelope.actorRole {
+            attributes.append(("ce_actorrole", role.rawValue))
+        }
         return EncodedEvent(
             key: Array(envelope.subject.utf8),
             headers: attributes.map { EncodedEvent.Header(name: $0.0, value: Array($0.1.utf8)) },
@@ -48,6 +51,13 @@ public enum CloudEventsCodec {
         guard let time = parseTime(timeText) else { throw .invalidAttribute(name: "ce_time", value: timeText) }
         let actorText = try required("ce_actor", in: record)
         guard let actor = try? Username(actorText) else { throw .invalidAttribute(name: "ce_actor", value: actorText) }
+        var actorRole: ActorRole?
+        if let roleText = record.header("ce_actorrole") {
+            guard let role = ActorRole(rawValue: roleText) else {
+                throw .invalidAttribute(name: "ce_actorrole", value: roleText)
+            }
+            actorRole = role
+        }
         let schemaText = try required("ce_schemaversion", in: record)
         guard let schemaVersion = Int(schemaText) else {
             throw .invalidAttribute(name: "ce_schemaversion", value: schemaText)
@@ -60,6 +70,7 @@ public enum CloudEventsCodec {
             source: try required("ce_source", in: record),
             time: time,
             actor: actor,
+            actorRole: actorRole,
             subject: try required("ce_subject", in: record),
             schemaVersion: schemaVersion,
             requestID: record.header("ce_requestid"),

@@ -34,6 +34,9 @@ public struct EventEnvelope: Sendable, Equatable {
     public var source: String
     public var time: Date
     public var actor: Username
+    /// The role the actor acted in; `nil` for records written before ingest
+    /// recorded it, whose permission ingest alone decided.
+    public var actorRole: ActorRole?
     /// The partition key: the owner of the namespace tree or personal image.
     public var subject: String
     public var schemaVersion: Int
@@ -42,8 +45,8 @@ public struct EventEnvelope: Sendable, Equatable {
     public var event: RegistryEvent
 
     public init(
-        id: UUID = EventID.make(), source: String, time: Date = Date(), actor: Username, subject: String,
-        schemaVersion: Int = EventEnvelope.currentSchemaVersion, requestID: String? = nil, event: RegistryEvent
+        id: UUID = EventID.make(), source: String, time: Date = Date(), actor: Username,
+        actorRole: ActorRole? = .user, subject: String, schemaVersion: Int = EventEnvelope.currentSchemaVersion, requestID: String? = nil, event: RegistryEvent
     ) {
         self.id = id
         self.source = source
@@ -51,6 +54,7 @@ public struct EventEnvelope: Sendable, Equatable {
         // decoded envelope equal to the one that was encoded.
         self.time = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
         self.actor = actor
+        self.actorRole = actorRole
         self.subject = subject
         self.schemaVersion = schemaVersion
         self.requestID = requestID
@@ -58,4 +62,11 @@ public struct EventEnvelope: Sendable, Equatable {
     }
 
     public var type: EventType { event.type }
+
+    /// The actor as the access rules see it. An unrecorded role counts as an
+    /// administrator's: such a record predates the fold's own checks, and
+    /// ingest's decision stands.
+    public var actorViewer: Viewer {
+        Viewer(username: actor, isAdministrator: actorRole != .user)
+    }
 }

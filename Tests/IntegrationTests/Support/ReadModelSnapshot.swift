@@ -1,11 +1,14 @@
 import PostgresNIO
 
-/// The projected rows of a database, for comparing two projections.
+/// The projected rows of a database, for comparing two projections. Audit
+/// entries are listed per partition in sequence order, which a replay must
+/// repeat; the numbers themselves depend on how partitions interleaved.
 struct ReadModelSnapshot: Equatable, Sendable {
     var namespaces: [String]
     var images: [String]
     var collaborators: [String]
     var audit: [String]
+    var deadLetters: [String]
     var appliedEvents: Int64
     var recordsSeen: Int64
 
@@ -60,8 +63,13 @@ struct ReadModelSnapshot: Equatable, Sendable {
                 audit: try await strings(
                     """
                     SELECT concat_ws('|', event_id, type, log_partition, log_offset, occurred_at, actor, subject, request_id,
-                                     username, namespace, image_name, image_id, build_id, data::text)
-                    FROM audit_events ORDER BY event_id
+                                     username, namespace, image_name, image_id, build_id, data::text, rejected)
+                    FROM audit_events ORDER BY log_partition, sequence
+                    """),
+                deadLetters: try await strings(
+                    """
+                    SELECT concat_ws('|', log_partition, log_offset, encode(record_key, 'hex'), md5(record_value), reason)
+                    FROM dead_letters ORDER BY log_partition, log_offset
                     """),
                 appliedEvents: try await number("SELECT count(*) FROM applied_events"),
                 recordsSeen: try await number(recordsSeenQuery))

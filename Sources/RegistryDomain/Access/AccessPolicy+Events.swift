@@ -1,0 +1,107 @@
+import Foundation
+
+/// Why the fold refuses an event's change. The event stays in the audit
+/// trail with this reason; the read model is not changed.
+public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
+/// What the fold knows about an image when it decides on its deletion.
+public struct StoredImage: Sendable, Equatable {
+    public var owner: Username?
+    public var namespace: NamespacePath?
+    public var isDeleted: Bool
+
+    public init(owner: Username?, namespace: NamespacePath?, isDeleted: Bool) {
+        self.owner = owner
+        self.namespace = namespace
+        self.isDeleted = isDeleted
+    }
+}
+
+/// The rules the fold applies to each event, with the state at the event's
+/// own log position: the same rules ingest checks on its (possibly stale)
+/// read, so the log decides and a replay decides the same.
+///
+/// An event must also be keyed by the owner whose state it changes: the
+/// fold reads only that owner's state, which only that owner's partition
+/// writes, so every decision depends on earlier records of one partition.
+extension AccessPolicy {
+    /// `namespace-created` and `image-created`. `rootCollaborators` are the
+    /// collaborators of the root of the namespace concerned (none for
+    /// personal and base images).
+    public static func refusal(
+        ofCreating event: RegistryEvent, subject: String, viewer: Viewer, rootCollaborators: Set<Username>
+    ) -> Refusal? {
+        switch event {
+        case .namespaceCreated(let created):
+            return wrongKey(subject, owner: created.owner.value)
+                ?? treeRefusal(owner: created.owner, root: created.path.root, viewer: viewer, rootCollaborators)
+        case .imageCreated(let created):
+            guard let owner = created.owner else {
+                return wrongKey(subject, owner: EventEnvelope.baseImagesKey)
+                    ?? (canWrite(WriteTarget.base, viewer: viewer) ? nil : Refusal("only administrators add base images"))
+            }
+            if let refusal = wrongKey(subject, owner: owner.value) { return refusal }
+            guard let namespace = created.namespace else {
+                return canWrite(WriteTarget.personal(owner: owner), viewer: viewer)
+                    ? nil : Refusal("\(name(of: viewer)) may not add personal images of \(owner.value)")
+            }
+            return treeRefusal(owner: owner, root: namespace.root, viewer: viewer, rootCollaborators)
+        case .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+            return nil
+        }
+    }
+
+    /// `image-deleted` of `image` (`nil`: no such image).
+    public static func refusal(
+        ofDeleting imageID: UUID, stored image: StoredImage?, subject: String, viewer: Viewer,
+        rootCollaborators: Set<Username>
+    ) -> Refusal? {
+        guard let image else { return Refusal("image \(imageID.uuidString.lowercased()) does not exist") }
+        if let refusal = wrongKey(subject, owner: image.owner?.value ?? EventEnvelope.baseImagesKey) { return refusal }
+        guard !image.isDeleted else { return Refusal("image \(imageID.uuidString.lowercased()) is already deleted") }
+        let allowed = switch (image.owner, image.namespace) {
+        case (nil, _): canDelete(ImagePlacement.base, viewer: viewer)
+        case (let owner?, nil): canDelete(ImagePlacement.personal(owner: owner), viewer: viewer)
+        case (let owner?, _?): canWrite(treeOf: owner, rootCollaborators: rootCollaborators, viewer: viewer)
+        }
+        return allowed ? nil : Refusal("\(name(of: viewer)) may not delete image \(imageID.uuidString.lowercased())")
+    }
+
+    /// `collaborator-added` and `collaborator-removed`; `rootExists` says
+    /// whether the root namespace exists at the event's position.
+    public static func refusal(
+        ofChanging change: CollaboratorChanged, rootExists: Bool, subject: String, viewer: Viewer
+    ) -> Refusal? {
+        let root = "\(change.root.value)@\(change.owner.value)"
+        if let refusal = wrongKey(subject, owner: change.owner.value) { return refusal }
+        guard rootExists else { return Refusal("namespace \(root) does not exist") }
+        guard viewer.isAdministrator || viewer.username == change.owner else {
+            return Refusal("only the owner of \(root) manages its collaborators")
+        }
+        return nil
+    }
+
+    private static func treeRefusal(
+        owner: Username, root: NamespacePath, viewer: Viewer, _ rootCollaborators: Set<Username>
+    ) -> Refusal? {
+        canWrite(treeOf: owner, rootCollaborators: rootCollaborators, viewer: viewer)
+            ? nil
+            : Refusal("\(name(of: viewer)) is not the owner or a collaborator of \(root.value)@\(owner.value)")
+    }
+
+    private static func wrongKey(_ subject: String, owner: String) -> Refusal? {
+        subject == owner ? nil : Refusal("the event is keyed by \(subject), not by \(owner), whose state it changes")
+    }
+
+    private static func name(of viewer: Viewer) -> String {
+        viewer.username?.value ?? "an anonymous caller"
+    }
+}

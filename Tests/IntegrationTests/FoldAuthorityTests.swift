@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IngestService
+import RegistryHTTP
+import Testing
+
+/// The fold decides: a command ingest accepted on a stale read is refused by
+/// the projection at its log position, and a replay refuses it again.
+@Suite("The fold is the authority")
+struct FoldAuthorityTests {
+    @Test("an image bob registers after alice removed him, while the projector was paused, never resolves")
+    func staleCollaborator() async throws {
+        let services = try await RegistryServices.fresh()
+        let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
+        let bob = try await TestEnvironment.token("bob", GuaranteeTests.readWrite)
+        let scheduler = try await TestEnvironment.token("scheduler", [.imageResolve])
+
+        try await services.run { ingest, _ in
+            let team = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
+            #expect(team.status == .created)
+            let added = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
+            #expect(added.status == .created)
+        }
+
+        // The projector is stopped: ingest decides on what it last projected.
+        let ingestApp = try await buildIngestApplication(settings: services.settings, logger: TestEnvironment.logger)
+        let (bobsPosition, bobsEvent) = try await ingestApp.test(.live) { ingest in
+            try await TestEnvironment.eventually(timeout: .seconds(60), "the ingest is ready") {
+                try await ingest.call(.get, "/readyz").status == .ok
+            }
+            let removed = try await ingest.call(.delete, "/v1/namespaces/alice/team/collaborators/bob", token: alice)
+            #expect(removed.status == .accepted)
+            let registered = try await ingest.call(
+                .post, "/v1/images", token: bob,
+                json: EndToEndFlowTests.registration(name: "sneaky", namespace: "team@alice"))
+            #expect(registered.status == .accepted, "ingest accepts on its stale read")
+            return (try #require(registered.string("event", "position")), try #require(registered.string("event", "id")))
+        }
+
+        try await services.run { _, projector in
+            let position: HTTPFields = [.registryPosition: bobsPosition]
+            let resolved = try await projector.call(
+                .get, "/v1/resolve?driver=qemu&image=sneaky&user=alice&namespace=team@alice", token: scheduler,
+                headers: position)
+            #expect(resolved.status == .notFound, "bob's image does not resolve")
+            let audit = try await projector.call(.get, "/v1/audit?namespace=team@alice", token: alice, headers: position)
+            let items = try #require(audit["items"] as? [[String: Any]])
+            #expect(items.map { $0["type"] as? String } == [
+                "namespace-created", "collaborator-added", "collaborator-removed", "image-created",
+            ])
+            let refused = try #require(items.last)
+            #expect(refused["id"] as? String == bobsEvent)
+            #expect(refused["actor"] as? String == "bob")
+            #expect(refused["rejected"] as? String == "bob is not the owner or a collaborator of team@alice")
+            #expect(items.dropLast().allSatisfy { $0["rejected"] == nil })
+        }
+
+        let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
+        #expect(live.images.isEmpty)
+        let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
+        #expect(replay == live, "a clean replay refuses the same event")
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import RegistryDomain
+
+/// The rules the fold applies to each event at its log position.
+@Suite("The fold's access rules")
+struct EventAuthorizationTests {
+    static let alice = try! Username("alice")
+    static let bob = try! Username("bob")
+    static let carol = try! Username("carol")
+    static let location = try! ImageLocation("file:///var/lib/djinn/images/a.qcow2")
+    static let digest = try! SHA256Digest(hex: String(repeating: "ab", count: 32))
+
+    static func created(owner: Username?, namespace: String?) -> RegistryEvent {
+        .imageCreated(ImageCreated(
+            imageID: EventID.make(), source: owner == nil ? .base : .custom, owner: owner,
+            namespace: namespace.map { try! NamespacePath($0) }, name: owner == nil ? "arch" : "tool",
+            driver: .qemu, location: location, sha256: digest, size: 1))
+    }
+
+    static func refusal(_ event: RegistryEvent, by viewer: Viewer, subject: String = "alice",
+                        collaborators: Set<Username> = [bob]) -> String? {
+        AccessPolicy.refusal(ofCreating: event, subject: subject, viewer: viewer, rootCollaborators: collaborators)?
+            .reason
+    }
+
+    @Test("images in a namespace: owner, collaborators of the root, administrators")
+    func namespaceImages() {
+        let event = Self.created(owner: Self.alice, namespace: "team/infra")
+        #expect(Self.refusal(event, by: Viewer(username: Self.alice)) == nil)
+        #expect(Self.refusal(event, by: Viewer(username: Self.bob)) == nil)
+        #expect(Self.refusal(event, by: Viewer(username: Self.carol, isAdministrator: true)) == nil)
+        #expect(Self.refusal(event, by: Viewer(username: Self.bob), collaborators: [])
+            == "bob is not the owner or a collaborator of team@alice")
+    }
+
+    @Test("personal images are their owner's; base images an administrator's")
+    func personalAndBase() {
+        let personal = Self.created(owner: Self.alice, namespace: nil)
+        #expect(Self.refusal(personal, by: Viewer(username: Self.alice)) == nil)
+        #expect(Self.refusal(personal, by: Viewer(username: Self.bob)) == "bob may not add personal images of alice")
+        let base = Self.created(owner: nil, namespace: nil)
+        #expect(Self.refusal(base, by: Viewer(username: Self.alice), subject: EventEnvelope.baseImagesKey)
+            == "only administrators add base images")
+        #expect(Self.refusal(base, by: Viewer(username: Self.alice, isAdministrator: true),
+                             subject: EventEnvelope.baseImagesKey) == nil)
+    }
+
+    @Test("an event keyed by someone other than the owner it changes is refused")
+    func wrongKey() {
+        let event = Self.created(owner: Self.alice, namespace: "team")
+        #expect(Self.refusal(event, by: Viewer(username: Self.alice, isAdministrator: true), subject: "bob")
+            == "the event is keyed by bob, not by alice, whose state it changes")
+    }
+
+    @Test("deletions need the image, alive, and the right to write where it is")
+    func deletions() {
+        let id = EventID.make()
+        let image = StoredImage(owner: Self.alice, namespace: try! NamespacePath("team"), isDeleted: false)
+        func refusal(_ stored: StoredImage?, _ viewer: Viewer, collaborators: Set<Username> = [Self.bob]) -> String? {
+            AccessPolicy.refusal(
+                ofDeleting: id, stored: stored, subject: "alice", viewer: viewer, rootCollaborators: collaborators)?
+                .reason
+        }
+        #expect(refusal(image, Viewer(username: Self.bob)) == nil)
+        #expect(refusal(image, Viewer(username: Self.carol)) == "carol may not delete image \(id.uuidString.lowercased())")
+        #expect(refusal(nil, Viewer(username: Self.alice)) == "image \(id.uuidString.lowercased()) does not exist")
+        var deleted = image
+        deleted.isDeleted = true
+        #expect(refusal(deleted, Viewer(username: Self.alice)) == "image \(id.uuidString.lowercased()) is already deleted")
+    }
+
+    @Test("collaborators are managed by the owner of an existing root")
+    func collaboratorChanges() {
+        let change = CollaboratorChanged(owner: Self.alice, root: try! NamespacePath("team"), username: Self.carol)
+        func refusal(_ viewer: Viewer, rootExists: Bool = true) -> String? {
+            AccessPolicy.refusal(ofChanging: change, rootExists: rootExists, subject: "alice", viewer: viewer)?.reason
+        }
+        #expect(refusal(Viewer(username: Self.alice)) == nil)
+        #expect(refusal(Viewer(username: Self.bob)) == "only the owner of team@alice manages its collaborators")
+        #expect(refusal(Viewer(username: Self.alice), rootExists: false) == "namespace team@alice does not exist")
+    }
+
+    @Test("a record without a recorded role keeps ingest's decision")
+    func unrecordedRole() throws {
+        let envelope = EventEnvelope(
+            source: "test", actor: Self.bob, actorRole: nil, subject: EventEnvelope.baseImagesKey,
+            event: Self.created(owner: nil, namespace: nil))
+        #expect(Self.refusal(envelope.event, by: envelope.actorViewer, subject: envelope.subject) == nil)
+    }
+}
