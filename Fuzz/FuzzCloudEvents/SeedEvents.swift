@@ -24,7 +24,7 @@ enum SeedEvents {
                 buildID: "4711", user: alice, namespace: "team/infra@alice", image: "my-image", driver: .qemu,
                 resolution: Resolution(
                     imageID: imageID, name: "my-image", namespace: "team/infra@alice", source: .custom,
-                    version: 3, sha256: digest, size: 10, location: location)))),
+                    version: 3, sha256: digest, size: 10, location: location, verified: true)))),
             ("image-deleted", .imageDeleted(ImageDeleted(imageID: imageID))),
             ("collaborator-added", .collaboratorAdded(CollaboratorChanged(owner: alice, root: team, username: bob))),
         ]

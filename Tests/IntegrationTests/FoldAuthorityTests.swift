@@ -17,6 +17,8 @@ struct FoldAuthorityTests {
         let scheduler = try await TestEnvironment.token("scheduler", [.imageResolve])
 
         try await services.run { ingest, _ in
+            // Bytes bob holds, so that a registration of them is his to make.
+            try await HeldImages.upload(0x92, to: ingest, token: bob)
             let team = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
             #expect(team.status == .created)
             let added = try await ingest.call(
@@ -34,7 +36,7 @@ struct FoldAuthorityTests {
             #expect(removed.status == .accepted)
             let registered = try await ingest.call(
                 .post, "/v1/images", token: bob,
-                json: EndToEndFlowTests.registration(name: "sneaky", namespace: "team@alice"))
+                json: try HeldImages.image(0x92).registration(name: "sneaky", namespace: "team@alice"))
             #expect(registered.status == .accepted, "ingest accepts on its stale read")
             return (try #require(registered.string("event", "position")), try #require(registered.string("event", "id")))
         }

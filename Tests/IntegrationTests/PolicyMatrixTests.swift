@@ -94,7 +94,8 @@ struct PolicyMatrixTests {
                 for role in Role.allCases {
                     let victim = try await UploadTests.upload(
                         disk, name: "del-\(role)", to: ingest, token: alice, query: "&namespace=\(root)&wait=true")
-                    victims[role] = try #require(victim.string("id"))
+                    let victimID = try #require(victim.string("id"))
+                    victims[role] = victimID
                 }
                 for role in Role.allCases {
                     let token = try await role.token()

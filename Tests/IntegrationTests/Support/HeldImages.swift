@@ -38,6 +38,8 @@ struct UploadedImage: Sendable {
     let name: String
     /// The blob store's content address of the bytes.
     let location: String
+    /// Where the upload's event is in the log.
+    let position: String
 
     init(_ image: HeldImage, name: String, answer: JSONAnswer) throws {
         try #require(answer.status == .created, "uploading \(name): \(answer.status) \(answer.body)")
@@ -46,6 +48,7 @@ struct UploadedImage: Sendable {
         self.name = name
         self.id = try #require(answer.string("id"))
         self.location = try #require(answer.string("location"))
+        self.position = try #require(answer.string("event", "position"))
     }
 }
 
