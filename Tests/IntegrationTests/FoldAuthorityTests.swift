@@ -60,7 +60,8 @@ struct FoldAuthorityTests {
         }
 
         let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
-        #expect(live.images.isEmpty)
+        #expect(live.images.count == 1, "only bob's own upload")
+        #expect(!live.images.contains { $0.contains("|sneaky|") }, "the refused image has no row")
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
         #expect(replay == live, "a clean replay refuses the same event")
     }
