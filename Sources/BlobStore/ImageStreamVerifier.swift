@@ -34,7 +34,9 @@ struct ImageStreamVerifier {
             }
         }
         let keep = QCOW2Validator.trailerLength
-        trailer = Array((trailer + chunk.readableBytesView.suffix(keep)).suffix(keep))
+        let tail = chunk.readableBytesView.suffix(keep)
+        // Most chunks are larger than the trailer: their own end replaces it.
+        trailer = tail.count == keep ? Array(tail) : Array((trailer + tail).suffix(keep))
     }
 
     /// The verified stream: its digest, size and header, once every byte is in.
