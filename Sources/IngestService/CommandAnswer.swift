@@ -80,12 +80,21 @@ struct CommandRecorder: Sendable {
         _ event: EventReference, request: Request, status: HTTPResponse.Status,
         projected: @Sendable () async throws -> Resource?
     ) async throws -> Response {
+        try await answer(event, request: request) { try await projected().map { ($0, status) } }
+    }
+
+    /// ``answer(_:request:status:projected:)`` for a command whose status
+    /// depends on what the projection made of it.
+    func answer<Resource: Encodable & Sendable>(
+        _ event: EventReference, request: Request,
+        outcome: @Sendable () async throws -> (Resource, HTTPResponse.Status)?
+    ) async throws -> Response {
         let headers: HTTPFields = [.registryPosition: event.position.description]
         guard request.wantsProjectedResult else {
             return try JSONResponse.encode(EventOnly(event: event), status: .accepted, headers: headers)
         }
         try await waiter.waitUntilProjected(event.position)
-        guard let resource = try await projected() else {
+        guard let (resource, status) = try await outcome() else {
             // The event was applied but produced nothing to show (for example a
             // dead-lettered event); the event itself is still the answer.
             return try JSONResponse.encode(EventOnly(event: event), status: .accepted, headers: headers)

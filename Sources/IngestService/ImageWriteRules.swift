@@ -108,20 +108,4 @@ struct ImageWriteRules: Sendable {
             }
         }
     }
-
-    /// The newest version of `scope` if it holds exactly these bytes:
-    /// registering them again changes nothing.
-    func unchangedVersion(of scope: ImageScope, sha256: SHA256Digest) async throws -> ImageRecord? {
-        try await unchangedVersions(of: [(scope, sha256)])[scope]
-    }
-
-    /// ``unchangedVersion(of:sha256:)`` for many scopes in one query.
-    func unchangedVersions(of images: [(scope: ImageScope, sha256: SHA256Digest)]) async throws
-        -> [ImageScope: ImageRecord]
-    {
-        let newest = try await queries.newestVersions(in: images.map(\.scope))
-        return Dictionary(uniqueKeysWithValues: images.compactMap { image in
-            newest[image.scope].flatMap { $0.sha256 == image.sha256.hex ? (image.scope, $0) : nil }
-        })
-    }
 }

@@ -35,24 +35,6 @@ public struct PostgresRegistryQueries: RegistryQueries {
             location: try ImageLocation(image.location), verified: image.verified)
     }
 
-    public func newestVersions(in scopes: [ImageScope]) async throws -> [ImageScope: ImageRecord] {
-        guard !scopes.isEmpty else { return [:] }
-        let wanted = scopes.map(StoredName.init)
-        let found = try await images("""
-            SELECT \(unescaped: Self.imageColumns(of: "newest"))
-            FROM unnest(\(wanted.map(\.owner)), \(wanted.map(\.namespacePath)), \(wanted.map(\.name)))
-                 AS wanted(owner, namespace_path, name)
-            CROSS JOIN LATERAL (
-                SELECT * FROM images
-                WHERE coalesce(images.owner, '') = wanted.owner
-                  AND coalesce(images.namespace_path, '') = wanted.namespace_path
-                  AND images.name = wanted.name AND images.deleted_at IS NULL
-                ORDER BY images.version DESC LIMIT 1) AS newest
-            """)
-        let byName = Dictionary(found.map { (StoredName($0), $0) }, uniquingKeysWith: { first, _ in first })
-        return Dictionary(uniqueKeysWithValues: scopes.compactMap { scope in byName[StoredName(scope)].map { (scope, $0) } })
-    }
-
     private func firstImage(_ query: ResolutionQuery) async throws -> ImageRecord? {
         let (client, logger) = (self.client, self.logger)
         return try await withTimeout {
@@ -171,7 +153,7 @@ public struct PostgresRegistryQueries: RegistryQueries {
         return "%\(escaped)%"
     }
 
-    static let auditColumns = "sequence, event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text, rejected"
+    static let auditColumns = "sequence, event_id, log_partition, log_offset, type, occurred_at, actor, request_id, data::text, rejected, image_id"
 
     public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
         guard !ids.isEmpty else { return [:] }
@@ -202,10 +184,11 @@ public struct PostgresRegistryQueries: RegistryQueries {
     private func auditEntries(_ query: PostgresQuery) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
         let rows = try await run(query)
-        for try await row in rows.decode((Int64, UUID, Int32, Int64, String, Date, String, String?, String, String?).self) {
+        for try await row in rows.decode((Int64, UUID, Int32, Int64, String, Date, String, String?, String, String?, UUID?).self) {
             entries.append(AuditEntry(
                 sequence: row.0, eventID: row.1, position: LogPosition(partition: row.2, offset: row.3), type: row.4,
-                occurredAt: row.5, actor: row.6, requestID: row.7, data: row.8, rejected: row.9))
+                occurredAt: row.5, actor: row.6, requestID: row.7, data: row.8, rejected: row.9,
+                imageID: row.10))
         }
         return entries
     }
@@ -264,27 +247,6 @@ public struct PostgresRegistryQueries: RegistryQueries {
             guard let result = try await group.next() ?? nil else { throw ReadModelUnavailable(timeout: timeout) }
             return result
         }
-    }
-}
-
-/// An image name as `images` stores it: a base image has no owner, a
-/// personal image no namespace (both compared as empty).
-private struct StoredName: Hashable {
-    let owner: String
-    let namespacePath: String
-    let name: String
-
-    init(_ scope: ImageScope) {
-        switch scope {
-        case .personal(let owner, let name): (self.owner, namespacePath, self.name) = (owner.value, "", name.value)
-        case .namespace(let namespace, let name):
-            (owner, namespacePath, self.name) = (namespace.owner.value, namespace.path.value, name.value)
-        case .base(let name): (owner, namespacePath, self.name) = ("", "", name.value)
-        }
-    }
-
-    init(_ image: ImageRecord) {
-        (owner, namespacePath, name) = (image.owner ?? "", image.namespacePath ?? "", image.name)
     }
 }
 

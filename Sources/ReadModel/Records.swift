@@ -64,6 +64,10 @@ public struct AuditEntry: Sendable, Equatable {
     /// Why the fold refused the event, which then changed nothing; `nil`
     /// when it was applied.
     public var rejected: String?
+    /// The image the event concerns. For an `image-created` whose bytes
+    /// already were the newest version of its name, that version's image,
+    /// not the unused id in the event's data.
+    public var imageID: UUID?
 }
 
 /// Which audit entries to return. `nil` fields do not filter.

@@ -7,9 +7,6 @@ public protocol RegistryQueries: Sendable {
     /// that the build's user may use.
     func resolve(_ request: ResolutionRequest) async throws -> Resolution?
 
-    /// The newest live version of each scope that has one, whoever may see it.
-    func newestVersions(in scopes: [ImageScope]) async throws -> [ImageScope: ImageRecord]
-
     /// One image version by id, deleted or not.
     func image(id: UUID) async throws -> ImageRecord?
 

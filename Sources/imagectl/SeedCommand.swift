@@ -58,18 +58,25 @@ struct SeedCommand: AsyncParsableCommand {
         guard [200, 202].contains(answer.status), let outcomes = answer.body["images"] as? [[String: Any]] else {
             throw CommandFailure(answer.errorMessage)
         }
-        var lastPositions: [String] = []
-        for (name, outcome) in zip(catalogue.images, outcomes) {
-            if let position = (outcome["event"] as? [String: Any])?["position"] as? String {
-                print("\(name): registered")
-                lastPositions.append(position)
-            } else {
-                print("\(name): already registered")
-            }
-        }
+        let positions = outcomes.compactMap { ($0["event"] as? [String: Any])?["position"] as? String }
         let reader = try await connection.reader(scopes: [.registryAdmin])
-        for position in Self.furthestPerPartition(lastPositions) {
+        for position in Self.furthestPerPartition(positions) {
             try await waitUntilVisible(position, reader: reader)
+        }
+        for (name, outcome) in zip(catalogue.images, outcomes) {
+            print("\(name): \(try await Self.describe(outcome, reader: reader))")
+        }
+    }
+
+    /// What the projection made of one registration: a new version, or none
+    /// when its bytes already were the newest version (no image takes its id).
+    private static func describe(_ outcome: [String: Any], reader: RegistryClient) async throws -> String {
+        guard let id = outcome["image_id"] as? String else { return "registered" }
+        let image = try await reader.send(.GET, "/v1/images/\(id)")
+        switch image.status {
+        case 200: return "registered as version \(image.body["version"] as? Int ?? 0)"
+        case 404: return "already registered"
+        default: throw CommandFailure(image.errorMessage)
         }
     }
 

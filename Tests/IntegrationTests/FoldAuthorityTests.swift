@@ -65,4 +65,46 @@ struct FoldAuthorityTests {
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
         #expect(replay == live, "a clean replay refuses the same event")
     }
+
+    @Test("the same bytes registered again after a deletion ingest has not seen yet make a new version")
+    func staleDeletion() async throws {
+        let services = try await RegistryServices.fresh()
+        let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
+        let scheduler = try await TestEnvironment.token("scheduler", [.imageResolve])
+        let held = try HeldImages.image(0x93)
+
+        let firstID = try await services.run { ingest, _ in
+            try await HeldImages.upload(0x93, to: ingest, token: alice)
+            let first = try await ingest.call(.post, "/v1/images?wait=true", token: alice, json: held.registration(name: "tool"))
+            #expect(first.status == .created)
+            #expect(first["version"] as? Int == 1)
+            return try #require(first.string("id"))
+        }
+
+        // The projector is stopped: ingest still sees version 1 live.
+        let ingestApp = try await buildIngestApplication(settings: services.settings, logger: TestEnvironment.logger)
+        let position = try await ingestApp.test(.live) { ingest in
+            try await TestEnvironment.eventually(timeout: .seconds(60), "the ingest is ready") {
+                try await ingest.call(.get, "/readyz").status == .ok
+            }
+            #expect(try await ingest.call(.delete, "/v1/images/\(firstID)", token: alice).status == .accepted)
+            let again = try await ingest.call(.post, "/v1/images", token: alice, json: held.registration(name: "tool"))
+            #expect(again.status == .accepted, "recorded, not answered from the stale read: \(again.body)")
+            return try #require(again.string("event", "position"))
+        }
+
+        try await services.run { _, projector in
+            let resolved = try await projector.call(
+                .get, "/v1/resolve?driver=qemu&image=tool&user=alice", token: scheduler,
+                headers: [.registryPosition: position])
+            #expect(resolved.status == .ok, "the re-registration follows the deletion in the log")
+            #expect(resolved["version"] as? Int == 2)
+            #expect(resolved.string("sha256") == held.sha256)
+            #expect(resolved.string("image_id") != firstID)
+        }
+
+        let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
+        let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
+        #expect(replay == live, "a clean replay decides the same")
+    }
 }

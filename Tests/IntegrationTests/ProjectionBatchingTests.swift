@@ -82,10 +82,12 @@ struct ProjectionBatchingTests {
     /// run, versions of one name across runs, a deletion between
     /// creations, a collaborator added, removed and added again (writing
     /// while a collaborator, refused once removed), a producer retry of the
-    /// same event and an image id used twice.
+    /// same event, an image id used twice, and the newest version's bytes
+    /// registered again (no new version).
     static func records() -> [LogRecord] {
         let retried = envelope(alice, .imageCreated(image("runner", owner: alice, namespace: "team/infra/ci")))
         let secondRunner = image("runner", owner: alice, namespace: "team/infra/ci")
+        let secondDebian = baseImage("debian")
         let byCollaborator = EventEnvelope(source: "test", actor: bob, subject: alice.value, event: .imageCreated(
             image("bobs", owner: alice, namespace: "team")))
         let envelopes = [
@@ -113,7 +115,8 @@ struct ProjectionBatchingTests {
             envelope(alice, .imageCreated(image("scratch", owner: alice, namespace: nil))),
             envelope(alice, .collaboratorAdded(CollaboratorChanged(owner: alice, root: try! NamespacePath("team"), username: bob))),
             baseImage("debian"),
-            baseImage("debian"),
+            secondDebian,
+            again(secondDebian),
         ]
         return envelopes.enumerated().map { offset, envelope in
             LogRecord(position: LogPosition(partition: 0, offset: Int64(offset)), encoded: CloudEventsCodec.encode(envelope))
@@ -136,6 +139,22 @@ struct ProjectionBatchingTests {
             imageID: EventID.make(), source: owner == nil ? .base : .custom, owner: owner,
             namespace: namespace.map { try! NamespacePath($0) }, name: name, driver: .qemu,
             location: try! ImageLocation("file:///var/lib/djinn/images/\(UUID().uuidString).qcow2"),
-            sha256: try! SHA256Digest(hex: String(repeating: "ab", count: 32)), size: 4096)
+            sha256: distinctBytes(), size: 4096)
+    }
+
+    /// A digest no other image of these records has.
+    static func distinctBytes() -> SHA256Digest {
+        let hex = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return try! SHA256Digest(hex: hex + hex)
+    }
+
+    /// The same bytes as `envelope`'s image, registered again under a new
+    /// image id by a new event.
+    static func again(_ envelope: EventEnvelope) -> EventEnvelope {
+        guard case .imageCreated(var image) = envelope.event else { preconditionFailure("an image-created event") }
+        image.imageID = EventID.make()
+        return EventEnvelope(
+            source: envelope.source, actor: envelope.actor, actorRole: envelope.actorRole, subject: envelope.subject,
+            event: .imageCreated(image))
     }
 }

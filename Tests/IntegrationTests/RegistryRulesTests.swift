@@ -23,7 +23,7 @@ struct RegistryRulesTests {
             let again = try await ingest.call(.post, "/v1/images?wait=true", token: alice,
                 json: newer.registration(name: "tool"))
             #expect(again.status == .ok, "the same bytes again are not a new version")
-            #expect(again["version"] as? Int == 2)
+            #expect(again["version"] as? Int == 2 && again.string("id") == second.string("id"))
 
             let pinned = try await projector.call(
                 .get, "/v1/resolve?driver=qemu&image=tool@sha256:\(older.sha256)&user=alice", token: alice)
@@ -41,7 +41,8 @@ struct RegistryRulesTests {
 
             let history = try await projector.call(.get, "/v1/audit?image=\(secondID)", token: alice)
             let types = (history["items"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
-            #expect(types == ["image-created", "image-deleted"])
+            #expect(types == ["image-created", "image-created", "image-deleted"],
+                    "the registration of its bytes again is in the version's history")
         }
     }
 
@@ -72,9 +73,12 @@ struct RegistryRulesTests {
                 #expect(seeded.status == .created, "\(base.name): \(seeded.body)")
                 #expect(seeded["verified"] as? Bool == base.verified, "\(base.name)")
             }
-            let reseeded = try await ingest.call(.post, "/v1/images", token: admin,
+            let archID = try await projector.call(
+                .get, "/v1/resolve?driver=qemu&image=arch&user=alice", token: alice).string("image_id")
+            let reseeded = try await ingest.call(.post, "/v1/images?wait=true", token: admin,
                 json: seed("arch", location: archFile.absoluteString, sha256: archImage.sha256, size: archImage.size))
-            #expect(reseeded.status == .ok, "seeding twice records nothing")
+            #expect(reseeded.status == .ok, "seeding twice makes no new version")
+            #expect(reseeded.string("id") == archID && reseeded["version"] as? Int == 1)
             let notAdmin = try await ingest.call(.post, "/v1/images", token: alice,
                 json: seed("arch", location: archFile.absoluteString, sha256: archImage.sha256, size: archImage.size))
             #expect(notAdmin.status == .notFound)

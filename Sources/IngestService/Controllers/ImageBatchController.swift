@@ -21,11 +21,12 @@ struct ImageBatchController: Sendable {
         group.post("images/batch", use: register)
     }
 
-    /// One registration's outcome: the image and the event that recorded
-    /// it; no event when the bytes already were the newest version.
+    /// One registration: the image id and the event that recorded it. When
+    /// the bytes already were the newest version of the name, the fold
+    /// makes no new version and no image takes the id.
     struct Registered: Encodable, Sendable {
         let imageID: UUID
-        let event: EventReference?
+        let event: EventReference
 
         enum CodingKeys: String, CodingKey {
             case imageID = "image_id"
@@ -37,8 +38,7 @@ struct ImageBatchController: Sendable {
         let images: [Registered]
     }
 
-    /// `202` with each registration's outcome in order; `200` when none
-    /// recorded anything.
+    /// `202` with each registration in order.
     @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         let (command, body) = try await JSONBody.decodeKeepingBytes(
@@ -65,12 +65,11 @@ struct ImageBatchController: Sendable {
         let key = idempotent.key
         let keys = images.indices.map { key.item($0) }
         let earlier = try await recorder.earlier(keys)
-        let unchanged = try await rules.unchangedVersions(of: images.map { ($0.scope, $0.sha256) })
-        // Registrations an earlier try recorded, or whose bytes are already
-        // the newest version, record nothing; the rest are recorded at once.
+        // Registrations an earlier try recorded record nothing; the rest are
+        // recorded at once. Whether bytes that already are the newest version
+        // make a new one is the fold's to decide, at each event's position.
         var registered: [Registered?] = images.indices.map { index in
-            if let event = earlier[keys[index].eventID] { return Registered(imageID: keys[index].imageID, event: event) }
-            return unchanged[images[index].scope].map { Registered(imageID: $0.id, event: nil) }
+            earlier[keys[index].eventID].map { Registered(imageID: keys[index].imageID, event: $0) }
         }
         try await withThrowingTaskGroup(of: (Int, Registered).self) { group in
             for index in registered.indices where registered[index] == nil {
@@ -79,9 +78,7 @@ struct ImageBatchController: Sendable {
             }
             for try await (index, outcome) in group { registered[index] = outcome }
         }
-        let answer = Answer(images: registered.compactMap { $0 })
-        let status: HTTPResponse.Status = answer.images.contains { $0.event != nil } ? .accepted : .ok
-        return try JSONResponse.encode(answer, status: status)
+        return try JSONResponse.encode(Answer(images: registered.compactMap { $0 }), status: .accepted)
     }
 
     /// Records one registration's `image-created` event.

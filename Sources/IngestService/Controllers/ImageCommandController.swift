@@ -20,7 +20,7 @@ struct ImageCommandController: Sendable {
     }
 
     /// Registering the exact bytes that are already the newest version of the
-    /// name changes nothing and answers 200 with that version.
+    /// name makes no new version; with `?wait=true` it answers 200 with it.
     @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
@@ -70,14 +70,6 @@ struct ImageCommandController: Sendable {
         _ scope: ImageScope, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64,
         verified: Bool, caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
     ) async throws -> Response {
-        if let unchanged = try await rules.unchangedVersion(of: scope, sha256: sha256) {
-            // A retry whose first try was applied after this one claimed the
-            // key finds the first try's own image: answer with its event.
-            if let key, unchanged.id == key.imageID, let earlier = try await recorder.earlier([key])[key.eventID] {
-                return try await answer(earlier, imageID: key.imageID, request: request)
-            }
-            return try JSONResponse.encode(ImageResource(unchanged), status: .ok)
-        }
         let imageID = key?.imageID ?? EventID.make()
         let created = scope.created(
             imageID: imageID, driver: driver, location: location, sha256: sha256, size: size, verified: verified)
@@ -86,13 +78,17 @@ struct ImageCommandController: Sendable {
         return try await answer(event, imageID: imageID, request: request)
     }
 
-    /// `202` with the event, or with `?wait=true` the projected image.
-    private func answer(
-        _ event: EventReference, imageID: UUID, request: Request, status: HTTPResponse.Status = .created
-    ) async throws -> Response {
+    /// `202` with the event, or with `?wait=true` the projected image: `201`
+    /// for a new version, `200` with the version the bytes already were
+    /// (the fold decides which, at the event's position).
+    private func answer(_ event: EventReference, imageID: UUID, request: Request) async throws -> Response {
         let queries = self.queries
-        return try await recorder.answer(event, request: request, status: status) {
-            try await queries.image(id: imageID).map(ImageResource.init)
+        return try await recorder.answer(event, request: request) {
+            if let image = try await queries.image(id: imageID) { return (ImageResource(image), .created) }
+            guard let entry = try await queries.appliedEvent(id: event.id), entry.rejected == nil,
+                let standsFor = entry.imageID, let image = try await queries.image(id: standsFor)
+            else { return nil }
+            return (ImageResource(image), .ok)
         }
     }
 
@@ -110,13 +106,21 @@ struct ImageCommandController: Sendable {
         let idempotent = try recorder.idempotency(
             of: request, caller: caller, route: "DELETE /v1/images/{id}", parameters: [])
         if let earlier = try await recorder.claim(idempotent) {
-            return try await answer(earlier, imageID: id, request: request, status: .ok)
+            return try await answerDeletion(earlier, imageID: id, request: request)
         }
         guard image.deletedAt == nil else { throw APIError.notFound("image \(idText) not found") }
         let event = try await recorder.record(
             .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner ?? EventEnvelope.baseImagesKey,
             caller: caller, context: context, key: idempotent?.key)
-        return try await answer(event, imageID: id, request: request, status: .ok)
+        return try await answerDeletion(event, imageID: id, request: request)
+    }
+
+    /// `202` with the event, or with `?wait=true` `200` with the deleted image.
+    private func answerDeletion(_ event: EventReference, imageID: UUID, request: Request) async throws -> Response {
+        let queries = self.queries
+        return try await recorder.answer(event, request: request, status: .ok) {
+            try await queries.image(id: imageID).map(ImageResource.init)
+        }
     }
 
     private func mayDelete(_ image: ImageRecord, caller: Caller) async throws -> Bool {

@@ -48,6 +48,7 @@ struct AuditLog {
 
     private var entries: [EventApplier.Entry] = []
     private var refusals: [UUID: Refusal] = [:]
+    private var standIns: [UUID: UUID] = [:]
 
     mutating func record(_ entry: EventApplier.Entry) {
         entries.append(entry)
@@ -58,12 +59,23 @@ struct AuditLog {
         refusals[entry.envelope.id] = refusal
     }
 
+    /// Marks a recorded `image-created` whose bytes already were the newest
+    /// version of its name: its entry names that version's image, the one
+    /// the registration stands for.
+    mutating func unchanged(_ eventID: UUID, standsFor imageID: UUID) {
+        standIns[eventID] = imageID
+    }
+
     /// Writes every entry; `data` is the record's value exactly as it is in
     /// the log.
     func write(on connection: PostgresConnection, logger: Logger) async throws {
         guard !entries.isEmpty else { return }
         let envelopes = entries.map(\.envelope)
-        let facts = envelopes.map { Facts($0.event, subject: $0.subject) }
+        let facts = envelopes.map { envelope in
+            var facts = Facts(envelope.event, subject: envelope.subject)
+            if let standIn = standIns[envelope.id] { facts.imageID = standIn }
+            return facts
+        }
         try await connection.query(
             """
             WITH counter AS (

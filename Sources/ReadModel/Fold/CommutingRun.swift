@@ -52,7 +52,9 @@ struct CommutingRun {
             }
         }
         try await namespaces.write(on: connection, logger: logger)
-        try await images.write(on: connection, logger: logger)
+        for (eventID, imageID) in try await images.write(on: connection, logger: logger) {
+            audit.unchanged(eventID, standsFor: imageID)
+        }
         pending = []
     }
 

@@ -41,20 +41,22 @@ struct RegistryServices {
         }
     }
 
-    /// Runs `body` with clients of a live ingest and a live projector.
-    func run(_ body: @escaping @Sendable (_ ingest: any TestClientProtocol, _ projector: any TestClientProtocol) async throws -> Void)
-        async throws
-    {
+    /// Runs `body` with clients of a live ingest and a live projector; returns what it returns.
+    @discardableResult
+    func run<Value: Sendable>(
+        _ body: @escaping @Sendable (_ ingest: any TestClientProtocol, _ projector: any TestClientProtocol)
+            async throws -> Value
+    ) async throws -> Value {
         let logger = TestEnvironment.logger
         let ingestApp = try await buildIngestApplication(settings: settings, logger: logger)
         let projectorApp = try await buildProjectorApplication(settings: settings, logger: logger)
-        try await ingestApp.test(.live) { ingest in
+        return try await ingestApp.test(.live) { ingest in
             try await projectorApp.test(.live) { projector in
                 // As a load balancer would: commands only once the ingest is ready.
                 try await TestEnvironment.eventually(timeout: .seconds(60), "the ingest is ready") {
                     try await ingest.call(.get, "/readyz").status == .ok
                 }
-                try await body(ingest, projector)
+                return try await body(ingest, projector)
             }
         }
     }

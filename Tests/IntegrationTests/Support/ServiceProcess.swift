@@ -28,6 +28,7 @@ final class ServiceProcess: @unchecked Sendable {
             "IMAGE_REGISTRY_CONSUMER_GROUP": settings.consumerGroup,
             "IMAGE_REGISTRY_MIGRATIONS_DIR": settings.migrationsDirectory.path,
             "IMAGE_REGISTRY_BLOB_DIR": settings.blobDirectory,
+            "IMAGE_REGISTRY_WAIT_TIMEOUT_MS": String(settings.waitTimeout.components.seconds * 1000),
             "LOG_LEVEL": TestEnvironment.serviceLogLevel ?? "warning",
         ].merging(extra) { _, new in new }) { _, new in new }
         try process.run()
