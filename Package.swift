@@ -48,12 +48,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // O_DIRECT and sync_file_range, which Swift's Glibc module does not declare.
+        .target(name: "CBlobFile"),
         .target(
             name: "BlobStore",
             dependencies: [
-                "RegistryDomain",
+                "RegistryDomain", "CBlobFile",
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -69,24 +72,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Bearer tokens: scopes, claims, verifying and minting. No HTTP
+        // server, database or broker, so imagectl can use it.
+        .target(
+            name: "RegistryAuth",
+            dependencies: [
+                "RegistryDomain",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RegistryHTTP",
             dependencies: [
-                "RegistryDomain", "ReadModel", "Kafka",
+                "RegistryDomain", "RegistryAuth", "ReadModel", "Kafka",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IngestService",
             dependencies: [
-                "RegistryDomain", "RegistryHTTP", "ReadModel", "Kafka", "BlobStore",
+                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "ReadModel", "Kafka", "BlobStore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
@@ -94,7 +105,7 @@ let package = Package(
         .target(
             name: "ProjectorService",
             dependencies: [
-                "RegistryDomain", "RegistryHTTP", "ReadModel", "Kafka", "BlobStore",
+                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "ReadModel", "Kafka",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,11 +126,12 @@ let package = Package(
         .executableTarget(
             name: "imagectl",
             dependencies: [
-                "RegistryDomain", "RegistryHTTP",
+                "RegistryDomain", "RegistryAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -157,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "RegistryHTTPTests",
             dependencies: [
-                "RegistryHTTP", "RegistryDomain",
+                "RegistryHTTP", "RegistryAuth", "RegistryDomain",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -166,7 +178,8 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "RegistryHTTP", "Kafka", "BlobStore", "RegistryDomain",
+                "IngestService", "ProjectorService", "ReadModel", "RegistryAuth", "RegistryHTTP", "Kafka", "BlobStore",
+                "RegistryDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -179,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryHTTP",
+                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

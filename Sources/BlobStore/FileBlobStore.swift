@@ -6,7 +6,8 @@ import RegistryDomain
 /// Content-addressed image storage on a (shared) file system.
 ///
 /// An upload streams into `tmp/` while it is hashed and its QCOW2 header is
-/// checked, is flushed to disk, checked whole by ``WholeImageCheck`` (QEMU's
+/// checked (written by ``BlobFileWriter``, around the page cache where the
+/// file system allows), is flushed to disk, checked whole by ``WholeImageCheck`` (QEMU's
 /// own checker), then renamed to `sha256/<ab>/<digest>`: a file at its final
 /// path is always complete and verified, and the same bytes are stored once.
 /// A rejected, failed or abandoned upload leaves no file behind. A stored
@@ -58,17 +59,16 @@ public struct FileBlobStore: Sendable {
     public func store<Body: AsyncSequence>(_ body: Body) async throws -> StoredBlob where Body.Element == ByteBuffer {
         try await fileSystem.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true, permissions: nil)
         let temporary = temporaryDirectory.appending("\(UUID().uuidString).part")
-        let handle = try await fileSystem.openFile(
-            forWritingAt: temporary, options: .newFile(replaceExisting: false))
+        let file = try await BlobFile.create(at: temporary.string)
         let image: VerifiedImage
         do {
-            image = try await write(body, to: handle)
-            try await handle.synchronize()
-            try await handle.close()
+            image = try await write(body, to: file)
+            try await file.synchronize()
+            try await file.close()
             try await wholeImageCheck.check(
                 path: temporary.string, header: image.header, fileSize: UInt64(image.size))
         } catch {
-            try? await handle.close()
+            try? await file.close()
             _ = try? await fileSystem.removeItem(at: temporary, strategy: .platformDefault, recursively: false)
             throw error
         }
@@ -91,18 +91,24 @@ public struct FileBlobStore: Sendable {
         return image
     }
 
-    /// Copies the body to the file while ``ImageStreamVerifier`` checks it.
-    private func write<Body: AsyncSequence>(_ body: Body, to handle: WriteFileHandle) async throws -> VerifiedImage
+    /// Copies the body to the file while ``ImageStreamVerifier`` checks it;
+    /// ``BlobFileWriter`` writes each block while the next one is hashed.
+    private func write<Body: AsyncSequence>(_ body: Body, to file: BlobFile) async throws -> VerifiedImage
     where Body.Element == ByteBuffer {
-        var writer = handle.bufferedWriter(capacity: .mebibytes(1))
+        var writer = BlobFileWriter(file: file)
         var verifier = ImageStreamVerifier(validator: validator, maximumSize: maximumSize)
-        for try await chunk in body {
-            try verifier.consume(chunk)
-            try await writer.write(contentsOf: chunk)
+        do {
+            for try await chunk in body {
+                try verifier.consume(chunk)
+                try await writer.write(chunk)
+            }
+            let image = try verifier.finish()
+            try await writer.finish()
+            return image
+        } catch {
+            await writer.abandon()
+            throw error
         }
-        let image = try verifier.finish()
-        try await writer.flush()
-        return image
     }
 
     /// Renames the finished file to its content address; returns false (and

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

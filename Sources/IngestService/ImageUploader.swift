@@ -1,5 +1,6 @@
 import BlobStore
 import Hummingbird
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

@@ -1,6 +1,7 @@
 import BlobStore
 import Foundation
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

@@ -5,6 +5,7 @@ import Kafka
 import Logging
 import PostgresNIO
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

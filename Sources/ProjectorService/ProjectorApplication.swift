@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import RegistryAuth
 import RegistryDomain
 
 /// The request context both services use: the framework's storage plus the

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReadModel
+import RegistryAuth
 
 /// The router both services start from: JSON errors, request logs and
 /// metrics (count and latency by route and status), query rules, `/healthz`, `/readyz`,

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 
 /// The settings both services read from the environment. Every variable is

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import RegistryAuth
 import RegistryDomain
-import RegistryHTTP
 
 /// Where the registry is and how to authenticate, from flags or the environment.
 ///

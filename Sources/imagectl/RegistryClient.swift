@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFileSystem
+import NIOFoundationCompat
 import NIOHTTP1
 
 /// A small client of the registry's HTTP API.

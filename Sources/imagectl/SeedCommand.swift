@@ -2,7 +2,6 @@ import ArgumentParser
 import Crypto
 import Foundation
 import RegistryDomain
-import RegistryHTTP
 
 /// `imagectl seed`: registers the base images of a catalogue, as
 /// `image-created` events like any other image, in one batch request.

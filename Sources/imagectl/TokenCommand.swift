@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import RegistryAuth
 import RegistryDomain
-import RegistryHTTP
 
 /// `imagectl token`: mints a development token signed with the shared secret.
 struct TokenCommand: AsyncParsableCommand {

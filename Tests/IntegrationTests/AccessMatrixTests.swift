@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import RegistryAuth
 import RegistryHTTP
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import PostgresNIO
+import RegistryAuth
 import Testing
 import RegistryHTTP
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import ProjectorService
 import Kafka
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 import Testing

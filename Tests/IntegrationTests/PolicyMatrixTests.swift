@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 import Testing

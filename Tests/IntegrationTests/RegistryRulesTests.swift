@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RegistryAuth
 import RegistryHTTP
 import Testing
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 import Testing
@@ -35,10 +36,10 @@ struct TokenVerifierTests {
             .base64EncodedString().replacingOccurrences(of: "=", with: "")
         let tampered = parts.joined(separator: ".")
         for token in [expired, other, tampered, "", "a.b.c", "not-a-token"] {
-            await #expect(throws: APIError.self, "\(token.prefix(20))") { try await verifier.caller(fromToken: token) }
+            await #expect(throws: TokenRejected.self, "\(token.prefix(20))") { try await verifier.caller(fromToken: token) }
         }
         let noneAlgorithm = "eyJhbGciOiJub25lIn0." + parts[1] + "."
-        await #expect(throws: APIError.self) { try await verifier.caller(fromToken: noneAlgorithm) }
+        await #expect(throws: TokenRejected.self) { try await verifier.caller(fromToken: noneAlgorithm) }
     }
 
     @Test("a token verified before is still refused once it expires")
@@ -48,7 +49,7 @@ struct TokenVerifierTests {
         #expect(try await verifier.caller(fromToken: token).username.value == "alice")
         #expect(try await verifier.caller(fromToken: token).scopes == [.imageRead], "the remembered answer")
         try await Task.sleep(for: .seconds(2))
-        await #expect(throws: APIError.self) { try await verifier.caller(fromToken: token) }
+        await #expect(throws: TokenRejected.self) { try await verifier.caller(fromToken: token) }
     }
 
     @Test("production mode checks tokens with an Ed25519 public key only")
@@ -65,7 +66,7 @@ struct TokenVerifierTests {
 
         let sharedSecretToken = try await TokenVerifier(hmacSecret: Self.secret)
             .token(username: Username("alice"), scopes: [.registryAdmin])
-        await #expect(throws: APIError.self) { try await verifier.caller(fromToken: sharedSecretToken) }
+        await #expect(throws: TokenRejected.self) { try await verifier.caller(fromToken: sharedSecretToken) }
     }
 
     @Test("a public key that is not Ed25519 or RSA is refused at start")

@@ -1,3 +1,4 @@
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

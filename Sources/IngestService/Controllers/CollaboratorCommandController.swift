@@ -1,5 +1,6 @@
 import Hummingbird
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

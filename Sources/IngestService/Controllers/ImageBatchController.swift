@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 

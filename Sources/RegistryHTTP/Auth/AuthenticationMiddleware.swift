@@ -1,4 +1,5 @@
 import Hummingbird
+import RegistryAuth
 
 /// Reads `Authorization: Bearer <JWT>`. A valid token sets the caller; an
 /// invalid one is answered 401 at once; no token leaves the caller unset, and
@@ -21,7 +22,11 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw APIError.unauthorized("Authorization must be 'Bearer <token>'")
             }
-            context.caller = try await verifier.caller(fromToken: String(parts[1]))
+            do {
+                context.caller = try await verifier.caller(fromToken: String(parts[1]))
+            } catch let rejected as TokenRejected {
+                throw APIError.unauthorized(rejected.reason)
+            }
             context.logger[metadataKey: "user"] = "\(context.caller!.username)"
         }
         return try await next(request, context)

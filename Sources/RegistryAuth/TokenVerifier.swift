@@ -42,17 +42,17 @@ public struct TokenVerifier: Sendable {
         keys = keyCollection
     }
 
-    /// The caller a token stands for; throws ``APIError`` 401 when it is not valid.
+    /// The caller a token stands for; throws ``TokenRejected`` when it is not valid.
     public func caller(fromToken token: String) async throws -> Caller {
         if let known = verified.caller(for: token) { return known }
         let claims: RegistryClaims
         do {
             claims = try await keys.verify(token, as: RegistryClaims.self)
         } catch {
-            throw APIError.unauthorized("token is not valid or has expired")
+            throw TokenRejected(reason: "token is not valid or has expired")
         }
         guard let username = try? Username(claims.username, field: "username") else {
-            throw APIError.unauthorized("token has no valid username claim")
+            throw TokenRejected(reason: "token has no valid username claim")
         }
         let scopes = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
         let caller = Caller(subject: claims.sub.value, username: username, scopes: scopes)
@@ -78,4 +78,12 @@ public enum TokenKeyError: Error, CustomStringConvertible {
     public var description: String {
         "IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE must hold an Ed25519 or RSA public key in PEM form"
     }
+}
+
+/// A bearer token that does not stand for a caller: badly signed, expired,
+/// or without a valid username. The HTTP services answer it with 401.
+public struct TokenRejected: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+
+    public var description: String { reason }
 }
