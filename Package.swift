@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "image-ingest", targets: ["ImageIngest"]),
         .executable(name: "image-projector", targets: ["ImageProjector"]),
         .executable(name: "imagectl", targets: ["imagectl"]),
+        .executable(name: "registry-events", targets: ["RegistryEvents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -132,6 +133,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Writes synthetic events with the services' own codec (benchmarks).
+        .executableTarget(
+            name: "RegistryEvents",
+            dependencies: [
+                "RegistryDomain", "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
