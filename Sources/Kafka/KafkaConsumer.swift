@@ -32,7 +32,7 @@ public final class KafkaConsumer: Service, Sendable {
         assignmentHandler: any PartitionAssignmentHandler, maximumBatchSize: Int = 5000, logger: Logger
     ) throws {
         let conf = try configuration.native.make()
-        let rebalance = RebalanceBridge(handler: assignmentHandler, stopSignal: stopSignal, logger: logger)
+        let rebalance = RebalanceBridge(handler: assignmentHandler, logger: logger)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(rebalance).toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf) { client, error, partitions, opaque in
             guard let client, let opaque else { return }

@@ -6,12 +6,10 @@ import Logging
 /// ``PartitionAssignmentHandler`` for start positions, then assigns.
 final class RebalanceBridge: Sendable {
     private let handler: any PartitionAssignmentHandler
-    private let stopSignal: StopSignal
     private let logger: Logger
 
-    init(handler: any PartitionAssignmentHandler, stopSignal: StopSignal, logger: Logger) {
+    init(handler: any PartitionAssignmentHandler, logger: Logger) {
         self.handler = handler
-        self.stopSignal = stopSignal
         self.logger = logger
     }
 
@@ -20,11 +18,7 @@ final class RebalanceBridge: Sendable {
         let numbers = partitions.map(Self.partitionNumbers) ?? []
         switch error {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            guard let positions = startPositions(for: numbers) else {
-                // Stopping: take nothing; the consumer is about to leave the group.
-                rd_kafka_assign(client, nil)
-                return
-            }
+            let positions = startPositions(for: numbers)
             if let partitions {
                 for index in 0..<Int(partitions.pointee.cnt) {
                     let element = partitions.pointee.elems.advanced(by: index)
@@ -41,13 +35,12 @@ final class RebalanceBridge: Sendable {
         }
     }
 
-    /// Asks the handler until it answers (without positions, assigning would
-    /// risk reading from the wrong place) or the consumer is stopping (`nil`),
-    /// so that a shutdown never waits for the handler's database to return.
-    private func startPositions(for partitions: [Int32]) -> [Int32: Int64]? {
+    /// Asks the handler until it answers: without positions, assigning would
+    /// risk reading from the wrong place.
+    private func startPositions(for partitions: [Int32]) -> [Int32: Int64] {
         let handler = self.handler
         var delay: TimeInterval = 0.1
-        while !stopSignal.isStopped {
+        while true {
             let result: Result<[Int32: Int64], any Error> = DedicatedThread.blockingWait {
                 do { return .success(try await handler.partitionsAssigned(partitions)) } catch { return .failure(error) }
             }
@@ -60,7 +53,6 @@ final class RebalanceBridge: Sendable {
                 delay = min(delay * 2, 5)
             }
         }
-        return nil
     }
 
     private static func partitionNumbers(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [Int32] {

@@ -23,19 +23,6 @@ struct KafkaBrokerTests {
         func partitionsRevoked(_ partitions: [Int32]) async {}
     }
 
-    /// Never has positions, as when its database is down.
-    final class NoPositions: PartitionAssignmentHandler {
-        struct Unavailable: Error {}
-        let calls = Mutex(0)
-
-        func partitionsAssigned(_ partitions: [Int32]) async throws -> [Int32: Int64] {
-            calls.withLock { $0 += 1 }
-            throw Unavailable()
-        }
-
-        func partitionsRevoked(_ partitions: [Int32]) async {}
-    }
-
     @Test("a consumer starts each partition at the position its handler gives, with headers intact")
     func seeksToHandlerPositions() async throws {
         let topic = try await TestEnvironment.freshTopic(partitions: 1)
@@ -91,28 +78,6 @@ struct KafkaBrokerTests {
             await #expect { _ = try await producer.send(topic: "nowhere", key: [1], value: [1]) } throws: { error in
                 (error as? KafkaError)?.isTransient == true
             }
-        }
-    }
-
-    @Test("a consumer whose handler has no positions (its database is down) still stops when asked")
-    func stopsWithoutPositions() async throws {
-        let topic = try await TestEnvironment.freshTopic(partitions: 1)
-        let handler = NoPositions()
-        let consumer = try KafkaConsumer(
-            configuration: KafkaConsumerConfiguration(
-                client: try TestEnvironment.kafka(), groupID: TestEnvironment.uniqueName("group")),
-            topic: topic, assignmentHandler: handler, logger: TestEnvironment.logger)
-        let finished = Atomic(false)
-        let running = Task {
-            try? await consumer.run()
-            finished.store(true, ordering: .releasing)
-        }
-        try await TestEnvironment.eventually(timeout: .seconds(60), "the handler is asked for positions") {
-            handler.calls.withLock { $0 } >= 2
-        }
-        running.cancel()
-        try await TestEnvironment.eventually(timeout: .seconds(20), "run() returns once cancelled") {
-            finished.load(ordering: .acquiring)
         }
     }
 }
