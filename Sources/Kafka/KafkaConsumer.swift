@@ -20,6 +20,24 @@ public final class KafkaConsumer: Service, Sendable {
     private let maximumBatchSize: Int
     private let logger: Logger
 
+    /// Settings the consumer always uses unless the caller sets them.
+    static let defaults: [String: String] = [
+        "enable.auto.commit": "false",
+        "enable.auto.offset.store": "false",
+        "auto.offset.reset": "earliest",
+        "enable.partition.eof": "false",
+        // Brokers wait up to a session timeout for members to (re)join; a short
+        // one makes assignment and fail-over quick (Tansu takes about half
+        // the session timeout to complete a join).
+        "session.timeout.ms": "6000",
+        "heartbeat.interval.ms": "1000",
+        // The local broker answers a fetch only when this wait ends, not when
+        // records arrive, so a short wait keeps the read model fresh (the
+        // default is 500 ms). Below about 50 ms its S3-backed storage stops
+        // answering fetches for seconds (measured, docs/decisions.md).
+        "fetch.wait.max.ms": "100",
+    ]
+
     /// The batches read from the topic.
     public var batches: KafkaMessageBatches { KafkaMessageBatches(channel: channel) }
 
@@ -28,10 +46,12 @@ public final class KafkaConsumer: Service, Sendable {
     ///   small when the consumer keeps up and large while it catches up,
     ///   which is when large batches pay.
     public init(
-        configuration: KafkaConsumerConfiguration, topic: String,
+        configuration: KafkaConfiguration, groupID: String, topic: String,
         assignmentHandler: any PartitionAssignmentHandler, maximumBatchSize: Int = 5000, logger: Logger
     ) throws {
-        let conf = try configuration.native.make()
+        var configuration = configuration.merging(defaults: Self.defaults)
+        configuration["group.id"] = groupID
+        let conf = try configuration.makeNativeConfiguration()
         let rebalance = RebalanceBridge(handler: assignmentHandler, logger: logger)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(rebalance).toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf) { client, error, partitions, opaque in

@@ -17,7 +17,7 @@ import Synchronization
 /// may retry), and later records go through the new one. The old client is
 /// dropped on the poll thread once it has held nothing for a while.
 public final class KafkaProducer: Service, Sendable {
-    private let configuration: NativeConfiguration
+    private let configuration: KafkaConfiguration
     private let client: Mutex<KafkaHandle>
     /// The client a failed delivery asked to replace, if any.
     private let replacementRequest = Mutex<ObjectIdentifier?>(nil)
@@ -25,15 +25,24 @@ public final class KafkaProducer: Service, Sendable {
     private let flushTimeoutMilliseconds: Int32
     private let logger: Logger
 
-    public init(configuration: KafkaProducerConfiguration, flushTimeoutMilliseconds: Int32 = 10_000, logger: Logger) throws {
-        self.configuration = configuration.native
+    /// Settings the producer always uses unless the caller sets them.
+    static let defaults: [String: String] = [
+        "acks": "all",
+        "enable.idempotence": "true",
+        "message.timeout.ms": "10000",
+        "linger.ms": "1",
+        "partitioner": "murmur2_random",
+    ]
+
+    public init(configuration: KafkaConfiguration, flushTimeoutMilliseconds: Int32 = 10_000, logger: Logger) throws {
+        self.configuration = configuration.merging(defaults: Self.defaults)
         self.client = Mutex(try Self.makeClient(self.configuration))
         self.flushTimeoutMilliseconds = flushTimeoutMilliseconds
         self.logger = logger
     }
 
-    private static func makeClient(_ configuration: NativeConfiguration) throws -> KafkaHandle {
-        let conf = try configuration.make()
+    private static func makeClient(_ configuration: KafkaConfiguration) throws -> KafkaHandle {
+        let conf = try configuration.makeNativeConfiguration()
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
             guard let message, let opaque = message.pointee._private else { return }
             let delivery = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()

@@ -19,8 +19,8 @@ extension ProjectionService {
             prepare: { try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger) },
             makeConsumer: { handler in
                 try KafkaConsumer(
-                    configuration: KafkaConsumerConfiguration(client: kafka, groupID: settings.consumerGroup),
-                    topic: settings.topic, assignmentHandler: handler, logger: logger)
+                    configuration: kafka, groupID: settings.consumerGroup, topic: settings.topic,
+                    assignmentHandler: handler, logger: logger)
             })
     }
 }

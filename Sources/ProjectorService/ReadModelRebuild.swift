@@ -93,7 +93,7 @@ public struct ReadModelRebuild: Sendable {
             },
             makeConsumer: { handler in
                 try KafkaConsumer(
-                    configuration: KafkaConsumerConfiguration(client: settings.kafka, groupID: consumerGroup),
+                    configuration: settings.kafka, groupID: consumerGroup,
                     topic: settings.topic, assignmentHandler: handler, logger: logger)
             })
     }

@@ -64,8 +64,10 @@ public struct RegistrySettings: Sendable {
     public var imageCheckTimeout: Duration
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
-    public var kafka: KafkaClientConfiguration {
-        KafkaClientConfiguration(bootstrapServers: kafkaBrokers, debugContexts: kafkaDebug)
+    public var kafka: KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: kafkaBrokers)
+        configuration["debug"] = kafkaDebug
+        return configuration
     }
 
     /// Every directory a `file://` location may point into.

@@ -5,9 +5,8 @@ import Testing
 /// Producer tests against librdkafka's built-in mock cluster: no network.
 @Suite("Producer on librdkafka's mock cluster")
 struct KafkaProducerMockClusterTests {
-    static func mockConfiguration() -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(
-            client: KafkaClientConfiguration(bootstrapServers: "", additionalProperties: ["test.mock.num.brokers": "1"]))
+    static func mockConfiguration() -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: "", properties: ["test.mock.num.brokers": "1"])
     }
 
     /// Runs `body` with a producer whose poll loop is running, then stops it.
@@ -52,8 +51,7 @@ struct KafkaProducerMockClusterTests {
 
     @Test("an invalid setting is refused with its name")
     func invalidSetting() {
-        let configuration = KafkaProducerConfiguration(
-            client: KafkaClientConfiguration(bootstrapServers: "127.0.0.1:1", additionalProperties: ["acks": "sometimes"]))
+        let configuration = KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["acks": "sometimes"])
         #expect { try KafkaProducer(configuration: configuration, logger: Logger(label: "test")) } throws: { error in
             (error as? KafkaError)?.message.contains("acks") == true
         }
