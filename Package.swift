@@ -169,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryDomainTests",
-            dependencies: ["RegistryDomain"],
+            dependencies: ["RegistryDomain", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

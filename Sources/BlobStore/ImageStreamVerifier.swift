@@ -52,11 +52,7 @@ struct ImageStreamVerifier {
             try validator.validateLength(checked, fileSize: UInt64(size))
             try validator.validateTrailer(trailer)
         }
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        guard let digest = try? RegistryDomain.SHA256Digest(hex: hex) else {
-            preconditionFailure("SHA-256 always gives 64 hex digits")
-        }
-        return VerifiedImage(digest: digest, size: size, header: checked)
+        return VerifiedImage(digest: RegistryDomain.SHA256Digest(hasher.finalize()), size: size, header: checked)
     }
 
     private static func rejecting<T>(_ body: () throws(QCOW2ValidationError) -> T) throws(UploadRejection) -> T {

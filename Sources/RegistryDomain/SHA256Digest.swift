@@ -1,3 +1,5 @@
+import Crypto
+
 /// A SHA-256 digest written as 64 lowercase hexadecimal characters.
 public struct SHA256Digest: ValidatedString {
     public let hex: String
@@ -10,6 +12,18 @@ public struct SHA256Digest: ValidatedString {
             throw NameError(field: field, message: "must be 64 hexadecimal characters")
         }
         self.hex = lowered
+    }
+
+    /// The digest a hasher computed.
+    public init(_ digest: SHA256.Digest) {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        hex = String(decoding: text, as: UTF8.self)
     }
 
     public var description: String { "sha256:\(hex)" }

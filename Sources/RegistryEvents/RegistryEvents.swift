@@ -80,11 +80,10 @@ struct SyntheticImages {
 
     func envelope(_ index: Int) throws -> EventEnvelope {
         let owner = try Username("rebuild\(index % owners)")
-        let digest = SHA256.hash(data: Array(String(index).utf8)).map { String(format: "%02x", $0) }.joined()
         let image = ImageCreated(
             imageID: UUID(), source: .custom, owner: owner, namespace: nil, name: "img\(index % names)",
             driver: .qemu, location: try ImageLocation("file:///var/lib/djinn/images/rebuild\(index).qcow2"),
-            sha256: try SHA256Digest(hex: digest), size: Int64(1024 + index))
+            sha256: SHA256Digest(SHA256.hash(data: Array(String(index).utf8))), size: Int64(1024 + index))
         return EventEnvelope(source: "bench", time: time, actor: owner, subject: owner.value, event: .imageCreated(image))
     }
 }

@@ -107,6 +107,6 @@ struct SeedCommand: AsyncParsableCommand {
             hasher.update(data: chunk)
             size += Int64(chunk.count)
         }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+        return (SHA256Digest(hasher.finalize()).hex, size)
     }
 }
