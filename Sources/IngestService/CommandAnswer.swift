@@ -11,7 +11,7 @@ import RegistryHTTP
 struct CommandRecorder: Sendable {
     let publisher: any EventPublisher
     let waiter: ProjectionWaiter
-    let queries: any RegistryQueries
+    let queries: any AuditRepository
     let idempotencyRecords: any IdempotencyRecords
 
     /// The service name written as each event's CloudEvents `source`.

@@ -11,12 +11,12 @@ import Synchronization
 /// switches only to a copy at or past it), so a position once seen reached
 /// is remembered and later requests for it or an earlier one need no query.
 public struct ProjectionWaiter: Sendable {
-    private let queries: any RegistryQueries
+    private let queries: any ProjectionPositions
     private let timeout: Duration
     private let pollInterval: Duration
     private let reached = ReachedOffsets()
 
-    public init(queries: any RegistryQueries, timeout: Duration, pollInterval: Duration = .milliseconds(10)) {
+    public init(queries: any ProjectionPositions, timeout: Duration, pollInterval: Duration = .milliseconds(10)) {
         self.queries = queries
         self.timeout = timeout
         self.pollInterval = pollInterval

@@ -15,7 +15,7 @@ public struct RegistryRouter {
     ///   - readiness: what `/readyz` checks besides the database.
     ///   - booleanQueryParameters: query parameters that must be `true` or `false` when present.
     public init(
-        queries: any RegistryQueries, verifier: TokenVerifier, openAPIBundle: Bundle,
+        queries: any ProjectionPositions, verifier: TokenVerifier, openAPIBundle: Bundle,
         booleanQueryParameters: [String] = [], readiness: @escaping HealthController.ReadinessCheck = {}
     ) throws {
         _ = RegistryMetrics.registry

@@ -10,7 +10,7 @@ import RegistryHTTP
 /// the root namespace and see the whole tree. Only the owner manages them.
 struct CollaboratorCommandController: Sendable {
     let recorder: CommandRecorder
-    let queries: any RegistryQueries
+    let queries: any NamespaceRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("namespaces/:owner/**", use: add)
@@ -69,7 +69,7 @@ struct CollaboratorCommandController: Sendable {
         -> NamespaceReference
     {
         try await recorder.waiter.waitForRequestedPosition(request)
-        guard let access = try await queries.namespaceAccess(owner: namespace.owner.value, path: namespace.path.value),
+        guard let access = try await queries.namespaceAccess(namespace),
             AccessPolicy.canManage(access, viewer: caller.viewer)
         else {
             throw APIError.notFound("namespace \(namespace) not found")

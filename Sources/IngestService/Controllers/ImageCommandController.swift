@@ -111,7 +111,7 @@ struct ImageCommandController: Sendable {
         }
         guard image.deletedAt == nil else { throw APIError.notFound("image \(idText) not found") }
         let event = try await recorder.record(
-            .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner ?? EventEnvelope.baseImagesKey,
+            .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner?.value ?? EventEnvelope.baseImagesKey,
             caller: caller, context: context, key: idempotent?.key)
         return try await answerDeletion(event, imageID: id, request: request)
     }

@@ -6,7 +6,7 @@ import RegistryHTTP
 /// `POST /v1/namespaces`: records `namespace-created`.
 struct NamespaceCommandController: Sendable {
     let recorder: CommandRecorder
-    let queries: any RegistryQueries
+    let queries: any NamespaceRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("namespaces", use: create)
@@ -28,7 +28,7 @@ struct NamespaceCommandController: Sendable {
         let event: EventReference
         if let earlier = try await recorder.claim(idempotent) {
             event = earlier
-        } else if let existing = try await queries.namespace(owner: reference.owner.value, path: reference.path.value) {
+        } else if let existing = try await queries.namespace(reference) {
             return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
         } else {
             event = try await recorder.record(
@@ -36,7 +36,7 @@ struct NamespaceCommandController: Sendable {
                 subject: reference.owner.value, caller: caller, context: context, key: idempotent?.key)
         }
         return try await recorder.answer(event, request: request, status: .created) {
-            try await queries.namespace(owner: reference.owner.value, path: reference.path.value)
+            try await queries.namespace(reference)
                 .map { NamespaceResource($0) }
         }
     }

@@ -9,7 +9,7 @@ import RegistryHTTP
 /// cursor-paginated by that order.
 /// Administrators see every entry; other callers the entries that concern them.
 struct AuditController: Sendable {
-    let queries: any RegistryQueries
+    let queries: any AuditRepository
     let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {

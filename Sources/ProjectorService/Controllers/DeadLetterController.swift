@@ -7,7 +7,7 @@ import RegistryHTTP
 /// `GET /v1/admin/dead-letters` (scope `registry:admin`): the records the
 /// projection could not apply, with their position, bytes and reason.
 struct DeadLetterController: Sendable {
-    let queries: any RegistryQueries
+    let queries: any DeadLetterRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("admin/dead-letters", use: list)

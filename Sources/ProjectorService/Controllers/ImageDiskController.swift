@@ -30,10 +30,10 @@ struct ImageDiskController: Sendable {
         else {
             throw APIError.notFound("image \(idText) not found")
         }
-        if image.location.hasPrefix("https://") {
-            return Response(status: .temporaryRedirect, headers: [.location: image.location])
+        if image.location.value.hasPrefix("https://") {
+            return Response(status: .temporaryRedirect, headers: [.location: image.location.value])
         }
-        guard let location = try? ImageLocation(image.location), let path = fileRoots.path(of: location),
+        guard let path = fileRoots.path(of: image.location),
             fileRoots.contains(URL(fileURLWithPath: path).resolvingSymlinksInPath().path),
             let info = try await FileSystem.shared.info(forFileAt: FilePath(path)), info.type == .regular
         else {
@@ -46,7 +46,7 @@ struct ImageDiskController: Sendable {
         async throws -> Response
     {
         var headers: HTTPFields = [
-            .contentType: Self.contentType, .acceptRanges: "bytes", .eTag: "\"sha256:\(image.sha256)\"",
+            .contentType: Self.contentType, .acceptRanges: "bytes", .eTag: "\"sha256:\(image.sha256.hex)\"",
         ]
         switch ByteRange(header: request.headers[.range], size: size) {
         case .unsatisfiable:

@@ -20,11 +20,9 @@ struct ImageQueryController: Sendable {
         var filter = ImageListFilter(search: request.queryParameter("search"), limit: page.limit)
         if let text = request.queryParameter("namespace") {
             let viewerName = context.viewer(for: .imageRead).username
-            let namespace = try validated { () throws(NameError) in
+            filter.namespace = try validated { () throws(NameError) in
                 try NamespaceReference(parsing: text, defaultOwner: viewerName)
             }
-            filter.namespaceOwner = namespace.owner.value
-            filter.namespacePath = namespace.path.value
         }
         filter.after = try page.cursorID()
         try await waiter.waitForRequestedPosition(request)
@@ -49,7 +47,7 @@ struct ImageQueryController: Sendable {
 
 /// Whether a viewer may see one image version, as ``AccessPolicy`` decides.
 struct ImageVisibility: Sendable {
-    let queries: any RegistryQueries
+    let queries: any NamespaceRepository
 
     func allows(_ image: ImageRecord, to viewer: Viewer) async throws -> Bool {
         guard let placement = try await queries.placement(of: image) else { return false }

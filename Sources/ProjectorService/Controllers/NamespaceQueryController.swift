@@ -7,7 +7,7 @@ import RegistryHTTP
 /// `GET /v1/namespaces/{owner}/{path}` (one namespace; its collaborators are
 /// shown to those who may manage them).
 struct NamespaceQueryController: Sendable {
-    let queries: any RegistryQueries
+    let queries: any NamespaceRepository
     let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
@@ -19,14 +19,14 @@ struct NamespaceQueryController: Sendable {
         let page = try PageRequest(request)
         var filter = NamespaceListFilter(limit: page.limit)
         if let owner = request.queryParameter("owner") {
-            filter.owner = try validated { () throws(NameError) in try Username(owner, field: "owner") }.value
+            filter.owner = try validated { () throws(NameError) in try Username(owner, field: "owner") }
         }
         filter.after = try page.cursorPair()
         try await waiter.waitForRequestedPosition(request)
         let namespaces = try await queries.namespaces(filter, viewer: context.viewer(for: .namespaceRead))
         return try JSONResponse.encode(
             Page(items: namespaces.map { NamespaceResource($0) },
-                 nextCursor: page.nextCursor(namespaces) { "\($0.owner)/\($0.path)" }),
+                 nextCursor: page.nextCursor(namespaces) { "\($0.reference.owner.value)/\($0.reference.path.value)" }),
             status: .ok)
     }
 
@@ -34,7 +34,7 @@ struct NamespaceQueryController: Sendable {
         let namespace = try NamespaceRoute(context: context).namespace
         try await waiter.waitForRequestedPosition(request)
         let viewer = context.viewer(for: .namespaceRead)
-        guard let access = try await queries.namespaceAccess(owner: namespace.owner.value, path: namespace.path.value),
+        guard let access = try await queries.namespaceAccess(namespace),
             AccessPolicy.canSee(access, viewer: viewer),
             let resource = try await NamespaceResource.load(
                 namespace, from: queries, showingCollaborators: AccessPolicy.canManage(access, viewer: viewer))

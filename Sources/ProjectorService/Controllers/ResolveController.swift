@@ -10,7 +10,7 @@ import RegistryHTTP
 /// names a position to read after: the cache learns of changes by
 /// notification, which may arrive a moment after the position is visible.
 struct ResolveController: Sendable {
-    let queries: any RegistryQueries
+    let queries: any ImageRepository
     let cache: ResolutionCache
     let waiter: ProjectionWaiter
 

@@ -29,14 +29,14 @@ public struct ImageResource: Codable, Sendable, Equatable {
     public init(_ record: ImageRecord) {
         id = record.id
         name = record.name
-        namespace = record.namespaceReference
-        owner = record.owner
+        namespace = record.namespace?.description
+        owner = record.owner?.value
         source = record.source
-        driver = record.driver
+        driver = record.driver.rawValue
         version = record.version
-        sha256 = record.sha256
+        sha256 = record.sha256.hex
         size = record.size
-        location = record.location
+        location = record.location.value
         createdAt = record.createdAt
         deletedAt = record.deletedAt
         verified = record.verified

@@ -19,9 +19,9 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
     }
 
     public init(_ record: NamespaceRecord, collaborators: [String]? = nil) {
-        path = record.path
-        owner = record.owner
-        reference = "\(record.path)@\(record.owner)"
+        path = record.reference.path.value
+        owner = record.reference.owner.value
+        reference = record.reference.description
         visibility = record.visibility
         createdAt = record.createdAt
         self.collaborators = collaborators
@@ -29,12 +29,12 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
 
     /// Loads a namespace, with its collaborators when `showingCollaborators`.
     public static func load(
-        _ namespace: NamespaceReference, from queries: any RegistryQueries, showingCollaborators: Bool
+        _ namespace: NamespaceReference, from queries: any NamespaceRepository, showingCollaborators: Bool
     ) async throws -> NamespaceResource? {
-        guard let record = try await queries.namespace(owner: namespace.owner.value, path: namespace.path.value)
+        guard let record = try await queries.namespace(namespace)
         else { return nil }
         guard showingCollaborators,
-            let access = try await queries.namespaceAccess(owner: namespace.owner.value, path: namespace.path.value)
+            let access = try await queries.namespaceAccess(namespace)
         else { return NamespaceResource(record) }
         return NamespaceResource(record, collaborators: access.collaborators.map(\.value).sorted())
     }

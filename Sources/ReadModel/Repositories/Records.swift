@@ -5,13 +5,15 @@ import RegistryDomain
 public struct ImageRecord: Sendable, Equatable {
     public var id: UUID
     public var source: ImageSource
-    public var owner: String?
-    public var namespacePath: String?
+    /// `nil` for base images.
+    public var owner: Username?
+    /// `nil` for personal and base images.
+    public var namespacePath: NamespacePath?
     public var name: String
     public var version: Int
-    public var driver: String
-    public var location: String
-    public var sha256: String
+    public var driver: Driver
+    public var location: ImageLocation
+    public var sha256: SHA256Digest
     public var size: Int64
     public var createdAt: Date
     public var createdBy: String
@@ -19,34 +21,54 @@ public struct ImageRecord: Sendable, Equatable {
     /// Whether the registry checked the bytes itself (see ``ImageCreated/verified``).
     public var verified: Bool
 
-    /// The namespace as `path@owner`, or `nil` for personal and base images.
-    public var namespaceReference: String? {
-        guard let namespacePath, let owner else { return nil }
-        return "\(namespacePath)@\(owner)"
+    public init(
+        id: UUID, source: ImageSource, owner: Username?, namespacePath: NamespacePath?, name: String, version: Int,
+        driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, createdAt: Date,
+        createdBy: String, deletedAt: Date?, verified: Bool
+    ) {
+        self.id = id
+        self.source = source
+        self.owner = owner
+        self.namespacePath = namespacePath
+        self.name = name
+        self.version = version
+        self.driver = driver
+        self.location = location
+        self.sha256 = sha256
+        self.size = size
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.deletedAt = deletedAt
+        self.verified = verified
     }
-}
 
-extension ImageRecord {
-    /// The columns of `images` that queries select, in
-    /// ``PostgresRegistryQueries/imageColumns`` order.
-    typealias Columns = (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?, Bool)
+    /// The image's namespace, or `nil` for personal and base images.
+    public var namespace: NamespaceReference? {
+        guard let namespacePath, let owner else { return nil }
+        return NamespaceReference(path: namespacePath, owner: owner)
+    }
 
-    init(_ columns: Columns) {
-        self.init(
-            id: columns.0, source: ImageSource(rawValue: columns.1) ?? .custom, owner: columns.2,
-            namespacePath: columns.3, name: columns.4, version: Int(columns.5), driver: columns.6,
-            location: columns.7, sha256: columns.8, size: columns.9, createdAt: columns.10, createdBy: columns.11,
-            deletedAt: columns.12, verified: columns.13)
+    /// What resolving to this version answers.
+    public var resolution: Resolution {
+        Resolution(
+            imageID: id, name: name, namespace: namespace?.description, source: source, version: version,
+            sha256: sha256, size: size, location: location, verified: verified)
     }
 }
 
 /// A namespace as the read model holds it.
 public struct NamespaceRecord: Sendable, Equatable {
-    public var owner: String
-    public var path: String
+    public var reference: NamespaceReference
     public var visibility: Visibility
     public var createdAt: Date
     public var createdBy: String
+
+    public init(reference: NamespaceReference, visibility: Visibility, createdAt: Date, createdBy: String) {
+        self.reference = reference
+        self.visibility = visibility
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
 }
 
 /// One entry of the audit trail: an applied event and where it was read.
@@ -105,8 +127,8 @@ public struct AuditFilter: Sendable, Equatable {
 
 /// Which images to list. `nil` fields do not filter.
 public struct ImageListFilter: Sendable, Equatable {
-    public var namespaceOwner: String?
-    public var namespacePath: String?
+    /// Only images of exactly this namespace.
+    public var namespace: NamespaceReference?
     /// Part of the name, matched literally and case-insensitively.
     public var search: String?
     /// Images after this id (the previous page's last).
@@ -114,11 +136,9 @@ public struct ImageListFilter: Sendable, Equatable {
     public var limit: Int
 
     public init(
-        namespaceOwner: String? = nil, namespacePath: String? = nil, search: String? = nil, after: UUID? = nil,
-        limit: Int = 100
+        namespace: NamespaceReference? = nil, search: String? = nil, after: UUID? = nil, limit: Int = 100
     ) {
-        self.namespaceOwner = namespaceOwner
-        self.namespacePath = namespacePath
+        self.namespace = namespace
         self.search = search
         self.after = after
         self.limit = limit
@@ -127,12 +147,12 @@ public struct ImageListFilter: Sendable, Equatable {
 
 /// Which namespaces to list.
 public struct NamespaceListFilter: Sendable {
-    public var owner: String?
+    public var owner: Username?
     /// Namespaces after this (owner, path) pair (the previous page's last).
     public var after: (owner: String, path: String)?
     public var limit: Int
 
-    public init(owner: String? = nil, after: (owner: String, path: String)? = nil, limit: Int = 100) {
+    public init(owner: Username? = nil, after: (owner: String, path: String)? = nil, limit: Int = 100) {
         self.owner = owner
         self.after = after
         self.limit = limit

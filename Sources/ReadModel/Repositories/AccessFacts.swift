@@ -1,13 +1,12 @@
 import RegistryDomain
 
-extension RegistryQueries {
+extension NamespaceRepository {
     /// Where `image` lives, as ``AccessPolicy`` needs it; `nil` when the
-    /// record names an owner or namespace the read model does not hold.
+    /// record names a namespace the read model does not hold.
     public func placement(of image: ImageRecord) async throws -> ImagePlacement? {
-        guard let ownerText = image.owner else { return image.source == .base ? .base : nil }
-        guard let owner = try? Username(ownerText) else { return nil }
-        guard let path = image.namespacePath else { return .personal(owner: owner) }
-        return try await namespaceAccess(owner: ownerText, path: path).map(ImagePlacement.namespace)
+        guard let owner = image.owner else { return image.source == .base ? .base : nil }
+        guard let namespace = image.namespace else { return .personal(owner: owner) }
+        return try await namespaceAccess(namespace).map(ImagePlacement.namespace)
     }
 
     /// Where a write into `scope` goes, as ``AccessPolicy`` needs it.
@@ -21,10 +20,10 @@ extension RegistryQueries {
 
     /// Where creating (or writing into) `namespace` goes.
     public func writeTarget(_ namespace: NamespaceReference) async throws -> WriteTarget {
-        if let access = try await namespaceAccess(owner: namespace.owner.value, path: namespace.path.value) {
+        if let access = try await namespaceAccess(namespace) {
             return .namespace(access)
         }
-        let root = try await namespaceAccess(owner: namespace.owner.value, path: namespace.path.root.value)
+        let root = try await namespaceAccess(NamespaceReference(path: namespace.path.root, owner: namespace.owner))
         return .newNamespace(owner: namespace.owner, root: root)
     }
 }
