@@ -114,6 +114,17 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
+        // In-memory fakes of the read model and the event log, for tests of
+        // routes without PostgreSQL or a broker.
+        .target(
+            name: "RegistryTesting",
+            dependencies: [
+                "RegistryDomain", "ReadModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ImageIngest",
             dependencies: ["IngestService", "RegistryHTTP"],
@@ -196,6 +207,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Every route's statuses, bodies, access and idempotency, on the
+        // router with in-memory fakes: no database, broker or server.
+        .testTarget(
+            name: "RouteTests",
+            dependencies: [
+                "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryHTTP",
+                "RegistryDomain", "BlobStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],
@@ -205,6 +229,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryHTTP",
+                "RegistryTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -68,7 +68,12 @@ struct CommandRecorder: Sendable {
             id: key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username,
             actorRole: ActorRole(caller.viewer), subject: subject,
             requestID: context.id, event: event)
-        let position = try await publisher.publish(envelope)
+        let position: LogPosition
+        do {
+            position = try await publisher.publish(envelope)
+        } catch let unavailable as EventLogUnavailable {
+            throw APIError.serviceUnavailable(unavailable.description)
+        }
         context.logger.info(
             "event recorded", metadata: ["event.id": "\(envelope.id)", "event.type": "\(envelope.type.rawValue)",
                                          "position": "\(position)"])

@@ -24,16 +24,21 @@ public final class StartupService: Service, Sendable {
         do {
             try await cancelWhenGracefulShutdown {
                 try await Backoff.retrying("cannot prepare the service yet", initial: .milliseconds(250), logger: self.logger) {
-                    try await self.prepare()
+                    try await self.prepareNow()
                 }
             }
         } catch is CancellationError where Task.isShuttingDownGracefully {
             return
         }
-        prepared.withLock { $0 = true }
         logger.info("prepared: read-model schema current, event topic present")
         // A service that returns ends the application: stay until shutdown.
         try? await gracefulShutdown()
+    }
+
+    /// Prepares once, without retrying; the service is ready when it returns.
+    public func prepareNow() async throws {
+        try await prepare()
+        prepared.withLock { $0 = true }
     }
 
     /// Throws until preparation has succeeded.

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RegistryAuth
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Who may list, get, resolve and create, for each visibility, checked

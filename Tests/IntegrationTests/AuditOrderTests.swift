@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// The audit trail follows the log, whatever the event ids look like.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import PostgresNIO
 import RegistryAuth
+import RegistryTesting
 import Testing
 import RegistryHTTP
 

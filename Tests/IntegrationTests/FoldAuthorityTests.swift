@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import IngestService
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// The fold decides: a command ingest accepted on a stale read is refused by

@@ -6,6 +6,7 @@ import Kafka
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Poison records, safe retries across replicas, bounded read-your-writes.

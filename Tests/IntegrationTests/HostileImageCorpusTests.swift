@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Every file of the hostile-image corpus (`Tests/HostileImages`, built from

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// `Idempotency-Key` as clients expect it: scoped to the caller, the method

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RegistryTesting
 import Testing
 import RegistryHTTP
 

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Kafka
 import RegistryDomain
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// The real broker and PostgreSQL stopped and started again under running

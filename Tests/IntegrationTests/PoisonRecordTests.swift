@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import RegistryDomain
+import RegistryTesting
 import Testing
 
 /// Records written straight to the topic that the projection cannot apply:

@@ -5,6 +5,7 @@ import NIOCore
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Every cell of role × visibility × action, answered by the pure

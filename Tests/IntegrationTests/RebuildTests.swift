@@ -4,6 +4,7 @@ import PostgresNIO
 import ProjectorService
 import RegistryDomain
 import RegistryHTTP
+import RegistryTesting
 import Synchronization
 import Testing
 

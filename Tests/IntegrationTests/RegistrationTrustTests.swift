@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RegistryAuth
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// What a registration may point at: only bytes the registry has verified,

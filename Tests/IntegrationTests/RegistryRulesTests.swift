@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import RegistryAuth
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Djinn CI's rules as users meet them: versions and pins, deletion, base

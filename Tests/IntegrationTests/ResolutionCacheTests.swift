@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import ProjectorService
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Each projector replica caches resolutions; a change applied by any replica

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import RegistryAuth
 import RegistryHTTP
+import RegistryTesting
 import Testing
 
 /// Streaming QCOW2 uploads, validation, content-addressed storage and download.

@@ -12,40 +12,6 @@ import RegistryDomain
 /// commit, so entries become visible in sequence order and a reader paging
 /// by sequence never skips one that commits later.
 struct AuditLog {
-    /// The columns of one entry that queries filter on, taken from the event.
-    private struct Facts {
-        var username: String?
-        var namespace: String?
-        var imageName: String?
-        var imageID: UUID?
-        var buildID: String?
-
-        init(_ event: RegistryEvent, subject: String) {
-            switch event {
-            case .namespaceCreated(let created):
-                username = created.owner.value
-                namespace = "\(created.path.value)@\(created.owner.value)"
-            case .imageCreated(let created):
-                username = created.owner?.value
-                namespace = created.namespace.flatMap { path in created.owner.map { "\(path.value)@\($0.value)" } }
-                imageName = created.name
-                imageID = created.imageID
-            case .imageResolved(let resolved):
-                username = resolved.user.value
-                namespace = resolved.namespace
-                imageName = resolved.image
-                imageID = resolved.resolution?.imageID
-                buildID = resolved.buildID
-            case .imageDeleted(let deleted):
-                imageID = deleted.imageID
-                username = subject
-            case .collaboratorAdded(let change), .collaboratorRemoved(let change):
-                username = change.username.value
-                namespace = "\(change.root.value)@\(change.owner.value)"
-            }
-        }
-    }
-
     private var entries: [EventApplier.Entry] = []
     private var refusals: [UUID: Refusal] = [:]
     private var standIns: [UUID: UUID] = [:]
@@ -72,7 +38,7 @@ struct AuditLog {
         guard !entries.isEmpty else { return }
         let envelopes = entries.map(\.envelope)
         let facts = envelopes.map { envelope in
-            var facts = Facts(envelope.event, subject: envelope.subject)
+            var facts = AuditFacts(envelope.event, subject: envelope.subject)
             if let standIn = standIns[envelope.id] { facts.imageID = standIn }
             return facts
         }

@@ -90,6 +90,22 @@ public struct AuditEntry: Sendable, Equatable {
     /// already were the newest version of its name, that version's image,
     /// not the unused id in the event's data.
     public var imageID: UUID?
+
+    public init(
+        sequence: Int64, eventID: UUID, position: LogPosition, type: String, occurredAt: Date, actor: String,
+        requestID: String?, data: String, rejected: String?, imageID: UUID?
+    ) {
+        self.sequence = sequence
+        self.eventID = eventID
+        self.position = position
+        self.type = type
+        self.occurredAt = occurredAt
+        self.actor = actor
+        self.requestID = requestID
+        self.data = data
+        self.rejected = rejected
+        self.imageID = imageID
+    }
 }
 
 /// Which audit entries to return. `nil` fields do not filter.
@@ -165,6 +181,11 @@ public struct DeadLetter: Sendable, Equatable {
     public struct Header: Sendable, Equatable {
         public var name: [UInt8]
         public var value: [UInt8]
+
+        public init(name: [UInt8], value: [UInt8]) {
+            self.name = name
+            self.value = value
+        }
     }
 
     public var position: LogPosition
@@ -174,4 +195,13 @@ public struct DeadLetter: Sendable, Equatable {
     public var value: [UInt8]
     public var reason: String
     public var recordedAt: Date
+
+    public init(position: LogPosition, key: [UInt8], headers: [Header], value: [UInt8], reason: String, recordedAt: Date) {
+        self.position = position
+        self.key = key
+        self.headers = headers
+        self.value = value
+        self.reason = reason
+        self.recordedAt = recordedAt
+    }
 }

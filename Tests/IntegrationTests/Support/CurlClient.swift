@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RegistryTesting
 import Testing
 
 /// HTTP to a service process on loopback, sent with curl, answering like

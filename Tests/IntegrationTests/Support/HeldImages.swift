@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import RegistryTesting
 import Synchronization
 import Testing
 

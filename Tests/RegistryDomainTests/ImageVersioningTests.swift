@@ -1,5 +1,4 @@
 import Foundation
-@testable import ReadModel
 import RegistryDomain
 import Testing
 

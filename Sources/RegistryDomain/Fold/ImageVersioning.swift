@@ -1,8 +1,7 @@
 import Foundation
-import RegistryDomain
 
 /// Decides, in log order, what each `image-created` event of a run does:
-/// the pure part of ``ImageFold``, with no I/O.
+/// the pure part of the read model's image fold, with no I/O.
 ///
 /// An image gets the next version of its name (one above the highest ever
 /// stored, deleted versions included), unless its bytes already are the
@@ -10,37 +9,42 @@ import RegistryDomain
 /// stands for that version. This is decided here, at the event's position,
 /// and not by ingest on whatever it last read, so a registration that
 /// follows a deletion ingest has not seen yet still makes a version.
-struct ImageVersioning {
+public struct ImageVersioning: Sendable {
     /// The name an image version belongs to: owner (none for base images),
     /// namespace path (none outside namespaces) and image name.
-    struct Name: Hashable {
-        let owner: String
-        let namespacePath: String
-        let name: String
+    public struct Name: Hashable, Sendable {
+        public let owner: String
+        public let namespacePath: String
+        public let name: String
 
-        init(owner: String, namespacePath: String, name: String) {
+        public init(owner: String, namespacePath: String, name: String) {
             self.owner = owner
             self.namespacePath = namespacePath
             self.name = name
         }
 
-        init(_ image: ImageCreated) {
+        public init(_ image: ImageCreated) {
             self.init(owner: image.owner?.value ?? "", namespacePath: image.namespace?.value ?? "", name: image.name)
         }
     }
 
     /// What the read model already holds for one name.
-    struct Stored {
+    public struct Stored: Sendable {
         /// The highest version ever stored, deleted or not; 0 for none.
-        var highestVersion: Int
+        public var highestVersion: Int
         /// The newest version that is not deleted, if any.
-        var newestLive: (id: UUID, sha256: String)?
+        public var newestLive: (id: UUID, sha256: String)?
 
-        static let none = Stored(highestVersion: 0, newestLive: nil)
+        public init(highestVersion: Int, newestLive: (id: UUID, sha256: String)?) {
+            self.highestVersion = highestVersion
+            self.newestLive = newestLive
+        }
+
+        public static let none = Stored(highestVersion: 0, newestLive: nil)
     }
 
     /// One event's outcome.
-    enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         /// A new row with this version number.
         case newVersion(Int)
         /// The bytes are already the newest live version, this image.
@@ -54,13 +58,13 @@ struct ImageVersioning {
 
     /// Starts from what is stored for the run's names and which of its
     /// image ids already exist.
-    init(stored: [Name: Stored], existingIDs: Set<UUID>) {
+    public init(stored: [Name: Stored], existingIDs: Set<UUID>) {
         self.names = stored
         self.ids = existingIDs
     }
 
     /// The outcome of the next event of the run, which it then takes into account.
-    mutating func decide(_ image: ImageCreated) -> Outcome {
+    public mutating func decide(_ image: ImageCreated) -> Outcome {
         guard ids.insert(image.imageID).inserted else { return .existingID }
         let name = Name(image)
         var stored = names[name] ?? .none

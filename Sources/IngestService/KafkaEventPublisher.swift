@@ -4,12 +4,6 @@ import Metrics
 import RegistryDomain
 import RegistryHTTP
 
-/// Records events in the log and says where each was stored.
-public protocol EventPublisher: Sendable {
-    /// Returns once the log has durably acknowledged the event.
-    func publish(_ envelope: EventEnvelope) async throws -> LogPosition
-}
-
 /// ``EventPublisher`` over the Kafka topic, keyed by the envelope's subject
 /// (the owner), so each owner's events stay in order.
 public struct KafkaEventPublisher: EventPublisher {
@@ -35,7 +29,7 @@ public struct KafkaEventPublisher: EventPublisher {
             return LogPosition(partition: stored.partition, offset: stored.offset)
         } catch let error as KafkaError {
             Counter(label: "registry_produce_failures_total").increment()
-            throw APIError.serviceUnavailable("the event log did not acknowledge the write: \(error.message)")
+            throw EventLogUnavailable(reason: error.message)
         }
     }
 }

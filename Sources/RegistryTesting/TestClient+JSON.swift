@@ -2,30 +2,35 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import RegistryHTTP
 
 /// A decoded JSON answer.
-struct JSONAnswer: @unchecked Sendable {
-    let status: HTTPResponse.Status
-    let headers: HTTPFields
-    let body: [String: Any]
+public struct JSONAnswer: @unchecked Sendable {
+    public let status: HTTPResponse.Status
+    public let headers: HTTPFields
+    public let body: [String: Any]
 
-    subscript(key: String) -> Any? { body[key] }
+    public init(status: HTTPResponse.Status, headers: HTTPFields, body: [String: Any]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public subscript(key: String) -> Any? { body[key] }
 
     /// A nested string value, by path: `string("event", "position")`.
-    func string(_ path: String...) -> String? {
+    public func string(_ path: String...) -> String? {
         var value: Any? = body
         for key in path { value = (value as? [String: Any])?[key] }
         return value as? String
     }
 
-    var errorCode: String? { string("error", "code") }
-    var errorMessage: String? { string("error", "message") }
+    public var errorCode: String? { string("error", "code") }
+    public var errorMessage: String? { string("error", "message") }
 }
 
 extension TestClientProtocol {
     /// Sends a request and decodes the JSON answer (an empty object when there is none).
-    func call(
+    public func call(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
         contentType: String = "application/json", headers extra: HTTPFields = [:]
     ) async throws -> JSONAnswer {
@@ -43,12 +48,21 @@ extension TestClientProtocol {
 extension TestClientProtocol {
     /// Uploads `file` as a raw disk body to `uri` (`/v1/images?name=…`) and
     /// decodes the JSON answer.
-    func upload(
+    public func upload(
         _ file: URL, _ uri: String, token: String, contentType: String = "application/x-qemu-disk"
     ) async throws -> JSONAnswer {
-        let response = try await executeRequest(
-            uri: uri, method: .post, headers: [.authorization: "Bearer \(token)", .contentType: contentType],
-            body: ByteBuffer(bytes: try Data(contentsOf: file)))
+        try await upload(Array(Data(contentsOf: file)), uri, token: token, contentType: contentType)
+    }
+
+    /// Uploads `bytes` as a raw disk body to `uri` and decodes the JSON answer.
+    public func upload(
+        _ bytes: [UInt8], _ uri: String, token: String, contentType: String = "application/x-qemu-disk",
+        headers extra: HTTPFields = [:]
+    ) async throws -> JSONAnswer {
+        var headers = extra
+        headers[.authorization] = "Bearer \(token)"
+        headers[.contentType] = contentType
+        let response = try await executeRequest(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: bytes))
         let body = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
         return JSONAnswer(status: response.status, headers: response.headers, body: body)
     }

@@ -1,0 +1,36 @@
+import Foundation
+
+/// What the audit trail files an event under, so that it can be found by
+/// user, namespace, image and build: the same for every read model.
+public struct AuditFacts: Sendable, Equatable {
+    public var username: String?
+    public var namespace: String?
+    public var imageName: String?
+    public var imageID: UUID?
+    public var buildID: String?
+
+    public init(_ event: RegistryEvent, subject: String) {
+        switch event {
+        case .namespaceCreated(let created):
+            username = created.owner.value
+            namespace = "\(created.path.value)@\(created.owner.value)"
+        case .imageCreated(let created):
+            username = created.owner?.value
+            namespace = created.namespace.flatMap { path in created.owner.map { "\(path.value)@\($0.value)" } }
+            imageName = created.name
+            imageID = created.imageID
+        case .imageResolved(let resolved):
+            username = resolved.user.value
+            namespace = resolved.namespace
+            imageName = resolved.image
+            imageID = resolved.resolution?.imageID
+            buildID = resolved.buildID
+        case .imageDeleted(let deleted):
+            imageID = deleted.imageID
+            username = subject
+        case .collaboratorAdded(let change), .collaboratorRemoved(let change):
+            username = change.username.value
+            namespace = "\(change.root.value)@\(change.owner.value)"
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import ReadModel
+import RegistryDomain
+
+/// The repositories' questions, answered from ``InMemoryReadModel/State``
+/// with ``AccessPolicy`` deciding visibility, as the SQL does.
+extension InMemoryReadModel {
+    public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
+        let plan = try ResolutionPlan(for: request)
+        return state.withLock { state in
+            let live = state.images.filter { $0.deletedAt == nil && (plan.digest == nil || $0.sha256 == plan.digest) }
+            for step in plan.steps {
+                let found: ImageRecord? = switch step {
+                case .namespace(let namespace, let name):
+                    live.filter {
+                        $0.namespace == namespace && $0.name == name.value
+                            && state.canSee($0, viewer: Viewer(username: request.user))
+                    }.max { $0.version < $1.version }
+                case .personal(let owner, let name):
+                    live.filter { $0.owner == owner && $0.namespacePath == nil && $0.name == name.value }
+                        .max { $0.version < $1.version }
+                case .ownedNamespaces(let owner, let name):
+                    live.filter { $0.owner == owner && $0.namespacePath != nil && $0.name == name.value }
+                        .min { Self.newerInOwnedNamespaces($0, than: $1) }
+                case .base(let name):
+                    live.filter { $0.source == .base && $0.name == name.value }.max { $0.version < $1.version }
+                }
+                if let found { return found.resolution }
+            }
+            return nil
+        }
+    }
+
+    /// The order of the owned-namespaces step: newest first, then by path, then highest version.
+    private static func newerInOwnedNamespaces(_ left: ImageRecord, than right: ImageRecord) -> Bool {
+        if left.createdAt != right.createdAt { return left.createdAt > right.createdAt }
+        let (leftPath, rightPath) = (left.namespacePath?.value ?? "", right.namespacePath?.value ?? "")
+        if leftPath != rightPath { return leftPath < rightPath }
+        return left.version > right.version
+    }
+
+    public func image(id: UUID) async throws -> ImageRecord? {
+        state.withLock { $0.images.first { $0.id == id } }
+    }
+
+    public func images(_ filter: ImageListFilter, viewer: Viewer) async throws -> [ImageRecord] {
+        state.withLock { state in
+            state.images
+                .filter { image in
+                    image.deletedAt == nil
+                        && (filter.namespace == nil || image.namespace == filter.namespace)
+                        && (filter.search.map { image.name.localizedCaseInsensitiveContains($0) } ?? true)
+                        && (filter.after.map { Self.ordered($0, before: image.id) } ?? true)
+                        && state.canSee(image, viewer: viewer)
+                }
+                .sorted { Self.ordered($0.id, before: $1.id) }
+                .prefix(filter.limit)
+                .map { $0 }
+        }
+    }
+
+    /// PostgreSQL's order of UUIDs: by their bytes, which is their lowercase text's order.
+    private static func ordered(_ left: UUID, before right: UUID) -> Bool {
+        left.uuidString.lowercased() < right.uuidString.lowercased()
+    }
+
+    public func mayRead(digest: SHA256Digest, viewer: Viewer) async throws -> Bool {
+        state.withLock { state in
+            state.images.contains { image in
+                image.sha256 == digest
+                    && (image.createdBy == viewer.username?.value
+                        || (image.deletedAt == nil && state.canSee(image, viewer: viewer)))
+            }
+        }
+    }
+
+    public func referencedDigests(_ digests: [SHA256Digest]) async throws -> Set<SHA256Digest> {
+        state.withLock { Set($0.images.map(\.sha256)).intersection(digests) }
+    }
+
+    public func namespace(_ reference: NamespaceReference) async throws -> NamespaceRecord? {
+        state.withLock { $0.namespaces[reference] }
+    }
+
+    public func namespaceAccess(_ reference: NamespaceReference) async throws -> NamespaceAccess? {
+        state.withLock { $0.access(reference) }
+    }
+
+    public func namespaces(_ filter: NamespaceListFilter, viewer: Viewer) async throws -> [NamespaceRecord] {
+        state.withLock { state in
+            state.namespaces.values
+                .filter { namespace in
+                    let (owner, path) = (namespace.reference.owner.value, namespace.reference.path.value)
+                    return (filter.owner == nil || namespace.reference.owner == filter.owner)
+                        && (filter.after.map { (owner, path) > ($0.owner, $0.path) } ?? true)
+                        && state.access(namespace.reference).map { AccessPolicy.canSee($0, viewer: viewer) } ?? false
+                }
+                .sorted { ($0.reference.owner.value, $0.reference.path.value) < ($1.reference.owner.value, $1.reference.path.value) }
+                .prefix(filter.limit)
+                .map { $0 }
+        }
+    }
+
+    public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
+        let wanted = Set(ids)
+        return state.withLock { state in
+            Dictionary(state.audit.filter { wanted.contains($0.eventID) }.map { ($0.eventID, $0) }) { first, _ in first }
+        }
+    }
+
+    public func audit(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        state.withLock { state in
+            zip(state.audit, state.auditFilings)
+                .filter { entry, filing in
+                    let facts = filing.facts
+                    return (filter.type.map { $0.rawValue == entry.type } ?? true)
+                        && (filter.namespace.map { $0 == facts.namespace } ?? true)
+                        && (filter.imageID.map { $0 == entry.imageID } ?? true)
+                        && (filter.buildID.map { $0 == facts.buildID } ?? true)
+                        && (filter.user.map { $0 == facts.username } ?? true)
+                        && (filter.since.map { entry.occurredAt >= $0 } ?? true)
+                        && (filter.until.map { entry.occurredAt < $0 } ?? true)
+                        && (filter.visibleTo.map { $0 == facts.username || $0 == entry.actor || $0 == filing.subject } ?? true)
+                        && (filter.after.map { entry.sequence > $0 } ?? true)
+                }
+                .prefix(filter.limit)
+                .map(\.0)
+        }
+    }
+
+    public func deadLetters(after: LogPosition?, limit: Int) async throws -> [DeadLetter] {
+        state.withLock { state in
+            state.deadLetters
+                .filter { letter in
+                    after.map { (letter.position.partition, letter.position.offset) > ($0.partition, $0.offset) } ?? true
+                }
+                .sorted { ($0.position.partition, $0.position.offset) < ($1.position.partition, $1.position.offset) }
+                .prefix(limit)
+                .map { $0 }
+        }
+    }
+}
+
+extension InMemoryReadModel.State {
+    func access(_ reference: NamespaceReference) -> NamespaceAccess? {
+        namespaces[reference].map { namespace in
+            NamespaceAccess(
+                owner: reference.owner, visibility: namespace.visibility,
+                collaborators: collaborators[NamespaceReference(path: reference.path.root, owner: reference.owner)] ?? [])
+        }
+    }
+
+    func canSee(_ image: ImageRecord, viewer: Viewer) -> Bool {
+        guard let owner = image.owner else { return image.source == .base }
+        guard let namespace = image.namespace else { return AccessPolicy.canSee(.personal(owner: owner), viewer: viewer) }
+        return access(namespace).map { AccessPolicy.canSee(.namespace($0), viewer: viewer) } ?? false
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import ReadModel
+import RegistryDomain
+import Synchronization
+
+/// The read model in memory, for route tests that run without PostgreSQL:
+/// it folds log records with the same domain rules as the PostgreSQL fold
+/// (``AccessPolicy``'s refusals, ``ImageVersioning``, ``AuditFacts``) and
+/// answers every repository's questions from what it folded.
+///
+/// It is a fake, not a second product: the live-stack suites hold the
+/// PostgreSQL fold to the behaviour these tests assume.
+public final class InMemoryReadModel: RegistryQueries {
+    /// Everything folded so far.
+    struct State {
+        var namespaces: [NamespaceReference: NamespaceRecord] = [:]
+        /// Collaborators by the root namespace of their tree.
+        var collaborators: [NamespaceReference: Set<Username>] = [:]
+        /// Image versions in the order they were made.
+        var images: [ImageRecord] = []
+        var audit: [AuditEntry] = []
+        /// What each entry of ``audit`` is filed under, at the same index.
+        var auditFilings: [AuditFiling] = []
+        var deadLetters: [DeadLetter] = []
+        var applied: Set<UUID> = []
+        /// The next offset to apply, by partition.
+        var nextOffsets: [Int32: Int64] = [:]
+    }
+
+    /// What an audit entry is filed under, for ``AuditFilter``.
+    struct AuditFiling {
+        let facts: AuditFacts
+        let subject: String
+    }
+
+    let state = Mutex(State())
+
+    public init() {}
+
+    /// Folds `record`, as the projector does: a record that does not decode
+    /// is dead-lettered; an event id seen before changes nothing.
+    public func apply(_ record: LogRecord) {
+        state.withLock { state in
+            defer { state.nextOffsets[record.position.partition] = record.position.offset + 1 }
+            do {
+                let envelope = try CloudEventsCodec.decode(record.encoded)
+                guard state.applied.insert(envelope.id).inserted else { return }
+                state.fold(envelope, at: record.position, data: record.encoded.value)
+            } catch {
+                state.deadLetters.append(DeadLetter(
+                    position: record.position, key: record.encoded.key,
+                    headers: record.encoded.headers.map { DeadLetter.Header(name: Array($0.name.utf8), value: $0.value) },
+                    value: record.encoded.value, reason: "\(error)", recordedAt: Date()))
+            }
+        }
+    }
+
+    /// Adds a dead letter as the projector would keep it (for routes that list them).
+    public func recordDeadLetter(_ letter: DeadLetter) {
+        state.withLock { $0.deadLetters.append(letter) }
+    }
+
+    public func projectedOffset(partition: Int32) async throws -> Int64 {
+        state.withLock { $0.nextOffsets[partition] ?? 0 }
+    }
+
+    public func ping() async throws {}
+}

@@ -1,0 +1,174 @@
+import HTTPTypes
+import HummingbirdTesting
+import RegistryDomain
+import RegistryTesting
+import Testing
+
+/// `POST /v1/namespaces`, collaborators, and the namespace reads.
+@Suite struct NamespaceRouteTests {
+    @Test func createRecordsOneEventAndAnswersWhatWasProjected() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        try await registry.withServices { ingest, projector in
+            let accepted = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#)
+            #expect(accepted.status == .accepted)
+            #expect(accepted.string("event", "type") == "namespace-created")
+            #expect(accepted.headers[.registryPosition] == "0:0")
+
+            let created = try await ingest.call(
+                .post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team/infra", "visibility": "public"}"#)
+            #expect(created.status == .created)
+            #expect(created["reference"] as? String == "team/infra@alice")
+            #expect(created["visibility"] as? String == "public")
+
+            let existing = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#)
+            #expect(existing.status == .ok)
+            #expect(existing["reference"] as? String == "team@alice")
+
+            let shown = try await projector.call(.get, "/v1/namespaces/alice/team/infra", token: alice)
+            #expect(shown.status == .ok)
+            #expect(shown["collaborators"] as? [String] == [])
+        }
+        #expect(registry.log.events.map(\.type) == [.namespaceCreated, .namespaceCreated])
+    }
+
+    @Test func refusalsRecordNothing() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        let reader = try await registry.token("reader", [.namespaceRead])
+        try await registry.withServices { ingest, _ in
+            let noToken = try await ingest.call(.post, "/v1/namespaces", json: #"{"path": "team"}"#)
+            #expect(noToken.status == .unauthorized)
+            #expect(noToken.headers[.wwwAuthenticate] != nil)
+
+            let badToken = try await ingest.call(.post, "/v1/namespaces", token: "not.a.token", json: #"{"path": "a"}"#)
+            #expect(badToken.status == .unauthorized)
+
+            let withoutScope = try await ingest.call(.post, "/v1/namespaces", token: reader, json: #"{"path": "team"}"#)
+            #expect(withoutScope.status == .notFound)
+
+            let badPath = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "../x"}"#)
+            #expect(badPath.status == .badRequest)
+            #expect(badPath.errorCode == "invalid_field")
+
+            let badVisibility = try await ingest.call(
+                .post, "/v1/namespaces", token: alice, json: #"{"path": "team", "visibility": "secret"}"#)
+            #expect(badVisibility.status == .badRequest)
+
+            let notJSON = try await ingest.call(
+                .post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#, contentType: "text/plain")
+            #expect(notJSON.status == .unsupportedMediaType)
+
+            let malformed = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "#)
+            #expect(malformed.status == .badRequest)
+
+            let othersTree = try await ingest.call(
+                .post, "/v1/namespaces", token: alice, json: #"{"path": "team@bob"}"#)
+            #expect(othersTree.status == .notFound)
+        }
+        #expect(registry.log.records.isEmpty)
+    }
+
+    @Test func anOutageOfTheLogAnswers503AndARetryWithTheKeyRecordsOnce() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        try await registry.withServices { ingest, _ in
+            registry.log.unavailable = "broker down"
+            let key: HTTPFields = [.idempotencyKey: "create-team-1"]
+            let down = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#, headers: key)
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.headers[.retryAfter] != nil)
+
+            registry.log.unavailable = nil
+            let first = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#, headers: key)
+            let retry = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#, headers: key)
+            #expect(first.status == .accepted)
+            #expect(retry.status == .accepted)
+            #expect(retry.string("event", "id") == first.string("event", "id"))
+
+            let reused = try await ingest.call(
+                .post, "/v1/namespaces", token: alice, json: #"{"path": "other"}"#, headers: key)
+            #expect(reused.status == .unprocessableContent)
+            #expect(reused.errorCode == "idempotency_key_reused")
+        }
+        #expect(registry.log.events.map(\.type) == [.namespaceCreated])
+    }
+
+    @Test func aServiceStillStartingAnswers503() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        try await registry.ingest(prepared: false).test(.router) { ingest in
+            let starting = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#)
+            #expect(starting.status == .serviceUnavailable)
+            let ready = try await ingest.call(.get, "/readyz")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(try await ingest.call(.get, "/healthz").status == .ok)
+        }
+        #expect(registry.log.records.isEmpty)
+    }
+
+    @Test func collaboratorsAreManagedByTheOwnerAndSeeThePrivateTree() async throws {
+        let registry = try await FakeRegistry()
+        let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
+        try await registry.withServices { ingest, projector in
+            _ = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team/infra"}"#)
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra", token: bob).status == .notFound)
+
+            let byStranger = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/collaborators", token: bob, json: #"{"username": "bob"}"#)
+            #expect(byStranger.status == .notFound)
+
+            let added = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
+            #expect(added.status == .created)
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra", token: bob).status == .ok)
+            let owners = try await projector.call(.get, "/v1/namespaces/alice/team", token: alice)
+            #expect(owners["collaborators"] as? [String] == ["bob"])
+            let collaborators = try await projector.call(.get, "/v1/namespaces/alice/team", token: bob)
+            #expect(collaborators["collaborators"] == nil)
+
+            let collaboratorsNamespace = try await ingest.call(
+                .post, "/v1/namespaces?wait=true", token: bob, json: #"{"path": "team/ci@alice"}"#)
+            #expect(collaboratorsNamespace.status == .created)
+
+            let badName = try await ingest.call(
+                .delete, "/v1/namespaces/alice/team/collaborators/no%20such", token: alice)
+            #expect(badName.status == .badRequest)
+            let removed = try await ingest.call(
+                .delete, "/v1/namespaces/alice/team/collaborators/bob?wait=true", token: alice)
+            #expect(removed.status == .ok)
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra", token: bob).status == .notFound)
+        }
+    }
+
+    @Test func listingShowsWhatTheViewerMaySeeInPages() async throws {
+        let registry = try await FakeRegistry()
+        let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
+        try await registry.withServices { ingest, projector in
+            for (path, visibility) in [("a", "public"), ("b", "private"), ("c", "internal"), ("d", "public")] {
+                _ = try await ingest.call(
+                    .post, "/v1/namespaces", token: alice, json: #"{"path": "\#(path)", "visibility": "\#(visibility)"}"#)
+            }
+            let anonymous = try await projector.call(.get, "/v1/namespaces")
+            #expect(Self.references(anonymous) == ["a@alice", "d@alice"])
+
+            let first = try await projector.call(.get, "/v1/namespaces?limit=2", token: bob)
+            #expect(Self.references(first) == ["a@alice", "c@alice"])
+            let cursor = try #require(first["next_cursor"] as? String)
+            let second = try await projector.call(.get, "/v1/namespaces?limit=2&cursor=\(cursor)", token: bob)
+            #expect(Self.references(second) == ["d@alice"])
+            #expect(second["next_cursor"] == nil)
+
+            let own = try await projector.call(.get, "/v1/namespaces?owner=alice", token: alice)
+            #expect(Self.references(own).count == 4)
+
+            #expect(try await projector.call(.get, "/v1/namespaces?owner=a%20b").status == .badRequest)
+            #expect(try await projector.call(.get, "/v1/namespaces?cursor=garbage").status == .badRequest)
+            #expect(try await projector.call(.get, "/v1/namespaces?limit=0").status == .badRequest)
+        }
+    }
+
+    static func references(_ page: JSONAnswer) -> [String] {
+        (page["items"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
+    }
+}
