@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "RegistryTesting",
             dependencies: [
-                "RegistryDomain", "ReadModel",
+                "RegistryDomain", "ReadModel", "ProjectorService", "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -207,10 +207,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Every route's statuses, bodies, access and idempotency, on the
-        // router with in-memory fakes: no database, broker or server.
+        // Both services on in-memory fakes, with no database, broker or
+        // server: every route's statuses, bodies, access and idempotency on
+        // the router, and the projection's run loop on an in-memory log.
         .testTarget(
-            name: "RouteTests",
+            name: "ServiceTests",
             dependencies: [
                 "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryHTTP",
                 "RegistryDomain", "BlobStore",

@@ -52,7 +52,7 @@ func buildIngestRouter(
     let registry = try RegistryRouter(
         queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
         readiness: { try startup.checkReady() })
-    let v1 = registry.v1.add(middleware: startup.gate)
+    let v1 = registry.v1.add(middleware: startup.gate).add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)

@@ -1,5 +1,5 @@
-import Kafka
 import Metrics
+import RegistryDomain
 import RegistryHTTP
 import Synchronization
 
@@ -49,11 +49,12 @@ public final class ProjectionProgress: Sendable {
         for partition in partitions { Self.reportLag(0, partition: partition) }
     }
 
-    func received(_ batch: [KafkaMessage]) {
+    func received(_ batch: [LogRecord]) {
         update { state in
-            for message in batch where state.partitions[message.partition] != nil {
-                state.partitions[message.partition]!.received = max(
-                    state.partitions[message.partition]!.received, message.offset + 1)
+            for record in batch {
+                let (partition, offset) = (record.position.partition, record.position.offset)
+                guard let known = state.partitions[partition] else { continue }
+                state.partitions[partition]!.received = max(known.received, offset + 1)
             }
         }
     }

@@ -17,10 +17,10 @@ extension ProjectionService {
             progress: progress,
             logger: logger,
             prepare: { try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger) },
-            makeConsumer: { handler in
-                try KafkaConsumer(
+            makeReader: { handler in
+                KafkaEventLogReader(consumer: try KafkaConsumer(
                     configuration: kafka, groupID: settings.consumerGroup, topic: settings.topic,
-                    assignmentHandler: handler, logger: logger)
+                    assignmentHandler: handler, logger: logger))
             })
     }
 }

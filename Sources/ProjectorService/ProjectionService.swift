@@ -21,23 +21,23 @@ import ServiceLifecycle
 public struct ProjectionService: Service {
     private let store: any ProjectionStore
     private let progress: ProjectionProgress
-    private let makeConsumer: @Sendable (any PartitionAssignmentHandler) throws -> KafkaConsumer
+    private let makeReader: @Sendable (any PartitionAssignmentHandler) throws -> any EventLogReader
     private let prepare: @Sendable () async throws -> Void
     private let logger: Logger
 
     /// - Parameters:
     ///   - prepare: runs before consuming starts (migrations, topic creation).
-    ///   - makeConsumer: creates the group consumer with the given assignment handler.
+    ///   - makeReader: creates the log's reader with the given assignment handler.
     public init(
         store: any ProjectionStore, progress: ProjectionProgress = ProjectionProgress(), logger: Logger,
-        prepare: @escaping @Sendable () async throws -> Void,
-        makeConsumer: @escaping @Sendable (any PartitionAssignmentHandler) throws -> KafkaConsumer
+        prepare: @escaping @Sendable () async throws -> Void = {},
+        makeReader: @escaping @Sendable (any PartitionAssignmentHandler) throws -> any EventLogReader
     ) {
         self.store = store
         self.progress = progress
         self.logger = logger
         self.prepare = prepare
-        self.makeConsumer = makeConsumer
+        self.makeReader = makeReader
     }
 
     /// Partition transactions running at the same time, each on its own
@@ -52,25 +52,25 @@ public struct ProjectionService: Service {
         } catch is CancellationError where Task.isShuttingDownGracefully {
             return  // stopped before the database or broker ever came up
         }
-        let consumer = try makeConsumer(StoredPositionAssignment(store: store, progress: progress))
+        let reader = try makeReader(StoredPositionAssignment(store: store, progress: progress))
         let limit = ConcurrencyLimit(Self.concurrentPartitions)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await consumer.run() }
+            group.addTask { try await reader.run() }
             var backlogs: [Int32: PartitionBacklog] = [:]
             /// The partition's backlog, with a worker started for it on first use.
             func backlog(of partition: Int32) -> PartitionBacklog {
                 if let backlog = backlogs[partition] { return backlog }
                 let backlog = PartitionBacklog()
                 backlogs[partition] = backlog
-                let worker = self.worker(for: partition, backlog: backlog, limit: limit, consumer: consumer)
+                let worker = self.worker(for: partition, backlog: backlog, limit: limit, reader: reader)
                 group.addTask { await worker.run() }
                 return backlog
             }
-            for await batch in consumer.batches {
+            for await batch in reader.batches {
                 progress.received(batch)
-                for (partition, messages) in Dictionary(grouping: batch, by: \.partition) {
-                    let pause = backlog(of: partition).append(Self.records(messages))
-                    if pause { consumer.pause([partition]) }
+                for (partition, records) in Dictionary(grouping: batch, by: \.position.partition) {
+                    let pause = backlog(of: partition).append(records)
+                    if pause { reader.pause([partition]) }
                 }
             }
             for backlog in backlogs.values { backlog.finish() }
@@ -79,16 +79,16 @@ public struct ProjectionService: Service {
     }
 
     private func worker(
-        for partition: Int32, backlog: PartitionBacklog, limit: ConcurrencyLimit, consumer: KafkaConsumer
+        for partition: Int32, backlog: PartitionBacklog, limit: ConcurrencyLimit, reader: any EventLogReader
     ) -> PartitionWorker {
         let progress = self.progress
         return PartitionWorker(
             partition: partition, backlog: backlog, store: store, limit: limit, logger: logger,
             stored: { nextOffset in
                 progress.applied([partition: nextOffset])
-                consumer.commit([partition: nextOffset])
+                reader.commit([partition: nextOffset])
             },
-            resume: { consumer.resume([partition]) })
+            resume: { reader.resume([partition]) })
     }
 
     /// Runs `prepare` until it succeeds: a database or broker that is not up
@@ -96,18 +96,6 @@ public struct ProjectionService: Service {
     private func prepareUntilReady() async throws {
         try await Backoff.retrying("cannot prepare the projection yet", initial: .milliseconds(250), logger: logger) {
             try await prepare()
-        }
-    }
-
-    /// One partition's messages as log records, in offset order.
-    private static func records(_ messages: [KafkaMessage]) -> [LogRecord] {
-        messages.sorted { $0.offset < $1.offset }.map { message in
-            LogRecord(
-                position: LogPosition(partition: message.partition, offset: message.offset),
-                encoded: EncodedEvent(
-                    key: message.key,
-                    headers: message.headers.map { EncodedEvent.Header(name: $0.name, value: $0.value) },
-                    value: message.value))
         }
     }
 }

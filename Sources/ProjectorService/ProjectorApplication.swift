@@ -43,12 +43,12 @@ func buildProjectorRouter(
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
-    let v1 = registry.v1
-    ResolveController(queries: queries, cache: cache, waiter: waiter).addRoutes(to: v1)
-    ImageQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
-    ImageDiskController(queries: queries, waiter: waiter, fileRoots: fileRoots).addRoutes(to: v1)
-    NamespaceQueryController(queries: queries, waiter: waiter).addRoutes(to: v1)
-    AuditController(queries: queries, waiter: waiter).addRoutes(to: v1)
+    let v1 = registry.v1.add(middleware: ReadYourWritesMiddleware(waiter: waiter))
+    ResolveController(queries: queries, cache: cache).addRoutes(to: v1)
+    ImageQueryController(queries: queries).addRoutes(to: v1)
+    ImageDiskController(queries: queries, fileRoots: fileRoots).addRoutes(to: v1)
+    NamespaceQueryController(queries: queries).addRoutes(to: v1)
+    AuditController(queries: queries).addRoutes(to: v1)
     DeadLetterController(queries: queries).addRoutes(to: v1)
     return registry.router
 }

@@ -91,10 +91,10 @@ public struct ReadModelRebuild: Sendable {
                 try await MigrationRunner(directory: settings.migrationsDirectory, schema: schema)
                     .run(on: postgres, logger: logger)
             },
-            makeConsumer: { handler in
-                try KafkaConsumer(
+            makeReader: { handler in
+                KafkaEventLogReader(consumer: try KafkaConsumer(
                     configuration: settings.kafka, groupID: consumerGroup,
-                    topic: settings.topic, assignmentHandler: handler, logger: logger)
+                    topic: settings.topic, assignmentHandler: handler, logger: logger))
             })
     }
 

@@ -13,6 +13,14 @@ public struct BatchOutcome: Sendable, Equatable {
     public var deadLettered = 0
     /// The next offset to read in this partition after the batch.
     public var nextOffset: Int64 = 0
+
+    public init(applied: Int = 0, duplicates: Int = 0, skipped: Int = 0, deadLettered: Int = 0, nextOffset: Int64 = 0) {
+        self.applied = applied
+        self.duplicates = duplicates
+        self.skipped = skipped
+        self.deadLettered = deadLettered
+        self.nextOffset = nextOffset
+    }
 }
 
 /// What a failed projection transaction means for the records it held.

@@ -36,19 +36,6 @@ public struct ProjectionWaiter: Sendable {
             try await Task.sleep(for: pollInterval)
         }
     }
-
-    /// Waits for the position a request names in `Registry-Position` or
-    /// `?after=`, if any; 400 when it is malformed.
-    /// Returns whether the request asked for a position.
-    @discardableResult
-    public func waitForRequestedPosition(_ request: Request) async throws -> Bool {
-        guard let text = request.headers[.registryPosition] ?? request.queryParameter("after") else { return false }
-        guard let position = LogPosition(text) else {
-            throw APIError.badRequest("a position is written partition:offset (got \"\(text)\")", code: "invalid_position")
-        }
-        try await waitUntilProjected(position)
-        return true
-    }
 }
 
 /// The highest next offset seen applied in each partition.

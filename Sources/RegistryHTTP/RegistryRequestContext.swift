@@ -9,6 +9,9 @@ public struct RegistryRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthenticationMiddleware`` when the request carried a valid token.
     public var caller: Caller?
+    /// Set by ``ReadYourWritesMiddleware`` when the request named a log
+    /// position and the read model has reached it.
+    public var readsAfterPosition = false
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -5,7 +5,8 @@ import Synchronization
 /// with ``CloudEventsCodec``, as the Kafka publisher does, appends it to
 /// one partition and, while ``projects`` is true, folds it into a read model
 /// at once, in log order (so `?wait=true` and read-your-writes answer as
-/// they do live).
+/// they do live). Without a read model, records are only kept: a projection
+/// reads them through ``InMemoryLogReader``.
 public final class InMemoryEventLog: EventPublisher {
     private struct State {
         var records: [LogRecord] = []
@@ -16,9 +17,9 @@ public final class InMemoryEventLog: EventPublisher {
     }
 
     private let state = Mutex(State())
-    private let readModel: InMemoryReadModel
+    private let readModel: InMemoryReadModel?
 
-    public init(projectingInto readModel: InMemoryReadModel) {
+    public init(projectingInto readModel: InMemoryReadModel? = nil) {
         self.readModel = readModel
     }
 
@@ -69,7 +70,7 @@ public final class InMemoryEventLog: EventPublisher {
     }
 
     private func fold(_ state: inout State) {
-        guard state.projects else { return }
+        guard state.projects, let readModel else { return }
         for record in state.records[state.folded...] { readModel.apply(record) }
         state.folded = state.records.count
     }

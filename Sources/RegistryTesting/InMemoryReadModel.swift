@@ -40,29 +40,63 @@ public final class InMemoryReadModel: RegistryQueries {
     /// Folds `record`, as the projector does: a record that does not decode
     /// is dead-lettered; an event id seen before changes nothing.
     public func apply(_ record: LogRecord) {
+        _ = apply([record])
+    }
+
+    /// Folds `records` of one partition in order, as one projection batch
+    /// does: records below the partition's position are skipped.
+    public func apply(_ records: [LogRecord]) -> BatchOutcome {
         state.withLock { state in
-            defer { state.nextOffsets[record.position.partition] = record.position.offset + 1 }
-            do {
-                let envelope = try CloudEventsCodec.decode(record.encoded)
-                guard state.applied.insert(envelope.id).inserted else { return }
-                state.fold(envelope, at: record.position, data: record.encoded.value)
-            } catch {
-                state.deadLetters.append(DeadLetter(
-                    position: record.position, key: record.encoded.key,
-                    headers: record.encoded.headers.map { DeadLetter.Header(name: Array($0.name.utf8), value: $0.value) },
-                    value: record.encoded.value, reason: "\(error)", recordedAt: Date()))
+            var outcome = BatchOutcome()
+            for record in records {
+                let partition = record.position.partition
+                guard record.position.offset >= state.nextOffsets[partition] ?? 0 else {
+                    outcome.skipped += 1
+                    continue
+                }
+                state.nextOffsets[partition] = record.position.offset + 1
+                do {
+                    let envelope = try CloudEventsCodec.decode(record.encoded)
+                    guard state.applied.insert(envelope.id).inserted else {
+                        outcome.duplicates += 1
+                        continue
+                    }
+                    state.fold(envelope, at: record.position, data: record.encoded.value)
+                    outcome.applied += 1
+                } catch {
+                    state.deadLetter(record, reason: "\(error)")
+                    outcome.deadLettered += 1
+                }
             }
+            outcome.nextOffset = records.last.flatMap { state.nextOffsets[$0.position.partition] } ?? 0
+            return outcome
         }
     }
 
-    /// Adds a dead letter as the projector would keep it (for routes that list them).
-    public func recordDeadLetter(_ letter: DeadLetter) {
-        state.withLock { $0.deadLetters.append(letter) }
+    /// Keeps `record` as a dead letter and moves its partition past it.
+    public func deadLetter(_ record: LogRecord, reason: String) -> BatchOutcome {
+        state.withLock { state in
+            state.deadLetter(record, reason: reason)
+            state.nextOffsets[record.position.partition] = record.position.offset + 1
+            return BatchOutcome(deadLettered: 1, nextOffset: record.position.offset + 1)
+        }
     }
+
+    /// The next offset to apply in each partition.
+    public var positions: [Int32: Int64] { state.withLock { $0.nextOffsets } }
 
     public func projectedOffset(partition: Int32) async throws -> Int64 {
         state.withLock { $0.nextOffsets[partition] ?? 0 }
     }
 
     public func ping() async throws {}
+}
+
+extension InMemoryReadModel.State {
+    mutating func deadLetter(_ record: LogRecord, reason: String) {
+        deadLetters.append(DeadLetter(
+            position: record.position, key: record.encoded.key,
+            headers: record.encoded.headers.map { DeadLetter.Header(name: Array($0.name.utf8), value: $0.value) },
+            value: record.encoded.value, reason: reason, recordedAt: Date()))
+    }
 }

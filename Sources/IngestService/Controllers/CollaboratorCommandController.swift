@@ -13,76 +13,91 @@ struct CollaboratorCommandController: Sendable {
     let queries: any NamespaceRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("namespaces/:owner/**", use: add)
-        group.delete("namespaces/:owner/**", use: remove)
-    }
-
-    @Sendable func add(request: Request, context: RegistryRequestContext) async throws -> Response {
-        let route = try NamespaceRoute(context: context, suffix: ["collaborators"])
-        let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
-        let (command, body) = try await JSONBody.decodeKeepingBytes(AddCollaboratorCommand.self, from: request)
-        return try await change(
-            route, username: try command.validated(), caller: caller, request: request, context: context,
-            change: Change(route: "POST /v1/namespaces/{owner}/{path}/collaborators", parameters: [body],
-                           event: RegistryEvent.collaboratorAdded, status: .created))
-    }
-
-    @Sendable func remove(request: Request, context: RegistryRequestContext) async throws -> Response {
-        let route = try NamespaceRoute(context: context, suffix: ["collaborators", nil])
-        let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
-        let username = try validated { () throws(NameError) in try Username(route.suffix[1], field: "username") }
-        return try await change(
-            route, username: username, caller: caller, request: request, context: context,
-            change: Change(route: "DELETE /v1/namespaces/{owner}/{path}/collaborators/{username}", parameters: [],
-                           event: RegistryEvent.collaboratorRemoved, status: .ok))
-    }
-
-    /// One of the two changes: its route, what identifies the request, its event and status.
-    private struct Change {
-        let route: String
-        let parameters: [[UInt8]]
-        let event: (CollaboratorChanged) -> RegistryEvent
-        let status: HTTPResponse.Status
-    }
-
-    /// Records the change on the namespace's root, once `caller` may manage it.
-    private func change(
-        _ route: NamespaceRoute, username: Username, caller: Caller, request: Request, context: RegistryRequestContext,
-        change: Change
-    ) async throws -> Response {
-        let namespace = try await managedNamespace(route.namespace, by: caller, request: request)
-        let idempotent = try recorder.idempotency(
-            of: request, caller: caller, route: change.route, parameters: change.parameters)
-        let event: EventReference
-        if let earlier = try await recorder.claim(idempotent) {
-            event = earlier
-        } else {
-            event = try await recorder.record(
-                change.event(CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)),
-                subject: namespace.owner.value, caller: caller, context: context, key: idempotent?.key)
+        group.post("namespaces/:owner/**") { request, context in
+            try await recorder.handle(AddCollaborator(queries: queries), request: request, context: context)
         }
-        return try await answer(event, namespace: namespace, request: request, status: change.status)
+        group.delete("namespaces/:owner/**") { request, context in
+            try await recorder.handle(RemoveCollaborator(queries: queries), request: request, context: context)
+        }
     }
 
-    /// The namespace, when it exists and `caller` may manage it; 404 otherwise.
-    private func managedNamespace(_ namespace: NamespaceReference, by caller: Caller, request: Request) async throws
-        -> NamespaceReference
-    {
-        try await recorder.waiter.waitForRequestedPosition(request)
-        guard let access = try await queries.namespaceAccess(namespace),
+    /// Which collaborator of which namespace's root, and the request's body.
+    struct Change: Sendable {
+        let namespace: NamespaceReference
+        let username: Username
+        /// What identifies the request for its `Idempotency-Key`.
+        let fingerprint: [[UInt8]]
+
+        var event: CollaboratorChanged {
+            CollaboratorChanged(owner: namespace.owner, root: namespace.path.root, username: username)
+        }
+    }
+
+    struct AddCollaborator: CollaboratorCommand {
+        let queries: any NamespaceRepository
+
+        static let route = "POST /v1/namespaces/{owner}/{path}/collaborators"
+        static let status = HTTPResponse.Status.created
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Change {
+            let route = try NamespaceRoute(context: context, suffix: ["collaborators"])
+            let (command, body) = try await JSONBody.decodeKeepingBytes(AddCollaboratorCommand.self, from: request)
+            return Change(namespace: route.namespace, username: try command.validated(), fingerprint: [body])
+        }
+
+        func event(for change: Change, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
+            (.collaboratorAdded(change.event), change.namespace.owner.value)
+        }
+    }
+
+    struct RemoveCollaborator: CollaboratorCommand {
+        let queries: any NamespaceRepository
+
+        static let route = "DELETE /v1/namespaces/{owner}/{path}/collaborators/{username}"
+        static let status = HTTPResponse.Status.ok
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Change {
+            let route = try NamespaceRoute(context: context, suffix: ["collaborators", nil])
+            let username = try validated { () throws(NameError) in try Username(route.suffix[1], field: "username") }
+            return Change(namespace: route.namespace, username: username, fingerprint: [])
+        }
+
+        func event(for change: Change, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
+            (.collaboratorRemoved(change.event), change.namespace.owner.value)
+        }
+    }
+}
+
+/// What adding and removing a collaborator share: only those who may
+/// manage the namespace may, and the answer is the namespace with its
+/// collaborators.
+protocol CollaboratorCommand: IngestCommand
+where Parsed == CollaboratorCommandController.Change, Resource == NamespaceResource {
+    var queries: any NamespaceRepository { get }
+    static var status: HTTPResponse.Status { get }
+}
+
+extension CollaboratorCommand {
+    typealias Change = CollaboratorCommandController.Change
+
+    static var scope: Scope { .namespaceWrite }
+    static var hidden: String { "namespace" }
+
+    func authorize(_ change: Change, caller: Caller) async throws -> Change {
+        guard let access = try await queries.namespaceAccess(change.namespace),
             AccessPolicy.canManage(access, viewer: caller.viewer)
         else {
-            throw APIError.notFound("namespace \(namespace) not found")
+            throw APIError.notFound("namespace \(change.namespace) not found")
         }
-        return namespace
+        return change
     }
 
-    private func answer(
-        _ event: EventReference, namespace: NamespaceReference, request: Request, status: HTTPResponse.Status
-    ) async throws -> Response {
-        let queries = self.queries
-        return try await recorder.answer(event, request: request, status: status) {
-            try await NamespaceResource.load(namespace, from: queries, showingCollaborators: true)
-        }
+    func prepare(_ change: Change, request: Request, caller: Caller) async throws -> (Change, fingerprint: [[UInt8]]) {
+        (change, change.fingerprint)
+    }
+
+    func outcome(of change: Change, event: EventReference) async throws -> (NamespaceResource, HTTPResponse.Status)? {
+        try await NamespaceResource.load(change.namespace, from: queries, showingCollaborators: true)
+            .map { ($0, Self.status) }
     }
 }

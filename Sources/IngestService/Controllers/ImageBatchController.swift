@@ -52,7 +52,6 @@ struct ImageBatchController: Sendable {
                 code: "missing_idempotency_key")
         }
         let validated = try command.validated(with: rules, for: caller)
-        try await recorder.waiter.waitForRequestedPosition(request)
         for scope in Set(validated.map(\.scope)) {
             try await rules.authorize(caller, toWrite: scope)
         }

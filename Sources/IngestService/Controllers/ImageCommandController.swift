@@ -16,116 +16,154 @@ struct ImageCommandController: Sendable {
     let rules: ImageWriteRules
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("images", use: register)
-        group.delete("images/:id", use: delete)
+        group.post("images") { request, context in
+            if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
+                return try await recorder.handle(
+                    UploadImage(queries: queries, uploader: uploader, rules: rules), request: request, context: context)
+            }
+            return try await recorder.handle(RegisterImage(queries: queries, rules: rules), request: request, context: context)
+        }
+        group.delete("images/:id") { request, context in
+            try await recorder.handle(DeleteImage(queries: queries), request: request, context: context)
+        }
     }
 
-    /// Registering the exact bytes that are already the newest version of the
-    /// name makes no new version; with `?wait=true` it answers 200 with it.
-    @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
-        let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
-        if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
-            return try await upload(request: request, context: context, caller: caller)
+    /// A JSON registration of bytes already stored.
+    struct RegisterImage: ImageCreation {
+        struct Parsed: Sendable {
+            let image: RegisterImageCommand.ValidatedImage
+            let body: [UInt8]
         }
-        let (command, body) = try await JSONBody.decodeKeepingBytes(RegisterImageCommand.self, from: request)
-        let validated = try rules.validated(command, for: caller)
-        try await recorder.waiter.waitForRequestedPosition(request)
-        try await rules.authorize(caller, toWrite: validated.scope)
-        let image = try await rules.verify(validated, for: caller)
-        let idempotent = try recorder.idempotency(
-            of: request, caller: caller, route: Self.registerRoute, parameters: [Array("json".utf8), body])
-        if let earlier = try await recorder.claim(idempotent) {
-            return try await answer(earlier, imageID: idempotent!.key.imageID, request: request)
+
+        let queries: any RegistryQueries
+        let rules: ImageWriteRules
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
+            let (command, body) = try await JSONBody.decodeKeepingBytes(RegisterImageCommand.self, from: request)
+            return Parsed(image: try rules.validated(command, for: caller), body: body)
         }
-        return try await create(
-            image.scope, driver: image.driver, location: image.location, sha256: image.sha256, size: image.size,
-            verified: image.verified, caller: caller, key: idempotent?.key, request: request, context: context)
+
+        func authorize(_ parsed: Parsed, caller: Caller) async throws -> Parsed {
+            try await rules.authorize(caller, toWrite: parsed.image.scope)
+            return parsed
+        }
+
+        /// What resolves is what the registry verified (``ImageWriteRules/verify(_:for:)``).
+        func prepare(_ allowed: Parsed, request: Request, caller: Caller) async throws
+            -> (RegisterImageCommand.ValidatedImage, fingerprint: [[UInt8]])
+        {
+            (try await rules.verify(allowed.image, for: caller), [Array("json".utf8), allowed.body])
+        }
     }
 
-    static let registerRoute = "POST /v1/images"
-
-    /// Checks who may write before reading a byte of the body, then streams
-    /// it. The stored blob is never removed here, whatever happens next: an
-    /// event naming it may have been acknowledged (a 504 while waiting, a
-    /// lost answer), or another image may hold the same bytes. Blobs no
+    /// A raw upload. Who may write is checked before a byte of the body is
+    /// read. The stored blob is never removed here, whatever happens next:
+    /// an event naming it may have been acknowledged (a 504 while waiting,
+    /// a lost answer), or another image may hold the same bytes. Blobs no
     /// image names are found by `image-ingest orphans`.
-    private func upload(request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Response {
-        let scope = try uploader.scope(of: request, caller: caller)
-        try await recorder.waiter.waitForRequestedPosition(request)
-        try await rules.authorize(caller, toWrite: scope)
-        let blob = try await uploader.store(request)
-        let parameters = ["upload", request.queryParameter("name"), request.queryParameter("namespace"),
-                          request.queryParameter("source"), blob.digest.hex]
-        let idempotent = try recorder.idempotency(
-            of: request, caller: caller, route: Self.registerRoute,
-            parameters: parameters.map { Array(($0 ?? "").utf8) })
-        if let earlier = try await recorder.claim(idempotent) {
-            return try await answer(earlier, imageID: idempotent!.key.imageID, request: request)
+    struct UploadImage: ImageCreation {
+        let queries: any RegistryQueries
+        let uploader: ImageUploader
+        let rules: ImageWriteRules
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> ImageScope {
+            try uploader.scope(of: request, caller: caller)
         }
-        return try await create(
-            scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size, verified: true,
-            caller: caller, key: idempotent?.key, request: request, context: context)
-    }
 
-    private func create(
-        _ scope: ImageScope, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64,
-        verified: Bool, caller: Caller, key: IdempotencyKey?, request: Request, context: RegistryRequestContext
-    ) async throws -> Response {
-        let imageID = key?.imageID ?? EventID.make()
-        let created = scope.created(
-            imageID: imageID, driver: driver, location: location, sha256: sha256, size: size, verified: verified)
-        let event = try await recorder.record(
-            .imageCreated(created), subject: scope.subject, caller: caller, context: context, key: key)
-        return try await answer(event, imageID: imageID, request: request)
-    }
+        func authorize(_ scope: ImageScope, caller: Caller) async throws -> ImageScope {
+            try await rules.authorize(caller, toWrite: scope)
+            return scope
+        }
 
-    /// `202` with the event, or with `?wait=true` the projected image: `201`
-    /// for a new version, `200` with the version the bytes already were
-    /// (the fold decides which, at the event's position).
-    private func answer(_ event: EventReference, imageID: UUID, request: Request) async throws -> Response {
-        let queries = self.queries
-        return try await recorder.answer(event, request: request) {
-            if let image = try await queries.image(id: imageID) { return (ImageResource(image), .created) }
-            guard let entry = try await queries.appliedEvent(id: event.id), entry.rejected == nil,
-                let standsFor = entry.imageID, let image = try await queries.image(id: standsFor)
-            else { return nil }
-            return (ImageResource(image), .ok)
+        func prepare(_ scope: ImageScope, request: Request, caller: Caller) async throws
+            -> (RegisterImageCommand.ValidatedImage, fingerprint: [[UInt8]])
+        {
+            let blob = try await uploader.store(request)
+            let image = RegisterImageCommand.ValidatedImage(
+                scope: scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size,
+                verified: true)
+            let parameters = ["upload", request.queryParameter("name"), request.queryParameter("namespace"),
+                              request.queryParameter("source"), blob.digest.hex]
+            return (image, parameters.map { Array(($0 ?? "").utf8) })
         }
     }
 
     /// Who may delete is decided before the key is looked at, so a reused
     /// key never reveals an image; a retry of an applied delete answers it.
-    @Sendable func delete(request: Request, context: RegistryRequestContext) async throws -> Response {
-        let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
-        let idText = try context.parameters.require("id")
-        try await recorder.waiter.waitForRequestedPosition(request)
-        guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id),
-            try await mayDelete(image, caller: caller)
-        else {
-            throw APIError.notFound("image \(idText) not found")
+    struct DeleteImage: IngestCommand {
+        let queries: any RegistryQueries
+
+        static let route = "DELETE /v1/images/{id}"
+        static let scope = Scope.imageWrite
+        static let hidden = "image"
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> String {
+            try context.parameters.require("id")
         }
-        let idempotent = try recorder.idempotency(
-            of: request, caller: caller, route: "DELETE /v1/images/{id}", parameters: [])
-        if let earlier = try await recorder.claim(idempotent) {
-            return try await answerDeletion(earlier, imageID: id, request: request)
+
+        func authorize(_ idText: String, caller: Caller) async throws -> ImageRecord {
+            guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id),
+                let placement = try await queries.placement(of: image),
+                AccessPolicy.canDelete(placement, viewer: caller.viewer)
+            else {
+                throw APIError.notFound("image \(idText) not found")
+            }
+            return image
         }
-        guard image.deletedAt == nil else { throw APIError.notFound("image \(idText) not found") }
-        let event = try await recorder.record(
-            .imageDeleted(ImageDeleted(imageID: id)), subject: image.owner?.value ?? EventEnvelope.baseImagesKey,
-            caller: caller, context: context, key: idempotent?.key)
-        return try await answerDeletion(event, imageID: id, request: request)
+
+        func prepare(_ image: ImageRecord, request: Request, caller: Caller) async throws
+            -> (ImageRecord, fingerprint: [[UInt8]])
+        {
+            (image, [])
+        }
+
+        func unchanged(_ image: ImageRecord) async throws -> Response? {
+            guard image.deletedAt == nil else {
+                throw APIError.notFound("image \(image.id.uuidString.lowercased()) not found")
+            }
+            return nil
+        }
+
+        func event(for image: ImageRecord, caller: Caller, key: IdempotencyKey?) throws
+            -> (RegistryEvent, subject: String)
+        {
+            (.imageDeleted(ImageDeleted(imageID: image.id)), image.owner?.value ?? EventEnvelope.baseImagesKey)
+        }
+
+        /// `200` with the deleted image.
+        func outcome(of image: ImageRecord, event: EventReference) async throws -> (ImageResource, HTTPResponse.Status)? {
+            try await queries.image(id: image.id).map { (ImageResource($0), .ok) }
+        }
+    }
+}
+
+/// What a registration and an upload share: the route, the event, and the
+/// answer. Registering the exact bytes that are already the newest version
+/// of the name makes no new version; the fold decides that, at the event's
+/// position, and `?wait=true` answers `201` for a new version and `200`
+/// with the version the bytes already were.
+protocol ImageCreation: IngestCommand
+where Prepared == RegisterImageCommand.ValidatedImage, Resource == ImageResource {
+    var queries: any RegistryQueries { get }
+}
+
+extension ImageCreation {
+    static var route: String { "POST /v1/images" }
+    static var scope: Scope { .imageWrite }
+    static var hidden: String { "image" }
+
+    func event(for image: Prepared, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
+        let created = image.scope.created(
+            imageID: key?.imageID ?? EventID.make(), driver: image.driver, location: image.location,
+            sha256: image.sha256, size: image.size, verified: image.verified)
+        return (.imageCreated(created), image.scope.subject)
     }
 
-    /// `202` with the event, or with `?wait=true` `200` with the deleted image.
-    private func answerDeletion(_ event: EventReference, imageID: UUID, request: Request) async throws -> Response {
-        let queries = self.queries
-        return try await recorder.answer(event, request: request, status: .ok) {
-            try await queries.image(id: imageID).map(ImageResource.init)
-        }
-    }
-
-    private func mayDelete(_ image: ImageRecord, caller: Caller) async throws -> Bool {
-        guard let placement = try await queries.placement(of: image) else { return false }
-        return AccessPolicy.canDelete(placement, viewer: caller.viewer)
+    func outcome(of image: Prepared, event: EventReference) async throws -> (ImageResource, HTTPResponse.Status)? {
+        guard let entry = try await queries.appliedEvent(id: event.id), entry.rejected == nil,
+            let imageID = entry.imageID, let image = try await queries.image(id: imageID),
+            let created = try? JSONDecoder().decode(ImageCreated.self, from: Data(entry.data.utf8))
+        else { return nil }
+        return (ImageResource(image), created.imageID == imageID ? .created : .ok)
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import ReadModel
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
@@ -9,35 +10,55 @@ struct NamespaceCommandController: Sendable {
     let queries: any NamespaceRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("namespaces", use: create)
+        group.post("namespaces") { request, context in
+            try await recorder.handle(CreateNamespace(queries: queries), request: request, context: context)
+        }
     }
 
     /// Creating a namespace that exists changes nothing and answers 200 with it.
-    @Sendable func create(request: Request, context: RegistryRequestContext) async throws -> Response {
-        let caller = try context.requireCaller(with: .namespaceWrite, hiding: "namespace")
-        let (command, body) = try await JSONBody.decodeKeepingBytes(CreateNamespaceCommand.self, from: request)
-        let (reference, visibility) = try command.validated(for: caller)
-        try await recorder.waiter.waitForRequestedPosition(request)
-        let queries = self.queries
-        // Collaborators may add namespaces inside the owner's tree.
-        guard AccessPolicy.canWrite(try await queries.writeTarget(reference), viewer: caller.viewer) else {
-            throw APIError.notFound("namespace \(reference) not found")
+    struct CreateNamespace: IngestCommand {
+        struct Parsed: Sendable {
+            let namespace: NamespaceReference
+            let visibility: Visibility?
+            let body: [UInt8]
         }
-        let idempotent = try recorder.idempotency(
-            of: request, caller: caller, route: "POST /v1/namespaces", parameters: [body])
-        let event: EventReference
-        if let earlier = try await recorder.claim(idempotent) {
-            event = earlier
-        } else if let existing = try await queries.namespace(reference) {
+
+        let queries: any NamespaceRepository
+
+        static let route = "POST /v1/namespaces"
+        static let scope = Scope.namespaceWrite
+        static let hidden = "namespace"
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
+            let (command, body) = try await JSONBody.decodeKeepingBytes(CreateNamespaceCommand.self, from: request)
+            let (namespace, visibility) = try command.validated(for: caller)
+            return Parsed(namespace: namespace, visibility: visibility, body: body)
+        }
+
+        /// Collaborators may add namespaces inside the owner's tree.
+        func authorize(_ input: Parsed, caller: Caller) async throws -> Parsed {
+            guard AccessPolicy.canWrite(try await queries.writeTarget(input.namespace), viewer: caller.viewer) else {
+                throw APIError.notFound("namespace \(input.namespace) not found")
+            }
+            return input
+        }
+
+        func prepare(_ input: Parsed, request: Request, caller: Caller) async throws -> (Parsed, fingerprint: [[UInt8]]) {
+            (input, [input.body])
+        }
+
+        func unchanged(_ input: Parsed) async throws -> Response? {
+            guard let existing = try await queries.namespace(input.namespace) else { return nil }
             return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
-        } else {
-            event = try await recorder.record(
-                .namespaceCreated(NamespaceCreated(owner: reference.owner, path: reference.path, visibility: visibility)),
-                subject: reference.owner.value, caller: caller, context: context, key: idempotent?.key)
         }
-        return try await recorder.answer(event, request: request, status: .created) {
-            try await queries.namespace(reference)
-                .map { NamespaceResource($0) }
+
+        func event(for input: Parsed, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
+            let created = NamespaceCreated(owner: input.namespace.owner, path: input.namespace.path, visibility: input.visibility)
+            return (.namespaceCreated(created), input.namespace.owner.value)
+        }
+
+        func outcome(of input: Parsed, event: EventReference) async throws -> (NamespaceResource, HTTPResponse.Status)? {
+            try await queries.namespace(input.namespace).map { (NamespaceResource($0), .created) }
         }
     }
 }

@@ -23,7 +23,6 @@ struct ResolutionCommandController: Sendable {
         guard caller.mayResolve(for: resolution.user) else {
             throw APIError.notFound("image \(resolution.image) not found")
         }
-        try await recorder.waiter.waitForRequestedPosition(request)
         let idempotent = try recorder.idempotency(
             of: request, caller: caller, route: "POST /v1/resolutions", parameters: [body])
         if let earlier = try await recorder.claim(idempotent), let entry = try await queries.appliedEvent(id: earlier.id),

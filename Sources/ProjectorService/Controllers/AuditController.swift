@@ -10,7 +10,6 @@ import RegistryHTTP
 /// Administrators see every entry; other callers the entries that concern them.
 struct AuditController: Sendable {
     let queries: any AuditRepository
-    let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("audit", use: list)
@@ -23,7 +22,6 @@ struct AuditController: Sendable {
         if !caller.has(.registryAdmin) {
             filter.visibleTo = caller.username.value
         }
-        try await waiter.waitForRequestedPosition(request)
         let entries = try await queries.audit(filter)
         return try JSONResponse.encode(
             Page(items: entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { String($0.sequence) }),

@@ -13,7 +13,6 @@ struct ImageDiskController: Sendable {
     static let contentType = "application/x-qemu-disk"
 
     let queries: any RegistryQueries
-    let waiter: ProjectionWaiter
     let fileRoots: FileRoots
     let fileIO = FileIO()
 
@@ -24,7 +23,6 @@ struct ImageDiskController: Sendable {
 
     @Sendable func download(request: Request, context: RegistryRequestContext) async throws -> Response {
         let idText = try context.parameters.require("id")
-        try await waiter.waitForRequestedPosition(request)
         guard let id = UUID(uuidString: idText), let image = try await queries.image(id: id), image.deletedAt == nil,
             try await ImageVisibility(queries: queries).allows(image, to: context.viewer(for: .imageRead))
         else {

@@ -8,7 +8,6 @@ import RegistryHTTP
 /// `GET /v1/images/{id}` (one version, to callers who may see it).
 struct ImageQueryController: Sendable {
     let queries: any RegistryQueries
-    let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("images", use: list)
@@ -25,7 +24,6 @@ struct ImageQueryController: Sendable {
             }
         }
         filter.after = try page.cursorID()
-        try await waiter.waitForRequestedPosition(request)
         let images = try await queries.images(filter, viewer: context.viewer(for: .imageRead))
         return try JSONResponse.encode(
             Page(items: images.map(ImageResource.init), nextCursor: page.nextCursor(images) { $0.id.uuidString }),
@@ -35,7 +33,6 @@ struct ImageQueryController: Sendable {
     @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> Response {
         let idText = try context.parameters.require("id")
         guard let id = UUID(uuidString: idText) else { throw APIError.notFound("image \(idText) not found") }
-        try await waiter.waitForRequestedPosition(request)
         guard let image = try await queries.image(id: id),
             try await ImageVisibility(queries: queries).allows(image, to: context.viewer(for: .imageRead))
         else {

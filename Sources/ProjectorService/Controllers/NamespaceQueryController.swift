@@ -8,7 +8,6 @@ import RegistryHTTP
 /// shown to those who may manage them).
 struct NamespaceQueryController: Sendable {
     let queries: any NamespaceRepository
-    let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("namespaces", use: list)
@@ -22,7 +21,6 @@ struct NamespaceQueryController: Sendable {
             filter.owner = try validated { () throws(NameError) in try Username(owner, field: "owner") }
         }
         filter.after = try page.cursorPair()
-        try await waiter.waitForRequestedPosition(request)
         let namespaces = try await queries.namespaces(filter, viewer: context.viewer(for: .namespaceRead))
         return try JSONResponse.encode(
             Page(items: namespaces.map { NamespaceResource($0) },
@@ -32,7 +30,6 @@ struct NamespaceQueryController: Sendable {
 
     @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> Response {
         let namespace = try NamespaceRoute(context: context).namespace
-        try await waiter.waitForRequestedPosition(request)
         let viewer = context.viewer(for: .namespaceRead)
         guard let access = try await queries.namespaceAccess(namespace),
             AccessPolicy.canSee(access, viewer: viewer),

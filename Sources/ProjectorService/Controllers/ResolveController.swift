@@ -12,7 +12,6 @@ import RegistryHTTP
 struct ResolveController: Sendable {
     let queries: any ImageRepository
     let cache: ResolutionCache
-    let waiter: ProjectionWaiter
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("resolve", use: resolve)
@@ -38,7 +37,7 @@ struct ResolveController: Sendable {
             throw APIError.notFound("image \(imageText) not found")
         }
         let found: Resolution?
-        if try await waiter.waitForRequestedPosition(request) {
+        if context.readsAfterPosition {
             found = try await queries.resolve(resolution)
         } else {
             found = try await cache.resolve(resolution) { try await queries.resolve(resolution) }

@@ -44,8 +44,8 @@ final class FakeRegistry: Sendable {
     func storedFiles() throws -> [String] {
         try FileManager.default.subpathsOfDirectory(atPath: blobRoot.path).filter { path in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: blobRoot.appendingPathComponent(path).path, isDirectory: &isDirectory)
-            return !isDirectory.boolValue
+            return FileManager.default.fileExists(
+                atPath: blobRoot.appendingPathComponent(path).path, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
     }
 
