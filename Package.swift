@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -83,10 +85,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What a replica needs to start: its settings (swift-configuration,
+        // secrets from files), preparing the schema and topic, backoff,
+        // running until SIGTERM.
+        .target(
+            name: "RegistryRuntime",
+            dependencies: [
+                "RegistryAuth", "ReadModel", "Kafka",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RegistryHTTP",
             dependencies: [
-                "RegistryDomain", "RegistryAuth", "ReadModel", "Kafka",
+                "RegistryDomain", "RegistryAuth", "ReadModel",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -96,7 +113,7 @@ let package = Package(
         .target(
             name: "IngestService",
             dependencies: [
-                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "ReadModel", "Kafka", "BlobStore",
+                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka", "BlobStore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -106,7 +123,7 @@ let package = Package(
         .target(
             name: "ProjectorService",
             dependencies: [
-                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "ReadModel", "Kafka",
+                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,12 +144,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "ImageIngest",
-            dependencies: ["IngestService", "RegistryHTTP"],
+            dependencies: ["IngestService", "RegistryRuntime"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ImageProjector",
-            dependencies: ["ProjectorService", "RegistryHTTP"],
+            dependencies: ["ProjectorService", "RegistryRuntime"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -201,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "RegistryAuth", "RegistryHTTP", "Kafka", "BlobStore",
+                "IngestService", "ProjectorService", "ReadModel", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "Kafka", "BlobStore",
                 "RegistryDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -213,12 +230,17 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryHTTP",
+                "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryHTTP", "RegistryRuntime",
                 "RegistryDomain", "BlobStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryRuntimeTests",
+            dependencies: ["RegistryRuntime", "RegistryAuth"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -229,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryHTTP",
+                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryHTTP", "RegistryRuntime",
                 "RegistryTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import IngestService
-import RegistryHTTP
+
+import RegistryRuntime
 
 // image-ingest: the registry's write side. Settings come from the environment
 // (see RegistrySettings); SIGTERM stops it gracefully.

@@ -1,6 +1,7 @@
 import Foundation
 import ProjectorService
-import RegistryHTTP
+
+import RegistryRuntime
 
 // image-projector: the registry's read side. Settings come from the
 // environment (see RegistrySettings); SIGTERM stops it gracefully.

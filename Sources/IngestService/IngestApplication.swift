@@ -8,6 +8,7 @@ import ReadModel
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 
 /// Builds the ingest service (`image-ingest`): the write side. It validates
 /// commands, records events in Kafka and answers once the broker has
@@ -52,7 +53,7 @@ func buildIngestRouter(
     let registry = try RegistryRouter(
         queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
         readiness: { try startup.checkReady() })
-    let v1 = registry.v1.add(middleware: startup.gate).add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
+    let v1 = registry.v1.add(middleware: ReadinessGate { try startup.checkReady() }).add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)

@@ -5,6 +5,7 @@ import PostgresNIO
 import ReadModel
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 
 /// `image-ingest orphans [--remove] [--older-than-hours N]`: lists (and with
 /// `--remove` deletes) what the blob store holds that no image names —

@@ -1,6 +1,7 @@
 import Metrics
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 import Synchronization
 
 /// Where this process's projection stands: whether the consumer group has

@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import ReadModel
 import RegistryHTTP
+import RegistryRuntime
 
 extension ProjectionService {
     /// The projection as the service runs it: migrations and topic creation

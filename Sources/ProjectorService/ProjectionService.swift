@@ -5,6 +5,7 @@ import Metrics
 import ReadModel
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 import ServiceLifecycle
 
 /// Folds the event topic into the read model, exactly once in effect.

@@ -6,6 +6,7 @@ import ReadModel
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 
 /// Builds the projector service (`image-projector`): the read side. It folds
 /// the event topic into PostgreSQL and serves the scheduler's lookups, the

@@ -4,6 +4,7 @@ import Logging
 import PostgresNIO
 import ReadModel
 import RegistryHTTP
+import RegistryRuntime
 
 /// Rebuilds the read model without downtime (blue/green).
 ///

@@ -26,12 +26,3 @@ public struct HealthController: Sendable {
         }
     }
 }
-
-/// A reason a replica should not receive traffic yet.
-public struct NotReady: Error, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}

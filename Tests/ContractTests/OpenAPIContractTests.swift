@@ -8,6 +8,7 @@ import ReadModel
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 import Testing
 @testable import IngestService
 @testable import ProjectorService

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ReadModel
+import RegistryRuntime
 import Testing
 
 @Suite("Migrations")

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import RegistryAuth
 import RegistryHTTP
+import RegistryRuntime
 import RegistryTesting
 import Testing
 

@@ -3,6 +3,7 @@ import PostgresNIO
 import ProjectorService
 import ReadModel
 import RegistryHTTP
+import RegistryRuntime
 import ServiceLifecycle
 
 /// A projection (consumer plus PostgreSQL writer) running in this process,

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import IngestService
 import ProjectorService
 import RegistryHTTP
+import RegistryRuntime
 import RegistryTesting
 
 /// Both services running for real on loopback, on a fresh database and topic.

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryHTTP
+import RegistryRuntime
 
 /// A real `image-ingest` or `image-projector` process, built by
 /// `scripts/test`, configured like `settings`.

@@ -6,6 +6,7 @@ import ReadModel
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 import Testing
 
 /// The real PostgreSQL and Kafka-compatible broker that `scripts/test` starts,

@@ -9,6 +9,7 @@ import ReadModel
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
 import RegistryTesting
 
 /// Both services' routers over one in-memory read model and event log:

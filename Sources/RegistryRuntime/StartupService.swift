@@ -1,4 +1,3 @@
-import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -6,8 +5,9 @@ import Synchronization
 /// Prepares a replica (``RegistryStartup/prepare(settings:postgres:logger:)``)
 /// in the background, retrying while PostgreSQL or the broker is unreachable:
 /// a replica started before its dependencies waits for them instead of
-/// exiting. Until preparation has succeeded, `/readyz` says not ready and
-/// ``gate`` answers commands `503` with `Retry-After`.
+/// exiting. Until preparation has succeeded, ``checkReady()`` throws (so
+/// `/readyz` says not ready and the ingest's readiness gate answers commands
+/// `503` with `Retry-After`).
 public final class StartupService: Service, Sendable {
     private let prepare: @Sendable () async throws -> Void
     private let prepared = Mutex(false)
@@ -46,23 +46,5 @@ public final class StartupService: Service, Sendable {
         guard prepared.withLock({ $0 }) else {
             throw NotReady("still preparing: waiting for PostgreSQL and the broker")
         }
-    }
-
-    /// Middleware that answers `503` until preparation has succeeded.
-    public var gate: some RouterMiddleware<RegistryRequestContext> { StartupGate(startup: self) }
-}
-
-private struct StartupGate: RouterMiddleware {
-    let startup: StartupService
-
-    func handle(
-        _ request: Request, context: RegistryRequestContext, next: (Request, RegistryRequestContext) async throws -> Response
-    ) async throws -> Response {
-        do {
-            try startup.checkReady()
-        } catch {
-            throw APIError.serviceUnavailable("\(error)")
-        }
-        return try await next(request, context)
     }
 }

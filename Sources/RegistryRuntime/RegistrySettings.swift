@@ -4,8 +4,9 @@ import ReadModel
 import RegistryAuth
 import RegistryDomain
 
-/// The settings both services read from the environment. Every variable is
-/// optional; the defaults suit the local stack.
+/// The settings both services read (``load(environment:)``): from the
+/// environment, and from files for secrets. Every variable is optional; the
+/// defaults suit the local stack.
 ///
 /// | variable | default |
 /// |---|---|
@@ -19,6 +20,8 @@ import RegistryDomain
 /// | `IMAGE_REGISTRY_TOPIC_REPLICATION` | `1` |
 /// | `IMAGE_REGISTRY_CONSUMER_GROUP` | `image-projector` |
 /// | `IMAGE_REGISTRY_JWT_SECRET` | none: this or the public key is required |
+/// | `IMAGE_REGISTRY_JWT_SECRET_FILE` | none: a file holding the secret, instead of the variable |
+/// | `IMAGE_REGISTRY_SECRETS_DIR` | none: a directory of one file per setting, named like `jwt-secret` (Kubernetes and Docker secret mounts) |
 /// | `IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE` | none: PEM, Ed25519 or RSA; replaces the secret |
 /// | `IMAGE_REGISTRY_WAIT_TIMEOUT_MS` | `5000` |
 /// | `IMAGE_REGISTRY_MIGRATIONS_DIR` | `migrations` |
@@ -106,59 +109,5 @@ public struct RegistrySettings: Sendable {
         self.qemuImg = qemuImg
         self.imageCheckTimeout = imageCheckTimeout
         self.kafkaDebug = nil
-    }
-
-    /// Reads the settings from `environment`; throws naming a variable that is missing or malformed.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        func value(_ name: String) -> String? {
-            environment["IMAGE_REGISTRY_\(name)"].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func number<N: FixedWidthInteger>(_ name: String, _ fallback: N) throws -> N {
-            guard let text = value(name) else { return fallback }
-            guard let parsed = N(text), parsed > 0 else {
-                throw ConfigurationError("IMAGE_REGISTRY_\(name) must be a positive whole number (got \"\(text)\")")
-            }
-            return parsed
-        }
-        let tokenKeys: TokenKeys
-        if let keyFile = value("JWT_PUBLIC_KEY_FILE") {
-            guard let pem = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
-                throw ConfigurationError("IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE: cannot read \(keyFile)")
-            }
-            tokenKeys = .publicKey(pem: pem)
-        } else if let secret = value("JWT_SECRET") {
-            guard secret.utf8.count >= 32 else {
-                throw ConfigurationError(
-                    "IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
-            }
-            tokenKeys = .sharedSecret(secret)
-        } else {
-            throw ConfigurationError(
-                "set IMAGE_REGISTRY_JWT_SECRET (shared secret) or IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE to check bearer tokens")
-        }
-        let defaults = RegistrySettings(tokenKeys: tokenKeys)
-        self.init(
-            host: value("HOST") ?? defaults.host,
-            ingestPort: try number("INGEST_PORT", defaults.ingestPort),
-            projectorPort: try number("PROJECTOR_PORT", defaults.projectorPort),
-            databaseURL: value("DATABASE_URL") ?? defaults.databaseURL,
-            kafkaBrokers: value("KAFKA_BROKERS") ?? defaults.kafkaBrokers,
-            topic: value("TOPIC") ?? defaults.topic,
-            topicPartitions: try number("TOPIC_PARTITIONS", defaults.topicPartitions),
-            topicReplication: try number("TOPIC_REPLICATION", defaults.topicReplication),
-            consumerGroup: value("CONSUMER_GROUP") ?? defaults.consumerGroup,
-            tokenKeys: tokenKeys,
-            waitTimeout: .milliseconds(try number("WAIT_TIMEOUT_MS", 5000)),
-            migrationsDirectory: value("MIGRATIONS_DIR").map { URL(fileURLWithPath: $0) } ?? defaults.migrationsDirectory,
-            blobDirectory: value("BLOB_DIR") ?? defaults.blobDirectory,
-            baseImagesDirectory: value("BASE_IMAGES_DIR"),
-            extraFileRoots: value("FILE_ROOTS").map { $0.split(separator: ":").map(String.init) } ?? defaults.extraFileRoots,
-            maximumUploadBytes: try number("MAX_UPLOAD_BYTES", defaults.maximumUploadBytes),
-            maximumVirtualSize: try number("MAX_VIRTUAL_SIZE", defaults.maximumVirtualSize),
-            readyMaximumLag: try number("READY_MAX_LAG", defaults.readyMaximumLag),
-            qemuImg: value("QEMU_IMG") ?? defaults.qemuImg,
-            imageCheckTimeout: .seconds(try number("IMAGE_CHECK_TIMEOUT_SECONDS", 120))
-        )
-        kafkaDebug = value("KAFKA_DEBUG")
     }
 }

@@ -1,0 +1,113 @@
+import Configuration
+import Foundation
+import ReadModel
+import RegistryAuth
+import SystemPackage
+
+extension RegistrySettings {
+    /// Reads the settings through swift-configuration: `IMAGE_REGISTRY_*`
+    /// environment variables first, then the files of
+    /// `IMAGE_REGISTRY_SECRETS_DIR`, if set (one file per setting, named
+    /// like `jwt-secret` for `IMAGE_REGISTRY_JWT_SECRET`). Secrets are
+    /// marked as such, so access reports never show them.
+    ///
+    /// A value that is set but malformed is an error naming the variable,
+    /// never a silent fallback to the default.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws
+        -> RegistrySettings
+    {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(
+                environmentVariables: environment.filter { !$0.value.isEmpty },
+                secretsSpecifier: .specific(["IMAGE_REGISTRY_JWT_SECRET", "IMAGE_REGISTRY_DATABASE_URL"])
+            ).prefixKeys(with: "image.registry")
+        ]
+        if let directory = environment["IMAGE_REGISTRY_SECRETS_DIR"], !directory.isEmpty {
+            providers.append(try await DirectoryFilesProvider(directoryPath: FilePath(directory)))
+        }
+        return try SettingsReader(ConfigReader(providers: providers)).settings()
+    }
+}
+
+/// Reads each setting by its key (`jwt.secret` is `IMAGE_REGISTRY_JWT_SECRET`)
+/// and checks it.
+private struct SettingsReader {
+    let config: ConfigReader
+
+    init(_ config: ConfigReader) {
+        self.config = config
+    }
+
+    func settings() throws -> RegistrySettings {
+        let tokenKeys = try self.tokenKeys()
+        let defaults = RegistrySettings(tokenKeys: tokenKeys)
+        var settings = RegistrySettings(
+            host: text("host") ?? defaults.host,
+            ingestPort: try number("ingest.port", defaults.ingestPort),
+            projectorPort: try number("projector.port", defaults.projectorPort),
+            databaseURL: text("database.url", isSecret: true) ?? defaults.databaseURL,
+            kafkaBrokers: text("kafka.brokers") ?? defaults.kafkaBrokers,
+            topic: text("topic") ?? defaults.topic,
+            topicPartitions: try number("topic.partitions", defaults.topicPartitions),
+            topicReplication: try number("topic.replication", defaults.topicReplication),
+            consumerGroup: text("consumer.group") ?? defaults.consumerGroup,
+            tokenKeys: tokenKeys,
+            waitTimeout: .milliseconds(try number("wait.timeout.ms", 5000)),
+            migrationsDirectory: text("migrations.dir").map { URL(fileURLWithPath: $0) } ?? defaults.migrationsDirectory,
+            blobDirectory: text("blob.dir") ?? defaults.blobDirectory,
+            baseImagesDirectory: text("base.images.dir"),
+            extraFileRoots: text("file.roots").map { $0.split(separator: ":").map(String.init) }
+                ?? defaults.extraFileRoots,
+            maximumUploadBytes: try number("max.upload.bytes", defaults.maximumUploadBytes),
+            maximumVirtualSize: try number("max.virtual.size", defaults.maximumVirtualSize),
+            readyMaximumLag: try number("ready.max.lag", defaults.readyMaximumLag),
+            qemuImg: text("qemu.img") ?? defaults.qemuImg,
+            imageCheckTimeout: .seconds(try number("image.check.timeout.seconds", 120)))
+        settings.kafkaDebug = text("kafka.debug")
+        return settings
+    }
+
+    /// A public key file, or a shared secret of at least 32 bytes (HS256
+    /// needs a 256-bit key) from the environment, a file it names, or the
+    /// secrets directory.
+    private func tokenKeys() throws -> TokenKeys {
+        if let keyFile = text("jwt.public.key.file") {
+            return .publicKey(pem: try contents(of: keyFile, setting: "jwt.public.key.file"))
+        }
+        let secret = try text("jwt.secret", isSecret: true)
+            ?? text("jwt.secret.file").map { try contents(of: $0, setting: "jwt.secret.file") }
+        guard let secret else {
+            throw ConfigurationError(
+                "set IMAGE_REGISTRY_JWT_SECRET (or IMAGE_REGISTRY_JWT_SECRET_FILE, or jwt-secret in IMAGE_REGISTRY_SECRETS_DIR) or IMAGE_REGISTRY_JWT_PUBLIC_KEY_FILE to check bearer tokens")
+        }
+        guard secret.utf8.count >= 32 else {
+            throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
+        }
+        return .sharedSecret(secret)
+    }
+
+    private func text(_ key: String, isSecret: Bool = false) -> String? {
+        config.string(forKey: ConfigKey(key), isSecret: isSecret).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private func number<N: FixedWidthInteger>(_ key: String, _ fallback: N) throws -> N {
+        guard let text = text(key) else { return fallback }
+        guard let parsed = N(text), parsed > 0 else {
+            throw ConfigurationError("\(Self.variable(key)) must be a positive whole number (got \"\(text)\")")
+        }
+        return parsed
+    }
+
+    /// A file's text without its final newline (as secret files are often written).
+    private func contents(of path: String, setting key: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError("\(Self.variable(key)): cannot read \(path)")
+        }
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+
+    /// The environment variable of `key`: `jwt.secret` is `IMAGE_REGISTRY_JWT_SECRET`.
+    static func variable(_ key: String) -> String {
+        "IMAGE_REGISTRY_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}

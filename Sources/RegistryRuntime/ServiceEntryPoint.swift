@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs a service built from the settings (``RegistrySettings/load(environment:)``)
+/// until SIGTERM or SIGINT, then shuts it down gracefully. A settings error
+/// is one clear line on standard error and exit status 2.
+public enum ServiceEntryPoint {
+    public static func run(
+        label: String, build: (RegistrySettings, Logger) async throws -> some Service
+    ) async {
+        await runCommand(label: label) { settings, logger in
+            let service = try await build(settings, logger)
+            try await ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            ).run()
+        }
+    }
+
+    /// Runs a one-off operator command (such as a rebuild) with the
+    /// settings; a failure is one line on standard error and exit status 2.
+    public static func runCommand(label: String, _ body: (RegistrySettings, Logger) async throws -> Void) async {
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        do {
+            try await body(try await RegistrySettings.load(), logger)
+        } catch {
+            FileHandle.standardError.write(Data("\(label): \(error)\n".utf8))
+            exit(2)
+        }
+    }
+}

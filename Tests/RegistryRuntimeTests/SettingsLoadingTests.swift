@@ -1,0 +1,82 @@
+import Foundation
+import RegistryAuth
+import RegistryRuntime
+import Testing
+
+/// ``RegistrySettings/load(environment:)``: what each variable means, where
+/// secrets may come from, and that a malformed value is an error, never a default.
+@Suite struct SettingsLoadingTests {
+    static let secret = String(repeating: "s", count: 32)
+
+    @Test func onlyASecretGivesTheLocalStacksDefaults() async throws {
+        let settings = try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET": Self.secret])
+        #expect(settings.host == "127.0.0.1")
+        #expect(settings.ingestPort == 8080)
+        #expect(settings.topic == "image-registry.events")
+        #expect(settings.waitTimeout == .seconds(5))
+        guard case .sharedSecret(let secret) = settings.tokenKeys else { Issue.record("not a shared secret"); return }
+        #expect(secret == Self.secret)
+    }
+
+    @Test func everyVariableIsReadByItsName() async throws {
+        let settings = try await RegistrySettings.load(environment: [
+            "IMAGE_REGISTRY_JWT_SECRET": Self.secret, "IMAGE_REGISTRY_HOST": "0.0.0.0",
+            "IMAGE_REGISTRY_PROJECTOR_PORT": "9091", "IMAGE_REGISTRY_TOPIC_PARTITIONS": "3",
+            "IMAGE_REGISTRY_WAIT_TIMEOUT_MS": "250", "IMAGE_REGISTRY_FILE_ROOTS": "/a:/b",
+            "IMAGE_REGISTRY_MAX_UPLOAD_BYTES": "1024", "IMAGE_REGISTRY_KAFKA_DEBUG": "consumer",
+            "IMAGE_REGISTRY_IMAGE_CHECK_TIMEOUT_SECONDS": "7", "IMAGE_REGISTRY_CONSUMER_GROUP": "g",
+            "IMAGE_REGISTRY_INGEST_PORT": "",
+        ])
+        #expect(settings.host == "0.0.0.0")
+        #expect(settings.ingestPort == 8080)
+        #expect(settings.projectorPort == 9091)
+        #expect(settings.topicPartitions == 3)
+        #expect(settings.waitTimeout == .milliseconds(250))
+        #expect(settings.extraFileRoots == ["/a", "/b"])
+        #expect(settings.maximumUploadBytes == 1024)
+        #expect(settings.kafkaDebug == "consumer")
+        #expect(settings.imageCheckTimeout == .seconds(7))
+        #expect(settings.consumerGroup == "g")
+    }
+
+    @Test(arguments: ["IMAGE_REGISTRY_INGEST_PORT", "IMAGE_REGISTRY_TOPIC_REPLICATION", "IMAGE_REGISTRY_READY_MAX_LAG"])
+    func aMalformedNumberIsAnErrorNamingTheVariable(variable: String) async throws {
+        for bad in ["eighty", "-1", "0", "99999999999999999999"] {
+            let error = await #expect(throws: (any Error).self) {
+                try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET": Self.secret, variable: bad])
+            }
+            #expect("\(error!)".contains(variable))
+        }
+    }
+
+    @Test func aMissingOrShortSecretIsRefused() async throws {
+        await #expect(throws: (any Error).self) { try await RegistrySettings.load(environment: [:]) }
+        let short = await #expect(throws: (any Error).self) {
+            try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET": "short"])
+        }
+        #expect("\(short!)".contains("at least 32"))
+    }
+
+    @Test func theSecretMayComeFromAFileOrTheSecretsDirectory() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("jwt-secret")
+        try Data((Self.secret + "f\n").utf8).write(to: file)
+
+        let fromFile = try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET_FILE": file.path])
+        let fromDirectory = try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_SECRETS_DIR": directory.path])
+        let environmentFirst = try await RegistrySettings.load(environment: [
+            "IMAGE_REGISTRY_SECRETS_DIR": directory.path, "IMAGE_REGISTRY_JWT_SECRET": Self.secret,
+        ])
+        for (settings, expected) in [(fromFile, Self.secret + "f"), (fromDirectory, Self.secret + "f"),
+                                     (environmentFirst, Self.secret)] {
+            guard case .sharedSecret(let secret) = settings.tokenKeys else { Issue.record("not a shared secret"); continue }
+            #expect(secret == expected)
+        }
+        let missing = await #expect(throws: (any Error).self) {
+            try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET_FILE": "/nonexistent/secret"])
+        }
+        #expect("\(missing!)".contains("IMAGE_REGISTRY_JWT_SECRET_FILE"))
+    }
+}
