@@ -75,6 +75,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The API's Codable request and resource types, shared by the
+        // services, the tests and imagectl.
+        .target(
+            name: "RegistryAPI",
+            dependencies: ["RegistryDomain"],
+            swiftSettings: swiftSettings
+        ),
         // Bearer tokens: scopes, claims, verifying and minting. No HTTP
         // server, database or broker, so imagectl can use it.
         .target(
@@ -103,7 +110,7 @@ let package = Package(
         .target(
             name: "RegistryHTTP",
             dependencies: [
-                "RegistryDomain", "RegistryAuth", "ReadModel",
+                "RegistryDomain", "RegistryAPI", "RegistryAuth", "ReadModel",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -113,7 +120,7 @@ let package = Package(
         .target(
             name: "IngestService",
             dependencies: [
-                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka", "BlobStore",
+                "RegistryDomain", "RegistryAPI", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka", "BlobStore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -123,7 +130,7 @@ let package = Package(
         .target(
             name: "ProjectorService",
             dependencies: [
-                "RegistryDomain", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka",
+                "RegistryDomain", "RegistryAPI", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "imagectl",
             dependencies: [
-                "RegistryDomain", "RegistryAuth",
+                "RegistryDomain", "RegistryAPI", "RegistryAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -218,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "Kafka", "BlobStore",
+                "IngestService", "ProjectorService", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime", "Kafka", "BlobStore",
                 "RegistryDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -230,7 +237,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryHTTP", "RegistryRuntime",
+                "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime",
                 "RegistryDomain", "BlobStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -251,7 +258,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryHTTP", "RegistryRuntime",
+                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime",
                 "RegistryTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,5 +1,6 @@
 import BlobStore
 import Hummingbird
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -16,7 +17,7 @@ struct ImageUploader: Sendable {
     func scope(of request: Request, caller: Caller) throws -> ImageScope {
         let name = try request.requiredQueryParameter("name")
         return try validated { () throws(NameError) in
-            try RegisterImageCommand.scope(
+            try RegisterImageRequest.scope(
                 name: name, namespace: request.queryParameter("namespace"), source: request.queryParameter("source"),
                 caller: caller)
         }

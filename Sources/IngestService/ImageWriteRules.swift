@@ -1,6 +1,7 @@
 import BlobStore
 import Foundation
 import ReadModel
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -15,7 +16,7 @@ struct ImageWriteRules: Sendable {
 
     /// The registration's fields, validated for `caller`; 400 naming the
     /// broken rule.
-    func validated(_ command: RegisterImageCommand, for caller: Caller) throws -> RegisterImageCommand.ValidatedImage {
+    func validated(_ command: RegisterImageRequest, for caller: Caller) throws -> RegisterImageRequest.ValidatedImage {
         let image = try command.validated(for: caller, blobLocation: blobs.location(for:))
         if image.location.value.hasPrefix("file://"), fileRoots.path(of: image.location) == nil {
             throw APIError.badRequest(
@@ -33,8 +34,8 @@ struct ImageWriteRules: Sendable {
     /// its digest and size must match; an `s3://` or `https://` location is
     /// taken on trust and recorded as unverified. 422 otherwise, recording
     /// nothing; the answer is the same whether or not the blob exists.
-    func verify(_ image: RegisterImageCommand.ValidatedImage, for caller: Caller) async throws
-        -> RegisterImageCommand.ValidatedImage
+    func verify(_ image: RegisterImageRequest.ValidatedImage, for caller: Caller) async throws
+        -> RegisterImageRequest.ValidatedImage
     {
         var image = image
         let administrator = caller.viewer.isAdministrator
@@ -57,7 +58,7 @@ struct ImageWriteRules: Sendable {
         "location: only administrators may register a file the registry has not checked; upload the image, or register the sha256 of an image you can read",
         code: "unverified_location")
 
-    private func verifyHeldBlob(_ image: RegisterImageCommand.ValidatedImage, path: String, caller: Caller)
+    private func verifyHeldBlob(_ image: RegisterImageRequest.ValidatedImage, path: String, caller: Caller)
         async throws
     {
         guard path == blobs.path(for: image.sha256).string else {
@@ -80,7 +81,7 @@ struct ImageWriteRules: Sendable {
 
     /// An administrator's file inside the file roots (never through a
     /// symbolic link leading out of them), read and checked like an upload.
-    private func verifyFile(_ image: RegisterImageCommand.ValidatedImage, path: String) async throws {
+    private func verifyFile(_ image: RegisterImageRequest.ValidatedImage, path: String) async throws {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard fileRoots.contains(resolved), FileManager.default.fileExists(atPath: resolved) else {
             throw APIError.unprocessable(

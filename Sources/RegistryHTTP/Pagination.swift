@@ -71,19 +71,3 @@ public struct PageRequest: Sendable {
         return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
     }
 }
-
-/// A page of a list: its items and the cursor of the next page.
-public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
-    public let items: [Item]
-    public let nextCursor: String?
-
-    public init(items: [Item], nextCursor: String?) {
-        self.items = items
-        self.nextCursor = nextCursor
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case items
-        case nextCursor = "next_cursor"
-    }
-}

@@ -7,7 +7,8 @@ import Synchronization
 /// consumer group that holds every partition: ``run()`` asks the assignment
 /// handler where each partition resumes, then ``batches`` delivers the
 /// records from there, and each record appended later, until the reader
-/// stops. Paused partitions deliver nothing until resumed.
+/// stops or its consumer is cancelled. Paused partitions deliver nothing
+/// until resumed.
 public final class InMemoryLogReader: EventLogReader {
     private struct State {
         /// The next offset to deliver, by partition; empty until assigned.
@@ -45,7 +46,9 @@ public final class InMemoryLogReader: EventLogReader {
                     return (batch, state.stopped)
                 }
                 if !batch.isEmpty { return batch }
-                if stopped { return nil }
+                // A cancelled sleep returns at once: without this check a
+                // cancelled reader would spin and starve the thread pool.
+                if stopped || Task.isCancelled { return nil }
                 try? await Task.sleep(for: .milliseconds(2))
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryAPI
 
 /// `imagectl images`: visible images, one per line.
 struct ImagesCommand: AsyncParsableCommand {
@@ -14,9 +15,9 @@ struct ImagesCommand: AsyncParsableCommand {
         if let namespace { query.append("namespace=\(UploadCommand.escaped(namespace))") }
         if let search { query.append("search=\(UploadCommand.escaped(search))") }
         let client = try await connection.reader(scopes: [.imageRead])
-        try await Listing.each(client, path: "/v1/images", query: query) { image in
-            let place = (image["namespace"] as? String) ?? (image["source"] as? String == "base" ? "(base)" : "(personal)")
-            print("\(image["id"] ?? "")  \(image["name"] ?? "") v\(image["version"] ?? "")  \(place)  \(image["size"] ?? "") bytes  sha256:\(image["sha256"] ?? "")")
+        try await Listing.each(client, path: "/v1/images", query: query, of: ImageResource.self) { image in
+            let place = image.namespace ?? (image.source == .base ? "(base)" : "(personal)")
+            print("\(image.id)  \(image.name) v\(image.version)  \(place)  \(image.size) bytes  sha256:\(image.sha256)")
         }
     }
 }
@@ -30,8 +31,10 @@ struct NamespacesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = try await connection.reader(scopes: [.namespaceRead])
-        try await Listing.each(client, path: "/v1/namespaces", query: owner.map { ["owner=\($0)"] } ?? []) { namespace in
-            print("\(namespace["reference"] ?? "")  \(namespace["visibility"] ?? "")")
+        try await Listing.each(
+            client, path: "/v1/namespaces", query: owner.map { ["owner=\($0)"] } ?? [], of: NamespaceResource.self
+        ) { namespace in
+            print("\(namespace.reference)  \(namespace.visibility.rawValue)")
         }
     }
 }
@@ -49,8 +52,8 @@ struct ResolveCommand: AsyncParsableCommand {
         var path = "/v1/resolve?driver=qemu&image=\(UploadCommand.escaped(image))&user=\(UploadCommand.escaped(buildUser))"
         if let namespace { path += "&namespace=\(UploadCommand.escaped(namespace))" }
         let client = try await connection.reader(scopes: [.imageResolve])
-        let found = try await client.send(.GET, path).expecting([200])
-        print("\(found["source"] ?? "") \(found["name"] ?? "") v\(found["version"] ?? "") sha256:\(found["sha256"] ?? "") \(found["location"] ?? "")")
+        let found = try await client.send(.GET, path).decode(ResolutionResource.self)
+        print("\(found.source.rawValue) \(found.name) v\(found.version) sha256:\(found.sha256) \(found.location)")
     }
 }
 
@@ -70,26 +73,27 @@ struct AuditCommand: AsyncParsableCommand {
             if let value { query.append("\(name)=\(UploadCommand.escaped(value))") }
         }
         let client = try await connection.reader(scopes: [.imageRead])
-        try await Listing.each(client, path: "/v1/audit", query: query) { entry in
-            let data = (try? JSONSerialization.data(withJSONObject: entry["data"] ?? [:], options: [.sortedKeys]))
-                .map { String(decoding: $0, as: UTF8.self) } ?? ""
-            print("\(entry["time"] ?? "")  \(entry["position"] ?? "")  \(entry["type"] ?? "")  by \(entry["actor"] ?? "")  \(data)")
+        let json = RegistryJSON.encoder()
+        try await Listing.each(client, path: "/v1/audit", query: query, of: AuditEntryResource.self) { entry in
+            let data = (try? json.encode(entry.data)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let time = entry.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            print("\(time)  \(entry.position)  \(entry.type)  by \(entry.actor)  \(data)")
         }
     }
 }
 
 /// Walks every page of a list.
 enum Listing {
-    static func each(
-        _ client: RegistryClient, path: String, query: [String], _ body: ([String: Any]) -> Void
+    static func each<Item: Codable & Sendable>(
+        _ client: RegistryClient, path: String, query: [String], of type: Item.Type, _ body: (Item) -> Void
     ) async throws {
         var cursor: String?
         repeat {
             let parameters = query + (cursor.map { ["cursor=\($0)"] } ?? [])
             let page = try await client.send(.GET, path + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
-                .expecting([200])
-            for item in page["items"] as? [[String: Any]] ?? [] { body(item) }
-            cursor = page["next_cursor"] as? String
+                .decode(Page<Item>.self)
+            page.items.forEach(body)
+            cursor = page.nextCursor
         } while cursor != nil
     }
 }

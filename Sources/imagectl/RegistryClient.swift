@@ -4,38 +4,50 @@ import NIOCore
 import NIOFileSystem
 import NIOFoundationCompat
 import NIOHTTP1
+import RegistryAPI
 
-/// A small client of the registry's HTTP API.
+/// A small client of the registry's HTTP API, speaking its own request and
+/// resource types (`RegistryAPI`).
 struct RegistryClient: Sendable {
     let baseURL: String
     let token: String?
 
-    /// An answer: status and decoded JSON object (empty when the body is not an object).
-    struct Answer: @unchecked Sendable {
+    /// An answer: its status and body.
+    struct Answer: Sendable {
         let status: Int
-        let body: [String: Any]
+        let body: Data
 
+        /// The server's error message, or the status when the body is no error.
         var errorMessage: String {
-            ((body["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(status)"
+            (try? RegistryJSON.decoder().decode(ErrorResource.self, from: body))?.error.message ?? "HTTP \(status)"
         }
 
-        /// The body, or a failure naming the server's error.
-        func expecting(_ statuses: Set<Int>) throws -> [String: Any] {
+        /// The body as `Resource` when the status is one of `statuses`; otherwise a failure naming the server's error.
+        func decode<Resource: Decodable>(_ type: Resource.Type, expecting statuses: Set<Int> = [200]) throws -> Resource {
             guard statuses.contains(status) else { throw CommandFailure(errorMessage) }
-            return body
+            do {
+                return try RegistryJSON.decoder().decode(type, from: body)
+            } catch {
+                throw CommandFailure("the registry answered something unexpected: \(error)")
+            }
         }
     }
 
-    /// Sends a JSON request (or none) and decodes the JSON answer.
-    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, headers: [String: String] = [:])
+    /// Sends a request with no body.
+    func send(_ method: HTTPMethod, _ path: String, headers: [String: String] = [:]) async throws -> Answer {
+        var request = try makeRequest(method, path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await execute(request, timeout: .seconds(60))
+    }
+
+    /// Sends `body` as JSON.
+    func send(_ method: HTTPMethod, _ path: String, json body: some Encodable, headers: [String: String] = [:])
         async throws -> Answer
     {
         var request = try makeRequest(method, path)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
-        }
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try RegistryJSON.encoder().encode(body)))
         return try await execute(request, timeout: .seconds(60))
     }
 
@@ -73,8 +85,7 @@ struct RegistryClient: Sendable {
             throw CommandFailure("cannot reach \(baseURL): \(error)")
         }
         let data = try await response.body.collect(upTo: 16 << 20)
-        let body = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
-        return Answer(status: Int(response.status.code), body: body)
+        return Answer(status: Int(response.status.code), body: Data(buffer: data))
     }
 }
 

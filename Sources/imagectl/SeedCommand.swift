@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import RegistryAPI
 import RegistryDomain
 
 /// `imagectl seed`: registers the base images of a catalogue, as
@@ -32,7 +33,7 @@ struct SeedCommand: AsyncParsableCommand {
         let catalogue = try JSONDecoder().decode(Catalogue.self, from: Data(contentsOf: URL(fileURLWithPath: self.catalogue)))
         let client = try await connection.writer(scopes: [.registryAdmin])
         let root = URL(fileURLWithPath: baseDir).standardizedFileURL
-        var registrations: [[String: Any]] = []
+        var registrations: [RegisterImageRequest] = []
         for name in catalogue.images {
             let baseName = try BaseImageName(name)
             let file = root.appendingPathComponent(catalogue.driver).appendingPathComponent(catalogue.arch)
@@ -41,23 +42,19 @@ struct SeedCommand: AsyncParsableCommand {
                 throw CommandFailure("\(name): no file at \(file.path)")
             }
             let (digest, size) = try Self.digest(of: file)
-            registrations.append([
-                "source": "base", "name": name, "driver": catalogue.driver, "location": file.absoluteString,
-                "sha256": digest, "size": size,
-            ])
+            registrations.append(RegisterImageRequest(
+                name: name, driver: catalogue.driver, location: file.absoluteString, sha256: digest, size: size,
+                source: "base"))
         }
         let key = "seed-\(UUID().uuidString.lowercased())"
-        var answer = try await client.send(
-            .POST, "/v1/images/batch", json: ["images": registrations], headers: ["Idempotency-Key": key])
+        let batch = RegisterImageBatchRequest(images: registrations)
+        var answer = try await client.send(.POST, "/v1/images/batch", json: batch, headers: ["Idempotency-Key": key])
         for _ in 0..<3 where answer.status == 503 {
             try await Task.sleep(for: .seconds(5))
-            answer = try await client.send(
-                .POST, "/v1/images/batch", json: ["images": registrations], headers: ["Idempotency-Key": key])
+            answer = try await client.send(.POST, "/v1/images/batch", json: batch, headers: ["Idempotency-Key": key])
         }
-        guard [200, 202].contains(answer.status), let outcomes = answer.body["images"] as? [[String: Any]] else {
-            throw CommandFailure(answer.errorMessage)
-        }
-        let positions = outcomes.compactMap { ($0["event"] as? [String: Any])?["position"] as? String }
+        let outcomes = try answer.decode(ImageBatchResult.self, expecting: [200, 202]).images
+        let positions = outcomes.map(\.event.position.description)
         let reader = try await connection.reader(scopes: [.registryAdmin])
         for position in Self.furthestPerPartition(positions) {
             try await waitUntilVisible(position, reader: reader)
@@ -69,13 +66,11 @@ struct SeedCommand: AsyncParsableCommand {
 
     /// What the projection made of one registration: a new version, or none
     /// when its bytes already were the newest version (no image takes its id).
-    private static func describe(_ outcome: [String: Any], reader: RegistryClient) async throws -> String {
-        guard let id = outcome["image_id"] as? String else { return "registered" }
-        let image = try await reader.send(.GET, "/v1/images/\(id)")
-        switch image.status {
-        case 200: return "registered as version \(image.body["version"] as? Int ?? 0)"
+    private static func describe(_ outcome: ImageBatchResult.Registered, reader: RegistryClient) async throws -> String {
+        let answer = try await reader.send(.GET, "/v1/images/\(outcome.imageID)")
+        switch answer.status {
         case 404: return "already registered"
-        default: throw CommandFailure(image.errorMessage)
+        default: return "registered as version \(try answer.decode(ImageResource.self).version)"
         }
     }
 

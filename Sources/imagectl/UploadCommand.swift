@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RegistryAPI
 
 /// `imagectl upload`: streams a QCOW2 file to the registry, with a progress
 /// bar on a terminal.
@@ -31,11 +32,12 @@ struct UploadCommand: AsyncParsableCommand {
         let answer = try await client.upload(
             query, file: file, contentType: "application/x-qemu-disk", sent: { progress.advance(by: $0) })
         progress.finish()
-        let body = try answer.expecting([200, 201, 202])
-        if let digest = body["sha256"] as? String {
-            print("\(name): version \(body["version"] ?? "?") sha256:\(digest) \(body["location"] ?? "")")
-        } else if let event = body["event"] as? [String: Any] {
-            print("\(name): recorded \(event["type"] ?? "") at \(event["position"] ?? "") (use --wait for the stored image)")
+        if answer.status == 202 {
+            let event = try answer.decode(AcceptedResource.self, expecting: [202]).event
+            print("\(name): recorded \(event.type.rawValue) at \(event.position) (use --wait for the stored image)")
+        } else {
+            let image = try answer.decode(ImageResource.self, expecting: [200, 201])
+            print("\(name): version \(image.version) sha256:\(image.sha256) \(image.location)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -41,7 +42,7 @@ struct CollaboratorCommandController: Sendable {
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Change {
             let route = try NamespaceRoute(context: context, suffix: ["collaborators"])
-            let (command, body) = try await JSONBody.decodeKeepingBytes(AddCollaboratorCommand.self, from: request)
+            let (command, body) = try await JSONBody.decodeKeepingBytes(AddCollaboratorRequest.self, from: request)
             return Change(namespace: route.namespace, username: try command.validated(), fingerprint: [body])
         }
 

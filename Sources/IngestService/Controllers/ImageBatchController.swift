@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -22,28 +23,13 @@ struct ImageBatchController: Sendable {
         group.post("images/batch", use: register)
     }
 
-    /// One registration: the image id and the event that recorded it. When
-    /// the bytes already were the newest version of the name, the fold
-    /// makes no new version and no image takes the id.
-    struct Registered: Encodable, Sendable {
-        let imageID: UUID
-        let event: EventReference
-
-        enum CodingKeys: String, CodingKey {
-            case imageID = "image_id"
-            case event
-        }
-    }
-
-    struct Answer: Encodable {
-        let images: [Registered]
-    }
+    typealias Registered = ImageBatchResult.Registered
 
     /// `202` with each registration in order.
     @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         let (command, body) = try await JSONBody.decodeKeepingBytes(
-            RegisterImageBatchCommand.self, from: request, limit: RegisterImageBatchCommand.maximumSize)
+            RegisterImageBatchRequest.self, from: request, limit: RegisterImageBatchRequest.maximumSize)
         guard let idempotent = try recorder.idempotency(
             of: request, caller: caller, route: "POST /v1/images/batch", parameters: [body])
         else {
@@ -55,9 +41,9 @@ struct ImageBatchController: Sendable {
         for scope in Set(validated.map(\.scope)) {
             try await rules.authorize(caller, toWrite: scope)
         }
-        var images: [RegisterImageCommand.ValidatedImage] = []
+        var images: [RegisterImageRequest.ValidatedImage] = []
         for (index, image) in validated.enumerated() {
-            images.append(try await RegisterImageBatchCommand.naming(index) { try await rules.verify(image, for: caller) })
+            images.append(try await RegisterImageBatchRequest.naming(index) { try await rules.verify(image, for: caller) })
         }
         // The batch is one request: the same key with another batch, or the
         // same one reordered, is refused; its items' events are looked up below.
@@ -78,12 +64,12 @@ struct ImageBatchController: Sendable {
             }
             for try await (index, outcome) in group { registered[index] = outcome }
         }
-        return try JSONResponse.encode(Answer(images: registered.compactMap { $0 }), status: .accepted)
+        return try JSONResponse.encode(ImageBatchResult(images: registered.compactMap { $0 }), status: .accepted)
     }
 
     /// Records one registration's `image-created` event.
     private func record(
-        _ image: RegisterImageCommand.ValidatedImage, key: IdempotencyKey, caller: Caller,
+        _ image: RegisterImageRequest.ValidatedImage, key: IdempotencyKey, caller: Caller,
         context: RegistryRequestContext
     ) async throws -> Registered {
         let created = image.scope.created(

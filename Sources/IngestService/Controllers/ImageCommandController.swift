@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -31,7 +32,7 @@ struct ImageCommandController: Sendable {
     /// A JSON registration of bytes already stored.
     struct RegisterImage: ImageCreation {
         struct Parsed: Sendable {
-            let image: RegisterImageCommand.ValidatedImage
+            let image: RegisterImageRequest.ValidatedImage
             let body: [UInt8]
         }
 
@@ -39,7 +40,7 @@ struct ImageCommandController: Sendable {
         let rules: ImageWriteRules
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
-            let (command, body) = try await JSONBody.decodeKeepingBytes(RegisterImageCommand.self, from: request)
+            let (command, body) = try await JSONBody.decodeKeepingBytes(RegisterImageRequest.self, from: request)
             return Parsed(image: try rules.validated(command, for: caller), body: body)
         }
 
@@ -50,7 +51,7 @@ struct ImageCommandController: Sendable {
 
         /// What resolves is what the registry verified (``ImageWriteRules/verify(_:for:)``).
         func prepare(_ allowed: Parsed, request: Request, caller: Caller) async throws
-            -> (RegisterImageCommand.ValidatedImage, fingerprint: [[UInt8]])
+            -> (RegisterImageRequest.ValidatedImage, fingerprint: [[UInt8]])
         {
             (try await rules.verify(allowed.image, for: caller), [Array("json".utf8), allowed.body])
         }
@@ -76,10 +77,10 @@ struct ImageCommandController: Sendable {
         }
 
         func prepare(_ scope: ImageScope, request: Request, caller: Caller) async throws
-            -> (RegisterImageCommand.ValidatedImage, fingerprint: [[UInt8]])
+            -> (RegisterImageRequest.ValidatedImage, fingerprint: [[UInt8]])
         {
             let blob = try await uploader.store(request)
-            let image = RegisterImageCommand.ValidatedImage(
+            let image = RegisterImageRequest.ValidatedImage(
                 scope: scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size,
                 verified: true)
             let parameters = ["upload", request.queryParameter("name"), request.queryParameter("namespace"),
@@ -143,7 +144,7 @@ struct ImageCommandController: Sendable {
 /// position, and `?wait=true` answers `201` for a new version and `200`
 /// with the version the bytes already were.
 protocol ImageCreation: IngestCommand
-where Prepared == RegisterImageCommand.ValidatedImage, Resource == ImageResource {
+where Prepared == RegisterImageRequest.ValidatedImage, Resource == ImageResource {
     var queries: any RegistryQueries { get }
 }
 

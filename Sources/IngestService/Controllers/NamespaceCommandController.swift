@@ -1,5 +1,6 @@
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -30,7 +31,7 @@ struct NamespaceCommandController: Sendable {
         static let hidden = "namespace"
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
-            let (command, body) = try await JSONBody.decodeKeepingBytes(CreateNamespaceCommand.self, from: request)
+            let (command, body) = try await JSONBody.decodeKeepingBytes(CreateNamespaceRequest.self, from: request)
             let (namespace, visibility) = try command.validated(for: caller)
             return Parsed(namespace: namespace, visibility: visibility, body: body)
         }

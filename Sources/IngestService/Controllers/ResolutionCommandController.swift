@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 
@@ -18,7 +19,7 @@ struct ResolutionCommandController: Sendable {
     /// user; a user token (`image:read`) only for its own builds.
     @Sendable func record(request: Request, context: RegistryRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionCommand.self, from: request)
+        let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionRequest.self, from: request)
         let (buildID, resolution) = try command.validated()
         guard caller.mayResolve(for: resolution.user) else {
             throw APIError.notFound("image \(resolution.image) not found")

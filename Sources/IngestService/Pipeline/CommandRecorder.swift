@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
@@ -97,19 +98,15 @@ struct CommandRecorder: Sendable {
     ) async throws -> Response {
         let headers: HTTPFields = [.registryPosition: event.position.description]
         guard request.wantsProjectedResult else {
-            return try JSONResponse.encode(EventOnly(event: event), status: .accepted, headers: headers)
+            return try JSONResponse.encode(AcceptedResource(event: event), status: .accepted, headers: headers)
         }
         try await waiter.waitUntilProjected(event.position)
         guard let (resource, status) = try await outcome() else {
             // The event was applied but produced nothing to show (for example a
             // dead-lettered event); the event itself is still the answer.
-            return try JSONResponse.encode(EventOnly(event: event), status: .accepted, headers: headers)
+            return try JSONResponse.encode(AcceptedResource(event: event), status: .accepted, headers: headers)
         }
         return try JSONResponse.encode(WithEvent(resource: resource, event: event), status: status, headers: headers)
-    }
-
-    private struct EventOnly: Encodable {
-        let event: EventReference
     }
 
     /// A resource's fields with the `event` object alongside.

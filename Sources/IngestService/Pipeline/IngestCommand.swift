@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP

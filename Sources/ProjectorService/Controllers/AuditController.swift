@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 
@@ -24,7 +25,7 @@ struct AuditController: Sendable {
         }
         let entries = try await queries.audit(filter)
         return try JSONResponse.encode(
-            Page(items: entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { String($0.sequence) }),
+            Page(items: try entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { String($0.sequence) }),
             status: .ok)
     }
 
@@ -61,38 +62,5 @@ struct AuditController: Sendable {
         filter.limit = page.limit
         filter.after = try page.cursorNumber()
         return filter
-    }
-}
-
-/// One audit entry as the API shows it; `data` is the event's own JSON;
-/// `rejected`, present only when the fold refused the event, says why.
-struct AuditEntryResource: Encodable {
-    let entry: AuditEntry
-
-    enum CodingKeys: String, CodingKey {
-        case id, type, time, actor, position, data, rejected
-        case requestID = "request_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(entry.eventID, forKey: .id)
-        try container.encode(entry.type, forKey: .type)
-        try container.encode(entry.occurredAt, forKey: .time)
-        try container.encode(entry.actor, forKey: .actor)
-        try container.encode(entry.position, forKey: .position)
-        try container.encodeIfPresent(entry.requestID, forKey: .requestID)
-        try container.encode(RawJSON(text: entry.data), forKey: .data)
-        try container.encodeIfPresent(entry.rejected, forKey: .rejected)
-    }
-}
-
-/// JSON text re-encoded as a JSON value.
-private struct RawJSON: Encodable {
-    let text: String
-
-    func encode(to encoder: any Encoder) throws {
-        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        try value.encode(to: encoder)
     }
 }

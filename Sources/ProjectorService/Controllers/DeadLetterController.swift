@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 
@@ -27,38 +28,5 @@ struct DeadLetterController: Sendable {
         return try JSONResponse.encode(
             Page(items: letters.map(DeadLetterResource.init), nextCursor: page.nextCursor(letters) { $0.position.description }),
             status: .ok)
-    }
-}
-
-/// A dead letter as the API shows it. Key, header names and values and the
-/// value are base64 of the record's bytes: they may hold anything, NUL and
-/// invalid UTF-8 included, which JSON text cannot.
-struct DeadLetterResource: Encodable, Sendable {
-    struct Header: Encodable, Sendable {
-        let name: String
-        let value: String
-    }
-
-    let position: LogPosition
-    let key: String
-    let headers: [Header]
-    let value: String
-    let reason: String
-    let recordedAt: Date
-
-    init(_ letter: DeadLetter) {
-        position = letter.position
-        key = Data(letter.key).base64EncodedString()
-        headers = letter.headers.map {
-            Header(name: Data($0.name).base64EncodedString(), value: Data($0.value).base64EncodedString())
-        }
-        value = Data(letter.value).base64EncodedString()
-        reason = letter.reason
-        recordedAt = letter.recordedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case position, key, headers, value, reason
-        case recordedAt = "recorded_at"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import ReadModel
+import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import RegistryAPI
 import RegistryDomain
 
 /// An error answered as `{"error": {"code": "...", "message": "..."}}` with
@@ -66,17 +67,8 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ErrorBody(error: .init(code: code, message: message))
-        var response = try JSONResponse.encode(body, status: status)
+        var response = try JSONResponse.encode(ErrorResource(code: code, message: message), status: status)
         response.headers.append(contentsOf: headers)
         return response
-    }
-
-    private struct ErrorBody: Encodable {
-        struct Detail: Encodable {
-            let code: String
-            let message: String
-        }
-        let error: Detail
     }
 }

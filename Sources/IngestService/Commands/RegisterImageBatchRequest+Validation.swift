@@ -1,22 +1,19 @@
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
-/// Body of `POST /v1/images/batch`: `{"images": [registration, …]}`, each
-/// registration exactly a `POST /v1/images` JSON body naming a stored file.
-struct RegisterImageBatchCommand: Decodable {
+extension RegisterImageBatchRequest {
     /// Most registrations in one batch.
     static let maximumCount = 500
     /// Largest body accepted: room for ``maximumCount`` registrations.
     static let maximumSize = 512 * 1024
 
-    var images: [RegisterImageCommand]
-
     /// Every registration validated for `caller`, in order; 400 naming the
     /// first broken rule and the registration's index. A batch names each
     /// image (name in its scope) once: two versions of one name in one
     /// request would leave their order to chance.
-    func validated(with rules: ImageWriteRules, for caller: Caller) throws -> [RegisterImageCommand.ValidatedImage] {
+    func validated(with rules: ImageWriteRules, for caller: Caller) throws -> [RegisterImageRequest.ValidatedImage] {
         guard !images.isEmpty, images.count <= Self.maximumCount else {
             throw APIError.badRequest(
                 "images: a batch holds 1 to \(Self.maximumCount) registrations (got \(images.count))",

@@ -1,21 +1,9 @@
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
-/// Body of `POST /v1/images` registering a file that is already stored:
-/// `{"name", "namespace"?, "driver": "qemu", "location"?, "sha256", "size"}`,
-/// plus `"source": "base"` for an administrator registering a base image.
-/// Without a `location` the registration names the blob the registry holds
-/// for `sha256`.
-struct RegisterImageCommand: Decodable {
-    var name: String
-    var namespace: String?
-    var driver: String
-    var location: String?
-    var sha256: String
-    var size: Int64
-    var source: String?
-
+extension RegisterImageRequest {
     /// The validated fields, for `caller`; 400 naming the broken rule.
     /// `blobLocation` names where the registry keeps the bytes of a digest,
     /// the location of a registration that names none.

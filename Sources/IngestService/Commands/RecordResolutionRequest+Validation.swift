@@ -1,22 +1,10 @@
+import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 
-/// Body of `POST /v1/resolutions`:
-/// `{"build_id", "user", "namespace"?, "driver": "qemu", "image"}`.
-struct RecordResolutionCommand: Decodable {
+extension RecordResolutionRequest {
     /// Longest build id accepted.
     static let maximumBuildIDLength = 128
-
-    var buildID: String
-    var user: String
-    var namespace: String?
-    var driver: String
-    var image: String
-
-    enum CodingKeys: String, CodingKey {
-        case buildID = "build_id"
-        case user, namespace, driver, image
-    }
 
     /// The resolution to perform; 400 naming the broken rule.
     func validated() throws(APIError) -> (buildID: String, request: ResolutionRequest) {

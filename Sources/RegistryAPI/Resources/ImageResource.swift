@@ -1,5 +1,4 @@
 import Foundation
-import ReadModel
 import RegistryDomain
 
 /// An image version as the API shows it.
@@ -26,19 +25,23 @@ public struct ImageResource: Codable, Sendable, Equatable {
         case deletedAt = "deleted_at"
     }
 
-    public init(_ record: ImageRecord) {
-        id = record.id
-        name = record.name
-        namespace = record.namespace?.description
-        owner = record.owner?.value
-        source = record.source
-        driver = record.driver.rawValue
-        version = record.version
-        sha256 = record.sha256.hex
-        size = record.size
-        location = record.location.value
-        createdAt = record.createdAt
-        deletedAt = record.deletedAt
-        verified = record.verified
+    public init(
+        id: UUID, name: String, namespace: String?, owner: String?, source: ImageSource, driver: String, version: Int,
+        sha256: String, size: Int64, location: String, createdAt: Date, deletedAt: Date?, verified: Bool
+    ) {
+        self.id = id
+        self.name = name
+        self.namespace = namespace
+        self.owner = owner
+        self.source = source
+        self.driver = driver
+        self.version = version
+        self.sha256 = sha256
+        self.size = size
+        self.location = location
+        self.createdAt = createdAt
+        self.deletedAt = deletedAt
+        self.verified = verified
     }
+
 }

@@ -1,12 +1,9 @@
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
-/// Body of `POST /v1/namespaces`: `{"path": "team/infra", "visibility": "private"}`.
-struct CreateNamespaceCommand: Decodable {
-    var path: String
-    var visibility: String?
-
+extension CreateNamespaceRequest {
     /// The namespace to create, for `caller`; 400 naming the broken rule.
     func validated(for caller: Caller) throws(APIError) -> (NamespaceReference, Visibility?) {
         let reference = try RegistryHTTP.validated { () throws(NameError) in

@@ -1,0 +1,81 @@
+/// Body of `POST /v1/namespaces`: `{"path": "team/infra", "visibility": "private"}`;
+/// `path` may be `path@owner` for a namespace in someone else's tree.
+public struct CreateNamespaceRequest: Codable, Sendable, Equatable {
+    public var path: String
+    public var visibility: String?
+
+    public init(path: String, visibility: String? = nil) {
+        self.path = path
+        self.visibility = visibility
+    }
+}
+
+/// Body of `POST /v1/namespaces/{owner}/{path}/collaborators`: `{"username": "bob"}`.
+public struct AddCollaboratorRequest: Codable, Sendable, Equatable {
+    public var username: String
+
+    public init(username: String) {
+        self.username = username
+    }
+}
+
+/// Body of `POST /v1/images` registering a file that is already stored:
+/// `{"name", "namespace"?, "driver": "qemu", "location"?, "sha256", "size"}`,
+/// plus `"source": "base"` for an administrator registering a base image.
+/// Without a `location` the registration names the blob the registry holds
+/// for `sha256`.
+public struct RegisterImageRequest: Codable, Sendable, Equatable {
+    public var name: String
+    public var namespace: String?
+    public var driver: String
+    public var location: String?
+    public var sha256: String
+    public var size: Int64
+    public var source: String?
+
+    public init(
+        name: String, namespace: String? = nil, driver: String = "qemu", location: String? = nil, sha256: String,
+        size: Int64, source: String? = nil
+    ) {
+        self.name = name
+        self.namespace = namespace
+        self.driver = driver
+        self.location = location
+        self.sha256 = sha256
+        self.size = size
+        self.source = source
+    }
+}
+
+/// Body of `POST /v1/images/batch`: `{"images": [registration, …]}`, each
+/// registration exactly a `POST /v1/images` JSON body naming a stored file.
+public struct RegisterImageBatchRequest: Codable, Sendable, Equatable {
+    public var images: [RegisterImageRequest]
+
+    public init(images: [RegisterImageRequest]) {
+        self.images = images
+    }
+}
+
+/// Body of `POST /v1/resolutions`:
+/// `{"build_id", "user", "namespace"?, "driver": "qemu", "image"}`.
+public struct RecordResolutionRequest: Codable, Sendable, Equatable {
+    public var buildID: String
+    public var user: String
+    public var namespace: String?
+    public var driver: String
+    public var image: String
+
+    public init(buildID: String, user: String, namespace: String? = nil, driver: String = "qemu", image: String) {
+        self.buildID = buildID
+        self.user = user
+        self.namespace = namespace
+        self.driver = driver
+        self.image = image
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case buildID = "build_id"
+        case user, namespace, driver, image
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import RegistryDomain
+
+/// A namespace as the API shows it.
+public struct NamespaceResource: Codable, Sendable, Equatable {
+    public var path: String
+    public var owner: String
+    /// The canonical reference, `path@owner`.
+    public var reference: String
+    public var visibility: Visibility
+    public var createdAt: Date
+    /// The root's collaborators; shown only to those who may manage them.
+    public var collaborators: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case path, owner, reference, visibility, collaborators
+        case createdAt = "created_at"
+    }
+
+    public init(
+        path: String, owner: String, reference: String, visibility: Visibility, createdAt: Date, collaborators: [String]?
+    ) {
+        self.path = path
+        self.owner = owner
+        self.reference = reference
+        self.visibility = visibility
+        self.createdAt = createdAt
+        self.collaborators = collaborators
+    }
+}

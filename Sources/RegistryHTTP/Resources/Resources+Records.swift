@@ -1,0 +1,60 @@
+import Foundation
+import ReadModel
+import RegistryAPI
+import RegistryDomain
+
+extension ImageResource {
+    /// An image version as the read model holds it, as the API shows it.
+    public init(_ record: ImageRecord) {
+        self.init(
+            id: record.id, name: record.name, namespace: record.namespace?.description, owner: record.owner?.value,
+            source: record.source, driver: record.driver.rawValue, version: record.version, sha256: record.sha256.hex,
+            size: record.size, location: record.location.value, createdAt: record.createdAt,
+            deletedAt: record.deletedAt, verified: record.verified)
+    }
+}
+
+extension NamespaceResource {
+    /// A namespace as the read model holds it, with the root's collaborators
+    /// when the caller may see them.
+    public init(_ record: NamespaceRecord, collaborators: [String]? = nil) {
+        self.init(
+            path: record.reference.path.value, owner: record.reference.owner.value,
+            reference: record.reference.description, visibility: record.visibility, createdAt: record.createdAt,
+            collaborators: collaborators)
+    }
+
+    /// Loads a namespace, with its collaborators when `showingCollaborators`.
+    public static func load(
+        _ namespace: NamespaceReference, from queries: any NamespaceRepository, showingCollaborators: Bool
+    ) async throws -> NamespaceResource? {
+        guard let record = try await queries.namespace(namespace) else { return nil }
+        guard showingCollaborators, let access = try await queries.namespaceAccess(namespace) else {
+            return NamespaceResource(record)
+        }
+        return NamespaceResource(record, collaborators: access.collaborators.map(\.value).sorted())
+    }
+}
+
+extension AuditEntryResource {
+    /// An audit entry, with its event's data as stored (JSON text) made a JSON value again.
+    public init(_ entry: AuditEntry) throws {
+        self.init(
+            id: entry.eventID, type: entry.type, time: entry.occurredAt, actor: entry.actor, position: entry.position,
+            requestID: entry.requestID, data: try RegistryJSON.decoder().decode(JSONValue.self, from: Data(entry.data.utf8)),
+            rejected: entry.rejected)
+    }
+}
+
+extension DeadLetterResource {
+    public init(_ letter: DeadLetter) {
+        self.init(
+            position: letter.position, key: Self.base64(letter.key),
+            headers: letter.headers.map { Header(name: Self.base64($0.name), value: Self.base64($0.value)) },
+            value: Self.base64(letter.value), reason: letter.reason, recordedAt: letter.recordedAt)
+    }
+
+    private static func base64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+}
