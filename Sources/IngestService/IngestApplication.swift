@@ -53,7 +53,10 @@ func buildIngestRouter(
     let registry = try RegistryRouter(
         queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
         readiness: { try startup.checkReady() })
-    let v1 = registry.v1.add(middleware: ReadinessGate { try startup.checkReady() }).add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
+    // Every command needs a token; a request without one is told so first.
+    let v1 = registry.v1.group().add(middleware: TokenRequiredMiddleware())
+        .add(middleware: ReadinessGate { try startup.checkReady() })
+        .add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)

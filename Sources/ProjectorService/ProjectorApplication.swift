@@ -44,12 +44,16 @@ func buildProjectorRouter(
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
-    let v1 = registry.v1.add(middleware: ReadYourWritesMiddleware(waiter: waiter))
-    ResolveController(queries: queries, cache: cache).addRoutes(to: v1)
-    ImageQueryController(queries: queries).addRoutes(to: v1)
-    ImageDiskController(queries: queries, fileRoots: fileRoots).addRoutes(to: v1)
-    NamespaceQueryController(queries: queries).addRoutes(to: v1)
-    AuditController(queries: queries).addRoutes(to: v1)
-    DeadLetterController(queries: queries).addRoutes(to: v1)
+    // Images and namespaces may be read anonymously (public ones); the
+    // other reads need a token, and a request without one is told so first.
+    let anyone = registry.v1.group().add(middleware: ReadYourWritesMiddleware(waiter: waiter))
+    let callers = registry.v1.group().add(middleware: TokenRequiredMiddleware())
+        .add(middleware: ReadYourWritesMiddleware(waiter: waiter))
+    ImageQueryController(queries: queries).addRoutes(to: anyone)
+    ImageDiskController(queries: queries, fileRoots: fileRoots).addRoutes(to: anyone)
+    NamespaceQueryController(queries: queries).addRoutes(to: anyone)
+    ResolveController(queries: queries, cache: cache).addRoutes(to: callers)
+    AuditController(queries: queries).addRoutes(to: callers)
+    DeadLetterController(queries: queries).addRoutes(to: callers)
     return registry.router
 }

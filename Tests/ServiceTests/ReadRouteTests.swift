@@ -235,3 +235,23 @@ import Testing
         Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
     }
 }
+
+/// Which check answers first when a request breaks several rules.
+@Suite struct CheckOrderTests {
+    @Test func aRouteThatNeedsATokenSaysSoBeforeLookingAtAPosition() async throws {
+        let registry = try await FakeRegistry()
+        let malformed: HTTPFields = [.registryPosition: ""]
+        try await registry.withServices { ingest, projector in
+            let needingTokens: [(any TestClientProtocol, HTTPRequest.Method, String)] = [
+                (ingest, .post, "/v1/namespaces"), (ingest, .delete, "/v1/images/x"),
+                (projector, .get, "/v1/audit"), (projector, .get, "/v1/resolve?driver=qemu&image=a&user=b"),
+                (projector, .get, "/v1/admin/dead-letters"),
+            ]
+            for (client, method, uri) in needingTokens {
+                let answer = try await client.call(method, uri, json: "{}", headers: malformed)
+                #expect(answer.status == .unauthorized, "\(method) \(uri)")
+            }
+            #expect(try await projector.call(.get, "/v1/images", headers: malformed).status == .badRequest)
+        }
+    }
+}
