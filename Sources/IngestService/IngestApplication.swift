@@ -16,8 +16,7 @@ import RegistryRuntime
 public func buildIngestApplication(settings: RegistrySettings, logger: Logger) async throws -> some ApplicationProtocol {
     let database = try DatabaseConfiguration(url: settings.databaseURL)
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
-    let producer = try KafkaProducer(
-        configuration: settings.kafka, logger: logger)
+    let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: settings.kafka), logger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
     let blobStore = FileBlobStore(
         root: settings.blobDirectory, maximumSize: settings.maximumUploadBytes,

@@ -14,22 +14,6 @@ enum DedicatedThread {
             thread.start()
         }
     }
-
-    /// Runs async `operation` from a dedicated thread and blocks that thread
-    /// until it finishes. Never call this from the concurrency pool.
-    static func blockingWait<Result: Sendable>(
-        for operation: @escaping @Sendable () async -> Result
-    ) -> Result {
-        let box = Mutex<Result?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result = await operation()
-            box.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0! }
-    }
 }
 
 /// A flag a loop on a dedicated thread checks to know when to stop.

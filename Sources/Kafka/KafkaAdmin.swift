@@ -5,9 +5,9 @@ public enum KafkaAdmin {
     /// Creates `topic` with an explicit partition count; an existing topic is left as it is.
     public static func createTopic(
         _ topic: String, partitions: Int32, replicationFactor: Int32,
-        configuration: KafkaConfiguration, timeoutMilliseconds: Int32 = 10_000
+        configuration: KafkaClientConfiguration, timeoutMilliseconds: Int32 = 10_000
     ) async throws {
-        let handle = try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: configuration.makeNativeConfiguration())
+        let handle = try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: NativeConfiguration(properties: configuration.properties(with: [:])).make())
         let result: KafkaError? = await DedicatedThread.run(name: "kafka-admin") {
             createTopicBlocking(handle: handle, topic: topic, partitions: partitions,
                                 replicationFactor: replicationFactor, timeoutMilliseconds: timeoutMilliseconds)

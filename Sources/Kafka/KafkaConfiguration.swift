@@ -1,30 +1,41 @@
 import CRdKafka
 
-/// librdkafka properties, by their documented names
-/// (`bootstrap.servers`, `acks`, ...).
-public struct KafkaConfiguration: Sendable {
-    public var properties: [String: String]
+/// What every client (producer, consumer, admin) is configured with.
+///
+/// The typed fields name the librdkafka property each one sets. Anything
+/// else goes in ``additionalProperties`` by its librdkafka name, and is
+/// applied last, so an operator can override any setting without a release.
+public struct KafkaClientConfiguration: Sendable {
+    /// `bootstrap.servers`: brokers as `host:port`, separated by commas.
+    public var bootstrapServers: String
+    /// `debug`: librdkafka's debug contexts (such as `broker,protocol`), or
+    /// none; its output goes to the service's log.
+    public var debugContexts: String?
+    /// Further librdkafka properties by name, applied after everything else.
+    public var additionalProperties: [String: String]
 
-    /// Starts from the given brokers, `host:port` separated by commas.
-    public init(bootstrapServers: String, properties: [String: String] = [:]) {
-        self.properties = properties
-        self.properties["bootstrap.servers"] = bootstrapServers
+    public init(bootstrapServers: String, debugContexts: String? = nil, additionalProperties: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.debugContexts = debugContexts
+        self.additionalProperties = additionalProperties
     }
 
-    public subscript(name: String) -> String? {
-        get { properties[name] }
-        set { properties[name] = newValue }
+    /// The properties of a client with `specific` settings on top of these.
+    func properties(with specific: [String: String]) -> [String: String] {
+        var properties = specific
+        properties["bootstrap.servers"] = bootstrapServers
+        if let debugContexts, !debugContexts.isEmpty { properties["debug"] = debugContexts }
+        properties.merge(additionalProperties) { _, additional in additional }
+        return properties
     }
+}
 
-    /// Properties set by the wrapper that the caller has not set.
-    func merging(defaults: [String: String]) -> KafkaConfiguration {
-        var copy = self
-        copy.properties.merge(defaults) { current, _ in current }
-        return copy
-    }
+/// A set of librdkafka properties turned into a native configuration.
+struct NativeConfiguration {
+    let properties: [String: String]
 
     /// Makes a `rd_kafka_conf_t`; the caller owns it until `rd_kafka_new` takes it.
-    func makeNativeConfiguration() throws(KafkaError) -> OpaquePointer {
+    func make() throws(KafkaError) -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
         LibrdkafkaLog.install(on: conf)
         var errorText = [CChar](repeating: 0, count: 512)
@@ -37,5 +48,13 @@ public struct KafkaConfiguration: Sendable {
             }
         }
         return conf
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, as librdkafka's `*.ms` properties take them.
+    var librdkafkaMilliseconds: String {
+        let (seconds, attoseconds) = components
+        return String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }

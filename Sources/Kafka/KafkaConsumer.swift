@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// - Offsets are never committed automatically: the owner of the data decides
 ///   where each partition resumes. On every assignment the consumer asks
 ///   ``PartitionAssignmentHandler`` for the positions to start from and
-///   assigns the partitions at exactly those offsets.
+///   assigns the partitions at exactly those offsets, without blocking the
+///   poll thread while it waits for the answer (``RebalanceBridge``).
 /// - Messages arrive in ``batches``, in order within each partition.
 /// - ``run()`` polls on a dedicated thread until shutdown, then closes the
 ///   consumer (leaving the group cleanly).
@@ -20,24 +21,6 @@ public final class KafkaConsumer: Service, Sendable {
     private let maximumBatchSize: Int
     private let logger: Logger
 
-    /// Settings the consumer always uses unless the caller sets them.
-    static let defaults: [String: String] = [
-        "enable.auto.commit": "false",
-        "enable.auto.offset.store": "false",
-        "auto.offset.reset": "earliest",
-        "enable.partition.eof": "false",
-        // Brokers wait up to a session timeout for members to (re)join; a short
-        // one makes assignment and fail-over quick (Tansu takes about half
-        // the session timeout to complete a join).
-        "session.timeout.ms": "6000",
-        "heartbeat.interval.ms": "1000",
-        // The local broker answers a fetch only when this wait ends, not when
-        // records arrive, so a short wait keeps the read model fresh (the
-        // default is 500 ms). Below about 50 ms its S3-backed storage stops
-        // answering fetches for seconds (measured, docs/decisions.md).
-        "fetch.wait.max.ms": "100",
-    ]
-
     /// The batches read from the topic.
     public var batches: KafkaMessageBatches { KafkaMessageBatches(channel: channel) }
 
@@ -46,12 +29,10 @@ public final class KafkaConsumer: Service, Sendable {
     ///   small when the consumer keeps up and large while it catches up,
     ///   which is when large batches pay.
     public init(
-        configuration: KafkaConfiguration, groupID: String, topic: String,
+        configuration: KafkaConsumerConfiguration, topic: String,
         assignmentHandler: any PartitionAssignmentHandler, maximumBatchSize: Int = 5000, logger: Logger
     ) throws {
-        var configuration = configuration.merging(defaults: Self.defaults)
-        configuration["group.id"] = groupID
-        let conf = try configuration.makeNativeConfiguration()
+        let conf = try configuration.native.make()
         let rebalance = RebalanceBridge(handler: assignmentHandler, logger: logger)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(rebalance).toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf) { client, error, partitions, opaque in
@@ -123,27 +104,37 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     /// Polls until shutdown, then leaves the group and ends ``batches``.
+    /// Assignments are made alongside, as their start positions arrive
+    /// (``RebalanceBridge``), so polling never waits for them.
     public func run() async throws {
         let handle = self.handle
         let channel = self.channel
         let stopSignal = self.stopSignal
+        let rebalance = self.rebalance
         let maximumBatchSize = self.maximumBatchSize
         let logger = self.logger
+        let stop: @Sendable () -> Void = {
+            stopSignal.stop()
+            rebalance.stop()
+            channel.finish()
+        }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await DedicatedThread.run(name: "kafka-consumer-poll") {
-                    Self.pollLoop(handle: handle, channel: channel, stopSignal: stopSignal,
-                                  maximumBatchSize: maximumBatchSize, logger: logger)
-                    channel.finish()
-                    rd_kafka_consumer_close(handle.pointer)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await rebalance.run() }
+                    await DedicatedThread.run(name: "kafka-consumer-poll") {
+                        Self.pollLoop(handle: handle, channel: channel, stopSignal: stopSignal,
+                                      maximumBatchSize: maximumBatchSize, logger: logger)
+                        channel.finish()
+                        rd_kafka_consumer_close(handle.pointer)
+                    }
+                    rebalance.stop()
                 }
             } onGracefulShutdown: {
-                stopSignal.stop()
-                channel.finish()
+                stop()
             }
         } onCancel: {
-            stopSignal.stop()
-            channel.finish()
+            stop()
         }
         logger.info("consumer stopped")
     }

@@ -15,34 +15,24 @@ import Synchronization
 /// every later record. The poll loop then replaces it with a new client:
 /// records still queued in the old one fail (their senders see an error and
 /// may retry), and later records go through the new one. The old client is
-/// dropped on the poll thread once it has held nothing for a while.
+/// dropped on the poll thread once it has held nothing for a while. Which
+/// client takes records, and when, is ``ProducerStateMachine``'s to decide.
 public final class KafkaProducer: Service, Sendable {
-    private let configuration: KafkaConfiguration
-    private let client: Mutex<KafkaHandle>
-    /// The client a failed delivery asked to replace, if any.
-    private let replacementRequest = Mutex<ObjectIdentifier?>(nil)
-    private let stopSignal = StopSignal()
+    private let configuration: NativeConfiguration
+    /// Which client takes records; internal so tests can see a replacement.
+    let machine: Mutex<ProducerStateMachine<KafkaHandle>>
     private let flushTimeoutMilliseconds: Int32
     private let logger: Logger
 
-    /// Settings the producer always uses unless the caller sets them.
-    static let defaults: [String: String] = [
-        "acks": "all",
-        "enable.idempotence": "true",
-        "message.timeout.ms": "10000",
-        "linger.ms": "1",
-        "partitioner": "murmur2_random",
-    ]
-
-    public init(configuration: KafkaConfiguration, flushTimeoutMilliseconds: Int32 = 10_000, logger: Logger) throws {
-        self.configuration = configuration.merging(defaults: Self.defaults)
-        self.client = Mutex(try Self.makeClient(self.configuration))
+    public init(configuration: KafkaProducerConfiguration, flushTimeoutMilliseconds: Int32 = 10_000, logger: Logger) throws {
+        self.configuration = configuration.native
+        self.machine = Mutex(ProducerStateMachine(client: try Self.makeClient(self.configuration)))
         self.flushTimeoutMilliseconds = flushTimeoutMilliseconds
         self.logger = logger
     }
 
-    private static func makeClient(_ configuration: KafkaConfiguration) throws -> KafkaHandle {
-        let conf = try configuration.makeNativeConfiguration()
+    private static func makeClient(_ configuration: NativeConfiguration) throws -> KafkaHandle {
+        let conf = try configuration.make()
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
             guard let message, let opaque = message.pointee._private else { return }
             let delivery = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
@@ -57,19 +47,15 @@ public final class KafkaProducer: Service, Sendable {
         return try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: conf)
     }
 
-    /// The client records go to now.
-    private var current: KafkaHandle { client.withLock { $0 } }
-
     /// Sends one record and waits for the broker's acknowledgement.
     ///
     /// Records with the same key go to the same partition, in order.
     public func send(topic: String, key: [UInt8], value: [UInt8], headers: [KafkaHeader] = []) async throws
         -> KafkaRecordPosition
     {
-        guard !stopSignal.isStopped else {
+        guard let handle = machine.withLock({ $0.clientForSend }) else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, context: "producer is shutting down")
         }
-        let handle = current
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let opaque = Unmanaged.passRetained(PendingDelivery(continuation)).toOpaque()
@@ -79,7 +65,7 @@ public final class KafkaProducer: Service, Sendable {
                 }
             }
         } catch let error as KafkaError where error.requiresNewProducer {
-            replacementRequest.withLock { $0 = ObjectIdentifier(handle) }
+            machine.withLock { $0.failed(handle, reason: "the broker no longer accepts its producer id or epoch") }
             throw error
         }
     }
@@ -131,60 +117,59 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Serves delivery reports until shutdown, then flushes outstanding records.
     public func run() async throws {
-        let stopSignal = self.stopSignal
+        let stop: @Sendable () -> Void = { self.machine.withLock { _ = $0.beginDraining() } }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await DedicatedThread.run(name: "kafka-producer-poll") {
-                    // Replaced clients, with when they were replaced: a send that
-                    // read the old client just before the swap may still hand it
-                    // a record, so each is purged and polled for a while longer.
-                    var retired: [(client: KafkaHandle, since: ContinuousClock.Instant)] = []
-                    while !stopSignal.isStopped {
-                        let handle = self.current
-                        rd_kafka_poll(handle.pointer, 100)
-                        if let reason = self.reasonToReplace(handle), self.replace(handle, reason: reason) {
-                            retired.append((handle, .now))
-                        }
-                        retired.removeAll { old in
-                            Self.failPending(old.client)
-                            return old.since.duration(to: .now) > .seconds(30) && rd_kafka_outq_len(old.client.pointer) == 0
-                        }
-                    }
-                    retired.forEach { Self.failPending($0.client) }
-                    self.flushAndClose(self.current)
-                }
+                await DedicatedThread.run(name: "kafka-producer-poll") { self.pollUntilDraining() }
             } onGracefulShutdown: {
-                stopSignal.stop()
+                stop()
             }
         } onCancel: {
-            stopSignal.stop()
+            stop()
         }
         logger.info("producer stopped")
     }
 
-    /// Why the client can no longer produce, if it cannot.
-    private func reasonToReplace(_ handle: KafkaHandle) -> String? {
-        var text = [CChar](repeating: 0, count: 512)
-        if rd_kafka_fatal_error(handle.pointer, &text, text.count) != RD_KAFKA_RESP_ERR_NO_ERROR {
-            return String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+    /// The poll loop, on its own thread: serves delivery reports, replaces a
+    /// client that can no longer produce, purges replaced ones, and at
+    /// shutdown flushes (``ProducerStateMachine``).
+    private func pollUntilDraining() {
+        while let handle = machine.withLock({ $0.clientToPoll }) {
+            rd_kafka_poll(handle.pointer, 100)
+            if let reason = Self.fatalError(of: handle) {
+                machine.withLock { $0.failed(handle, reason: reason) }
+            }
+            if let reason = machine.withLock({ $0.replacementReason }) {
+                replace(reason: reason)
+            }
+            let retired = machine.withLock { machine in
+                machine.retiredToPurge(at: .now, grace: .seconds(30)) { rd_kafka_outq_len($0.pointer) == 0 }
+            }
+            retired.forEach(Self.failPending)
         }
-        let requested = replacementRequest.withLock { request in
-            defer { request = nil }
-            return request == ObjectIdentifier(handle)
+        let (current, retired) = machine.withLock { machine in
+            (machine.current, machine.retired.map(\.client))
         }
-        return requested ? "the broker no longer accepts its producer id or epoch" : nil
+        retired.forEach(Self.failPending)
+        flushAndClose(current)
+        machine.withLock { $0.finish() }
     }
 
-    /// Puts a new client in place of `failed`; returns whether it could.
-    private func replace(_ failed: KafkaHandle, reason: String) -> Bool {
+    /// librdkafka's fatal error of `handle`, if it has one.
+    private static func fatalError(of handle: KafkaHandle) -> String? {
+        var text = [CChar](repeating: 0, count: 512)
+        guard rd_kafka_fatal_error(handle.pointer, &text, text.count) != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+    }
+
+    /// Puts a new client in place of the failed one; on failure the next poll tries again.
+    private func replace(reason: String) {
         do {
             let replacement = try Self.makeClient(configuration)
-            client.withLock { $0 = replacement }
+            machine.withLock { $0.replaced(with: replacement, at: .now) }
             logger.error("producer hit a fatal error; replaced it with a new one", metadata: ["reason": "\(reason)"])
-            return true
         } catch {
             logger.error("producer hit a fatal error and could not be replaced", metadata: ["error": "\(error)"])
-            return false
         }
     }
 

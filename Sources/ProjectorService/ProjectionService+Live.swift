@@ -20,8 +20,8 @@ extension ProjectionService {
             prepare: { try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger) },
             makeReader: { handler in
                 KafkaEventLogReader(consumer: try KafkaConsumer(
-                    configuration: kafka, groupID: settings.consumerGroup, topic: settings.topic,
-                    assignmentHandler: handler, logger: logger))
+                    configuration: KafkaConsumerConfiguration(client: kafka, groupID: settings.consumerGroup),
+                    topic: settings.topic, assignmentHandler: handler, logger: logger))
             })
     }
 }

@@ -94,7 +94,7 @@ public struct ReadModelRebuild: Sendable {
             },
             makeReader: { handler in
                 KafkaEventLogReader(consumer: try KafkaConsumer(
-                    configuration: settings.kafka, groupID: consumerGroup,
+                    configuration: KafkaConsumerConfiguration(client: settings.kafka, groupID: consumerGroup),
                     topic: settings.topic, assignmentHandler: handler, logger: logger))
             })
     }

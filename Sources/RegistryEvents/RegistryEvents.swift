@@ -44,10 +44,13 @@ struct RegistryEvents: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "registry-events")
         logger.logLevel = .warning
-        let configuration = KafkaConfiguration(bootstrapServers: brokers, properties: [
-            "linger.ms": "50", "batch.num.messages": "10000", "queue.buffering.max.messages": "1000000",
+        let client = KafkaClientConfiguration(bootstrapServers: brokers, additionalProperties: [
+            "batch.num.messages": "10000", "queue.buffering.max.messages": "1000000",
         ])
-        try await KafkaAdmin.createTopic(topic, partitions: partitions, replicationFactor: 1, configuration: configuration)
+        try await KafkaAdmin.createTopic(topic, partitions: partitions, replicationFactor: 1, configuration: client)
+        var configuration = KafkaProducerConfiguration(client: client)
+        // Throughput, not one request's latency: fuller batches.
+        configuration.linger = .milliseconds(50)
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         let (topic, count) = (self.topic, self.count)
         let events = SyntheticImages(owners: owners, names: names)

@@ -67,10 +67,8 @@ public struct RegistrySettings: Sendable {
     public var imageCheckTimeout: Duration
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
-    public var kafka: KafkaConfiguration {
-        var configuration = KafkaConfiguration(bootstrapServers: kafkaBrokers)
-        configuration["debug"] = kafkaDebug
-        return configuration
+    public var kafka: KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrapServers: kafkaBrokers, debugContexts: kafkaDebug)
     }
 
     /// Every directory a `file://` location may point into.

@@ -58,7 +58,9 @@ struct OpenAPIContractTests {
 
     @Test("ingest")
     func ingest() async throws {
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"), logger: Self.logger)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: "127.0.0.1:1")),
+            logger: Self.logger)
         let router = try buildIngestRouter(
             recorder: CommandRecorder(
                 publisher: KafkaEventPublisher(producer: producer, topic: "unused"), waiter: Self.waiter, queries: Self.queries,

@@ -27,10 +27,12 @@ struct KafkaBrokerTests {
     func seeksToHandlerPositions() async throws {
         let topic = try await TestEnvironment.freshTopic(partitions: 1)
         let configuration = try TestEnvironment.kafka()
-        let producer = try KafkaProducer(configuration: configuration, logger: TestEnvironment.logger)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(client: configuration), logger: TestEnvironment.logger)
         let handler = FixedPositions([0: 6])
         let consumer = try KafkaConsumer(
-            configuration: configuration, groupID: TestEnvironment.uniqueName("group"), topic: topic,
+            configuration: KafkaConsumerConfiguration(client: configuration, groupID: TestEnvironment.uniqueName("group")),
+            topic: topic,
             assignmentHandler: handler, logger: TestEnvironment.logger)
 
         let messages = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -67,8 +69,8 @@ struct KafkaBrokerTests {
 
     @Test("a broker that does not answer fails the send instead of hanging")
     func unreachableBroker() async throws {
-        let configuration = KafkaConfiguration(
-            bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "1500"])
+        var configuration = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: "127.0.0.1:1"))
+        configuration.messageTimeout = .milliseconds(1500)
         let producer = try KafkaProducer(configuration: configuration, logger: TestEnvironment.logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await producer.run() }

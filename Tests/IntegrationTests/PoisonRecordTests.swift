@@ -75,9 +75,8 @@ struct PoisonRecordTests {
                 good += 5
             }
         }
-        let producerConfiguration = KafkaConfiguration(
-            bootstrapServers: try TestEnvironment.required("REGISTRY_TEST_KAFKA_BROKERS"),
-            properties: ["message.max.bytes": String(4 << 20)])
+        var producerConfiguration = KafkaProducerConfiguration(client: try TestEnvironment.kafka())
+        producerConfiguration.maximumRecordBytes = 4 << 20
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: TestEnvironment.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }

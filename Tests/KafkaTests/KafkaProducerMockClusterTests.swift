@@ -1,3 +1,4 @@
+import CRdKafka
 import Logging
 import Testing
 @testable import Kafka
@@ -5,8 +6,9 @@ import Testing
 /// Producer tests against librdkafka's built-in mock cluster: no network.
 @Suite("Producer on librdkafka's mock cluster")
 struct KafkaProducerMockClusterTests {
-    static func mockConfiguration() -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: "", properties: ["test.mock.num.brokers": "1"])
+    static func mockConfiguration() -> KafkaProducerConfiguration {
+        KafkaProducerConfiguration(
+            client: KafkaClientConfiguration(bootstrapServers: "", additionalProperties: ["test.mock.num.brokers": "1"]))
     }
 
     /// Runs `body` with a producer whose poll loop is running, then stops it.
@@ -49,9 +51,28 @@ struct KafkaProducerMockClusterTests {
         }
     }
 
+    @Test("after a fatal error the client is replaced, and later records are stored")
+    func replacedAfterAFatalError() async throws {
+        let cluster = try MockCluster(topic: "mock-topic", partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(client: cluster.client), logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await producer.run() }
+            defer { group.cancelAll() }
+            _ = try await producer.send(topic: "mock-topic", key: [1], value: [1])
+            let failed = producer.machine.withLock { $0.current }
+            rd_kafka_test_fatal_error(failed.pointer, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "injected by a test")
+            try await eventually { producer.machine.withLock { $0.current } !== failed }
+            let stored = try await producer.send(topic: "mock-topic", key: [1], value: [2])
+            #expect(stored.offset >= 1)
+            #expect(producer.machine.withLock { $0.state } == .running)
+        }
+    }
+
     @Test("an invalid setting is refused with its name")
     func invalidSetting() {
-        let configuration = KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["acks": "sometimes"])
+        let configuration = KafkaProducerConfiguration(
+            client: KafkaClientConfiguration(bootstrapServers: "127.0.0.1:1", additionalProperties: ["acks": "sometimes"]))
         #expect { try KafkaProducer(configuration: configuration, logger: Logger(label: "test")) } throws: { error in
             (error as? KafkaError)?.message.contains("acks") == true
         }

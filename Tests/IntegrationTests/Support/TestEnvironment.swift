@@ -35,8 +35,8 @@ enum TestEnvironment {
             "\(name) is not set: run the tests with scripts/test, which starts PostgreSQL and the broker")
     }
 
-    static func kafka() throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try required("REGISTRY_TEST_KAFKA_BROKERS"))
+    static func kafka() throws -> KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrapServers: try required("REGISTRY_TEST_KAFKA_BROKERS"))
     }
 
     static func uniqueName(_ prefix: String) -> String {
@@ -79,7 +79,7 @@ enum TestEnvironment {
 
     /// Runs `body` with a running producer on the test broker, then stops it.
     static func withProducer<Result>(_ body: (KafkaProducer) async throws -> Result) async throws -> Result {
-        let producer = try KafkaProducer(configuration: kafka(), logger: logger)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: kafka()), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }
             defer { group.cancelAll() }
