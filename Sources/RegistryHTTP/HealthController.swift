@@ -14,7 +14,7 @@ public struct HealthController: Sendable {
 
     public func addRoutes(to router: Router<RegistryRequestContext>) {
         router.get("healthz") { _, _ in
-            try JSONResponse.encode(["status": "ok"], status: .ok)
+            HealthStatus(status: "ok")
         }
         router.get("readyz") { _, _ in
             do {
@@ -22,7 +22,12 @@ public struct HealthController: Sendable {
             } catch {
                 throw APIError.serviceUnavailable("not ready: \(error)")
             }
-            return try JSONResponse.encode(["status": "ready"], status: .ok)
+            return HealthStatus(status: "ready")
         }
     }
+}
+
+/// The body of `/healthz` and `/readyz`.
+struct HealthStatus: ResponseEncodable {
+    let status: String
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RegistryAPI
 import RegistryDomain
 
 /// Reads a JSON request body into a command, with the registry's errors:
@@ -36,7 +37,7 @@ public enum JSONBody {
             throw APIError.payloadTooLarge("a JSON command may be at most \(limit) bytes")
         }
         do {
-            return (try JSONDecoder().decode(Command.self, from: body), Array(body.readableBytesView))
+            return (try RegistryJSON.decoder().decode(Command.self, from: body), Array(body.readableBytesView))
         } catch let error as NameError {
             throw APIError.invalidName(error)
         } catch let error as DecodingError {

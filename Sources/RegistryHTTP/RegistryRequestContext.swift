@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Logging
+import RegistryAPI
 import RegistryAuth
 import RegistryDomain
 
@@ -12,6 +14,11 @@ public struct RegistryRequestContext: RequestContext {
     /// Set by ``ReadYourWritesMiddleware`` when the request named a log
     /// position and the read model has reached it.
     public var readsAfterPosition = false
+
+    /// Request bodies are read as the registry's JSON (``RegistryJSON``).
+    public var requestDecoder: JSONDecoder { RegistryJSON.decoder() }
+    /// Answers are written as the registry's JSON, so handlers return values.
+    public var responseEncoder: JSONEncoder { RegistryJSON.encoder() }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

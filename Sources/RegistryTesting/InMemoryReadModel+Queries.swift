@@ -5,16 +5,15 @@ import RegistryDomain
 /// The repositories' questions, answered from ``InMemoryReadModel/State``
 /// with ``AccessPolicy`` deciding visibility, as the SQL does.
 extension InMemoryReadModel {
-    public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
-        let plan = try ResolutionPlan(for: request)
-        return state.withLock { state in
+    public func resolve(_ plan: ResolutionPlan, for user: Username) async throws -> Resolution? {
+        state.withLock { state in
             let live = state.images.filter { $0.deletedAt == nil && (plan.digest == nil || $0.sha256 == plan.digest) }
             for step in plan.steps {
                 let found: ImageRecord? = switch step {
                 case .namespace(let namespace, let name):
                     live.filter {
                         $0.namespace == namespace && $0.name == name.value
-                            && state.canSee($0, viewer: Viewer(username: request.user))
+                            && state.canSee($0, viewer: Viewer(username: user))
                     }.max { $0.version < $1.version }
                 case .personal(let owner, let name):
                     live.filter { $0.owner == owner && $0.namespacePath == nil && $0.name == name.value }

@@ -7,7 +7,7 @@ extension RecordResolutionRequest {
     static let maximumBuildIDLength = 128
 
     /// The resolution to perform; 400 naming the broken rule.
-    func validated() throws(APIError) -> (buildID: String, request: ResolutionRequest) {
+    func validated() throws(APIError) -> (buildID: String, request: ResolutionRequest, plan: ResolutionPlan) {
         try RegistryHTTP.validated { () throws(NameError) in
             guard !buildID.isEmpty, buildID.utf8.count <= Self.maximumBuildIDLength,
                 !buildID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
@@ -22,8 +22,7 @@ extension RecordResolutionRequest {
                 },
                 image: image,
                 driver: try Driver(parsing: driver))
-            _ = try ResolutionPlan(for: request)
-            return (buildID, request)
+            return (buildID, request, try ResolutionPlan(for: request))
         }
     }
 }

@@ -26,7 +26,9 @@ struct ImageBatchController: Sendable {
     typealias Registered = ImageBatchResult.Registered
 
     /// `202` with each registration in order.
-    @Sendable func register(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func register(request: Request, context: RegistryRequestContext) async throws
+        -> EditedResponse<ImageBatchResult>
+    {
         let caller = try context.requireCaller(with: .imageWrite, hiding: "image")
         let (command, body) = try await JSONBody.decodeKeepingBytes(
             RegisterImageBatchRequest.self, from: request, limit: RegisterImageBatchRequest.maximumSize)
@@ -64,7 +66,7 @@ struct ImageBatchController: Sendable {
             }
             for try await (index, outcome) in group { registered[index] = outcome }
         }
-        return try JSONResponse.encode(ImageBatchResult(images: registered.compactMap { $0 }), status: .accepted)
+        return EditedResponse(status: .accepted, response: ImageBatchResult(images: registered.compactMap { $0 }))
     }
 
     /// Records one registration's `image-created` event.

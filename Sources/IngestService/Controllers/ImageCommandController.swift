@@ -118,7 +118,7 @@ struct ImageCommandController: Sendable {
             (image, [])
         }
 
-        func unchanged(_ image: ImageRecord) async throws -> Response? {
+        func unchanged(_ image: ImageRecord) async throws -> ImageResource? {
             guard image.deletedAt == nil else {
                 throw APIError.notFound("image \(image.id.uuidString.lowercased()) not found")
             }

@@ -48,9 +48,8 @@ struct NamespaceCommandController: Sendable {
             (input, [input.body])
         }
 
-        func unchanged(_ input: Parsed) async throws -> Response? {
-            guard let existing = try await queries.namespace(input.namespace) else { return nil }
-            return try JSONResponse.encode(NamespaceResource(existing), status: .ok)
+        func unchanged(_ input: Parsed) async throws -> NamespaceResource? {
+            try await queries.namespace(input.namespace).map { NamespaceResource($0) }
         }
 
         func event(for input: Parsed, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {

@@ -17,10 +17,10 @@ struct ResolutionCommandController: Sendable {
 
     /// The scheduler's service token (`image:resolve`) resolves for any build
     /// user; a user token (`image:read`) only for its own builds.
-    @Sendable func record(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func record(request: Request, context: RegistryRequestContext) async throws -> EditedResponse<Answer> {
         let caller = try context.requireCaller()
         let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionRequest.self, from: request)
-        let (buildID, resolution) = try command.validated()
+        let (buildID, resolution, plan) = try command.validated()
         guard caller.mayResolve(for: resolution.user) else {
             throw APIError.notFound("image \(resolution.image) not found")
         }
@@ -32,7 +32,7 @@ struct ResolutionCommandController: Sendable {
             // A retry: answer what the first try recorded, not a new resolution.
             return try await answer(recorded.resolution, for: resolution, event: earlier, request: request)
         }
-        let found = try await queries.resolve(resolution)
+        let found = try await queries.resolve(plan, for: resolution.user)
         let resolved = ImageResolved(
             buildID: buildID, user: resolution.user, namespace: resolution.namespace?.description,
             image: resolution.image, driver: resolution.driver, resolution: found)
@@ -43,29 +43,38 @@ struct ResolutionCommandController: Sendable {
 
     private func answer(
         _ found: Resolution?, for resolution: ResolutionRequest, event: EventReference, request: Request
-    ) async throws -> Response {
+    ) async throws -> EditedResponse<Answer> {
         if request.wantsProjectedResult {
             try await recorder.waiter.waitUntilProjected(event.position)
         }
         let headers: HTTPFields = [.registryPosition: event.position.description]
         guard let found else {
-            return try JSONResponse.encode(
-                NotFoundAnswer(error: .init(code: "not_found", message: "no image \(resolution.image) for \(resolution.user)"),
-                               event: event),
-                status: .notFound, headers: headers)
+            let error = ErrorResource.Detail(
+                code: "not_found", message: "no image \(resolution.image) for \(resolution.user)")
+            return EditedResponse(status: .notFound, headers: headers, response: .notFound(error, event))
         }
-        return try JSONResponse.encode(
-            ResolutionResource(found, event: event), status: request.wantsProjectedResult ? .ok : .accepted,
-            headers: headers)
+        return EditedResponse(
+            status: request.wantsProjectedResult ? .ok : .accepted, headers: headers,
+            response: .found(ResolutionResource(found, event: event)))
     }
 
-    /// The error body of a failed resolution, with the event that records it.
-    private struct NotFoundAnswer: Encodable {
-        struct Detail: Encodable {
-            let code: String
-            let message: String
+    /// The answer: the resolution with its event, or, when nothing was
+    /// found, the error with the event that records the miss.
+    enum Answer: ResponseEncodable {
+        case found(ResolutionResource)
+        case notFound(ErrorResource.Detail, EventReference)
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .found(let resolution):
+                try resolution.encode(to: encoder)
+            case .notFound(let error, let event):
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(error, forKey: .error)
+                try container.encode(event, forKey: .event)
+            }
         }
-        let error: Detail
-        let event: EventReference
+
+        private enum CodingKeys: String, CodingKey { case error, event }
     }
 }

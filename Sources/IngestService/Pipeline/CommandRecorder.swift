@@ -82,46 +82,48 @@ struct CommandRecorder: Sendable {
     }
 
     /// The answer for a recorded event: `202 {"event": …}`, or, when the
-    /// request asked to wait, `status` with the projected resource and the event.
-    func answer<Resource: Encodable & Sendable>(
-        _ event: EventReference, request: Request, status: HTTPResponse.Status,
-        projected: @Sendable () async throws -> Resource?
-    ) async throws -> Response {
-        try await answer(event, request: request) { try await projected().map { ($0, status) } }
-    }
-
-    /// ``answer(_:request:status:projected:)`` for a command whose status
-    /// depends on what the projection made of it.
+    /// request asked to wait, the projected resource with the event and the
+    /// status `outcome` gives; `Registry-Position` says where the event is.
     func answer<Resource: Encodable & Sendable>(
         _ event: EventReference, request: Request,
         outcome: @Sendable () async throws -> (Resource, HTTPResponse.Status)?
-    ) async throws -> Response {
+    ) async throws -> EditedResponse<CommandAnswer<Resource>> {
         let headers: HTTPFields = [.registryPosition: event.position.description]
         guard request.wantsProjectedResult else {
-            return try JSONResponse.encode(AcceptedResource(event: event), status: .accepted, headers: headers)
+            return EditedResponse(status: .accepted, headers: headers, response: .accepted(event))
         }
         try await waiter.waitUntilProjected(event.position)
         guard let (resource, status) = try await outcome() else {
             // The event was applied but produced nothing to show (for example a
             // dead-lettered event); the event itself is still the answer.
-            return try JSONResponse.encode(AcceptedResource(event: event), status: .accepted, headers: headers)
+            return EditedResponse(status: .accepted, headers: headers, response: .accepted(event))
         }
-        return try JSONResponse.encode(WithEvent(resource: resource, event: event), status: status, headers: headers)
+        return EditedResponse(status: status, headers: headers, response: .projected(resource, event))
     }
+}
 
-    /// A resource's fields with the `event` object alongside.
-    private struct WithEvent<Resource: Encodable>: Encodable {
-        let resource: Resource
-        let event: EventReference
+/// What an ingest command answers: the event it recorded, the projected
+/// resource with that event, or the resource as it already was when the
+/// command changed nothing.
+enum CommandAnswer<Resource: Encodable & Sendable>: ResponseEncodable, Sendable {
+    case accepted(EventReference)
+    case projected(Resource, EventReference)
+    case unchanged(Resource)
 
-        func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .accepted(let event):
+            try AcceptedResource(event: event).encode(to: encoder)
+        case .projected(let resource, let event):
             try resource.encode(to: encoder)
             var container = encoder.container(keyedBy: EventKey.self)
             try container.encode(event, forKey: .event)
+        case .unchanged(let resource):
+            try resource.encode(to: encoder)
         }
-
-        enum EventKey: String, CodingKey { case event }
     }
+
+    private enum EventKey: String, CodingKey { case event }
 }
 
 /// A command sent with an `Idempotency-Key`: the key in its scope and the

@@ -13,7 +13,7 @@ import RegistryHTTP
 /// 3. ``authorize(_:caller:)`` asks ``AccessPolicy`` through the read model (404, revealing nothing);
 /// 4. ``prepare(_:request:caller:)`` does what needs the permission first (an upload streams);
 /// 5. an `Idempotency-Key` is claimed: a retry answers its first try's event, a reused key 422;
-/// 6. ``unchanged(_:)`` may answer without recording (the namespace exists);
+/// 6. ``unchanged(_:)`` may answer `200` without recording (the namespace exists);
 /// 7. ``event(for:caller:key:)`` is recorded in the log;
 /// 8. the answer is `202` with the event, or with `?wait=true` ``outcome(of:event:)`` once projected.
 ///
@@ -46,8 +46,9 @@ protocol IngestCommand: Sendable {
     func prepare(_ allowed: Allowed, request: Request, caller: Caller) async throws
         -> (Prepared, fingerprint: [[UInt8]])
 
-    /// An answer that makes recording unnecessary, or `nil` to record.
-    func unchanged(_ prepared: Prepared) async throws -> Response?
+    /// The resource as it already is, answered `200` without recording
+    /// anything; `nil` to record.
+    func unchanged(_ prepared: Prepared) async throws -> Resource?
 
     /// The event to record and the subject (owner) it is keyed by. With an
     /// idempotency key, ids derive from it, so a retry is the same event.
@@ -59,13 +60,13 @@ protocol IngestCommand: Sendable {
 }
 
 extension IngestCommand {
-    func unchanged(_ prepared: Prepared) async throws -> Response? { nil }
+    func unchanged(_ prepared: Prepared) async throws -> Resource? { nil }
 }
 
 extension CommandRecorder {
     /// Runs `command`'s steps for `request` (see ``IngestCommand``).
     func handle<Command: IngestCommand>(_ command: Command, request: Request, context: RegistryRequestContext)
-        async throws -> Response
+        async throws -> EditedResponse<CommandAnswer<Command.Resource>>
     {
         let caller = try context.requireCaller(with: Command.scope, hiding: Command.hidden)
         let parsed = try await command.read(request, context: context, caller: caller)
@@ -75,8 +76,8 @@ extension CommandRecorder {
         let event: EventReference
         if let earlier = try await claim(idempotent) {
             event = earlier
-        } else if let answer = try await command.unchanged(prepared) {
-            return answer
+        } else if let existing = try await command.unchanged(prepared) {
+            return EditedResponse(status: .ok, response: .unchanged(existing))
         } else {
             let (recorded, subject) = try command.event(for: prepared, caller: caller, key: idempotent?.key)
             event = try await record(recorded, subject: subject, caller: caller, context: context, key: idempotent?.key)

@@ -16,7 +16,7 @@ struct AuditController: Sendable {
         group.get("audit", use: list)
     }
 
-    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Page<AuditEntryResource> {
         let caller = try context.requireCaller()
         let page = try PageRequest(request)
         var filter = try Self.filter(from: request, page: page)
@@ -24,9 +24,8 @@ struct AuditController: Sendable {
             filter.visibleTo = caller.username.value
         }
         let entries = try await queries.audit(filter)
-        return try JSONResponse.encode(
-            Page(items: try entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { String($0.sequence) }),
-            status: .ok)
+        return Page(
+            items: try entries.map(AuditEntryResource.init), nextCursor: page.nextCursor(entries) { String($0.sequence) })
     }
 
     static func filter(from request: Request, page: PageRequest) throws -> AuditFilter {

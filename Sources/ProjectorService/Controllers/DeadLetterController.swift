@@ -14,7 +14,7 @@ struct DeadLetterController: Sendable {
         group.get("admin/dead-letters", use: list)
     }
 
-    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Page<DeadLetterResource> {
         _ = try context.requireCaller(with: .registryAdmin, hiding: "resource")
         let page = try PageRequest(request)
         var after: LogPosition?
@@ -25,8 +25,7 @@ struct DeadLetterController: Sendable {
             after = position
         }
         let letters = try await queries.deadLetters(after: after, limit: page.limit)
-        return try JSONResponse.encode(
-            Page(items: letters.map(DeadLetterResource.init), nextCursor: page.nextCursor(letters) { $0.position.description }),
-            status: .ok)
+        return Page(
+            items: letters.map(DeadLetterResource.init), nextCursor: page.nextCursor(letters) { $0.position.description })
     }
 }

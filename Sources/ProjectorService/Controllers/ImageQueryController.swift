@@ -15,7 +15,7 @@ struct ImageQueryController: Sendable {
         group.get("images/:id", use: show)
     }
 
-    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Page<ImageResource> {
         let page = try PageRequest(request)
         var filter = ImageListFilter(search: request.queryParameter("search"), limit: page.limit)
         if let text = request.queryParameter("namespace") {
@@ -26,12 +26,10 @@ struct ImageQueryController: Sendable {
         }
         filter.after = try page.cursorID()
         let images = try await queries.images(filter, viewer: context.viewer(for: .imageRead))
-        return try JSONResponse.encode(
-            Page(items: images.map(ImageResource.init), nextCursor: page.nextCursor(images) { $0.id.uuidString }),
-            status: .ok)
+        return Page(items: images.map(ImageResource.init), nextCursor: page.nextCursor(images) { $0.id.uuidString })
     }
 
-    @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> ImageResource {
         let idText = try context.parameters.require("id")
         guard let id = UUID(uuidString: idText) else { throw APIError.notFound("image \(idText) not found") }
         guard let image = try await queries.image(id: id),
@@ -39,7 +37,7 @@ struct ImageQueryController: Sendable {
         else {
             throw APIError.notFound("image \(idText) not found")
         }
-        return try JSONResponse.encode(ImageResource(image), status: .ok)
+        return ImageResource(image)
     }
 }
 

@@ -15,7 +15,7 @@ struct NamespaceQueryController: Sendable {
         group.get("namespaces/:owner/**", use: show)
     }
 
-    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Page<NamespaceResource> {
         let page = try PageRequest(request)
         var filter = NamespaceListFilter(limit: page.limit)
         if let owner = request.queryParameter("owner") {
@@ -23,13 +23,12 @@ struct NamespaceQueryController: Sendable {
         }
         filter.after = try page.cursorPair()
         let namespaces = try await queries.namespaces(filter, viewer: context.viewer(for: .namespaceRead))
-        return try JSONResponse.encode(
-            Page(items: namespaces.map { NamespaceResource($0) },
-                 nextCursor: page.nextCursor(namespaces) { "\($0.reference.owner.value)/\($0.reference.path.value)" }),
-            status: .ok)
+        return Page(
+            items: namespaces.map { NamespaceResource($0) },
+            nextCursor: page.nextCursor(namespaces) { "\($0.reference.owner.value)/\($0.reference.path.value)" })
     }
 
-    @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func show(request: Request, context: RegistryRequestContext) async throws -> NamespaceResource {
         let namespace = try NamespaceRoute(context: context).namespace
         let viewer = context.viewer(for: .namespaceRead)
         guard let access = try await queries.namespaceAccess(namespace),
@@ -39,6 +38,6 @@ struct NamespaceQueryController: Sendable {
         else {
             throw APIError.notFound("namespace \(namespace) not found")
         }
-        return try JSONResponse.encode(resource, status: .ok)
+        return resource
     }
 }

@@ -18,7 +18,7 @@ struct ResolveController: Sendable {
         group.get("resolve", use: resolve)
     }
 
-    @Sendable func resolve(request: Request, context: RegistryRequestContext) async throws -> Response {
+    @Sendable func resolve(request: Request, context: RegistryRequestContext) async throws -> ResolutionResource {
         let caller = try context.requireCaller()
         let driverText = try request.requiredQueryParameter("driver")
         let imageText = try request.requiredQueryParameter("image")
@@ -33,19 +33,19 @@ struct ResolveController: Sendable {
                 image: imageText,
                 driver: try Driver(parsing: driverText))
         }
-        _ = try validated { () throws(NameError) in try ResolutionPlan(for: resolution) }
+        let plan = try validated { () throws(NameError) in try ResolutionPlan(for: resolution) }
         guard caller.mayResolve(for: resolution.user) else {
             throw APIError.notFound("image \(imageText) not found")
         }
         let found: Resolution?
         if context.readsAfterPosition {
-            found = try await queries.resolve(resolution)
+            found = try await queries.resolve(plan, for: resolution.user)
         } else {
-            found = try await cache.resolve(resolution) { try await queries.resolve(resolution) }
+            found = try await cache.resolve(resolution) { try await queries.resolve(plan, for: resolution.user) }
         }
         guard let found else {
             throw APIError.notFound("image \(imageText) not found for \(resolution.user)")
         }
-        return try JSONResponse.encode(ResolutionResource(found), status: .ok)
+        return ResolutionResource(found)
     }
 }

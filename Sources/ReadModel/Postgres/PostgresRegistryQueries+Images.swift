@@ -14,9 +14,8 @@ extension PostgresRegistryQueries {
         imageColumns.split(separator: ", ").map { "\(table).\($0)" }.joined(separator: ", ")
     }
 
-    public func resolve(_ request: ResolutionRequest) async throws -> Resolution? {
-        let plan = try ResolutionPlan(for: request)
-        let query = ResolutionQuery(steps: plan.steps, digest: plan.digest?.hex, user: request.user)
+    public func resolve(_ plan: ResolutionPlan, for user: Username) async throws -> Resolution? {
+        let query = ResolutionQuery(steps: plan.steps, digest: plan.digest?.hex, user: user)
         let (client, logger) = (self.client, self.logger)
         let columns = try await withTimeout { () -> ImageRecord.Columns? in
             for try await columns in try await client.execute(ResolutionStatement(query: query), logger: logger) {

@@ -3,9 +3,9 @@ import RegistryDomain
 
 /// The image versions of the read model.
 public protocol ImageRepository: Sendable {
-    /// Follows ``ResolutionPlan`` for `request`; `nil` when nothing was found
-    /// that the build's user may use.
-    func resolve(_ request: ResolutionRequest) async throws -> Resolution?
+    /// Follows `plan` for a build of `user`; `nil` when nothing was found
+    /// that the user may use.
+    func resolve(_ plan: ResolutionPlan, for user: Username) async throws -> Resolution?
 
     /// One image version by id, deleted or not.
     func image(id: UUID) async throws -> ImageRecord?

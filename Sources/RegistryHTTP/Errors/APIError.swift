@@ -67,8 +67,7 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse.encode(ErrorResource(code: code, message: message), status: status)
-        response.headers.append(contentsOf: headers)
-        return response
+        try EditedResponse(status: status, headers: headers, response: ErrorResource(code: code, message: message))
+            .response(from: request, context: context)
     }
 }

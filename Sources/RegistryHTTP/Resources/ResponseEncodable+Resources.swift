@@ -1,0 +1,15 @@
+import Hummingbird
+import RegistryAPI
+
+// The API's resources are answers a handler returns as they are; the
+// request context's encoder (``RegistryRequestContext/responseEncoder``)
+// writes them in the registry's JSON.
+extension ImageResource: ResponseEncodable {}
+extension NamespaceResource: ResponseEncodable {}
+extension ResolutionResource: ResponseEncodable {}
+extension AuditEntryResource: ResponseEncodable {}
+extension DeadLetterResource: ResponseEncodable {}
+extension ImageBatchResult: ResponseEncodable {}
+extension AcceptedResource: ResponseEncodable {}
+extension ErrorResource: ResponseEncodable {}
+extension Page: ResponseEncodable {}
