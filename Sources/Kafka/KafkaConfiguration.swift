@@ -1,5 +1,3 @@
-import CRdKafka
-
 /// What every client (producer, consumer, admin) is configured with.
 ///
 /// The typed fields name the librdkafka property each one sets. Anything
@@ -27,27 +25,6 @@ public struct KafkaClientConfiguration: Sendable {
         if let debugContexts, !debugContexts.isEmpty { properties["debug"] = debugContexts }
         properties.merge(additionalProperties) { _, additional in additional }
         return properties
-    }
-}
-
-/// A set of librdkafka properties turned into a native configuration.
-struct NativeConfiguration {
-    let properties: [String: String]
-
-    /// Makes a `rd_kafka_conf_t`; the caller owns it until `rd_kafka_new` takes it.
-    func make() throws(KafkaError) -> OpaquePointer {
-        let conf = rd_kafka_conf_new()!
-        LibrdkafkaLog.install(on: conf)
-        var errorText = [CChar](repeating: 0, count: 512)
-        for (name, value) in properties.sorted(by: { $0.key < $1.key }) {
-            let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
-            guard result == RD_KAFKA_CONF_OK else {
-                rd_kafka_conf_destroy(conf)
-                let reason = String(decoding: errorText.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
-                throw KafkaError(message: "invalid Kafka setting \(name): \(reason)")
-            }
-        }
-        return conf
     }
 }
 

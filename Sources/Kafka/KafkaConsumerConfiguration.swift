@@ -27,8 +27,9 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.groupID = groupID
     }
 
-    var native: NativeConfiguration {
-        NativeConfiguration(properties: client.properties(with: [
+    /// Every librdkafka property of the client.
+    var properties: [String: String] {
+        client.properties(with: [
             "group.id": groupID,
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
@@ -37,6 +38,6 @@ public struct KafkaConsumerConfiguration: Sendable {
             "session.timeout.ms": sessionTimeout.librdkafkaMilliseconds,
             "heartbeat.interval.ms": heartbeatInterval.librdkafkaMilliseconds,
             "fetch.wait.max.ms": fetchWaitMaximum.librdkafkaMilliseconds,
-        ]))
+        ])
     }
 }

@@ -13,16 +13,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
 
     /// Builds an error from a librdkafka error code.
     init(code: rd_kafka_resp_err_t, context: String) {
-        let reason = String(cString: rd_kafka_err2str(code))
-        self.init(code: code, message: "\(context): \(reason)")
-    }
-
-    /// Takes ownership of a `rd_kafka_error_t` and destroys it.
-    init(consuming error: OpaquePointer, context: String) {
-        let code = rd_kafka_error_code(error)
-        let reason = String(cString: rd_kafka_error_string(error))
-        rd_kafka_error_destroy(error)
-        self.init(code: code, message: "\(context): \(reason)")
+        self.init(code: code, message: "\(context): \(RDKafkaClient.describe(code))")
     }
 
     /// True when the broker could not be reached or did not answer in time:

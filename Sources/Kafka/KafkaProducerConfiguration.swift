@@ -26,7 +26,8 @@ public struct KafkaProducerConfiguration: Sendable {
         self.client = client
     }
 
-    var native: NativeConfiguration {
+    /// Every librdkafka property of the client.
+    var properties: [String: String] {
         var specific = [
             "acks": "all",
             "enable.idempotence": "true",
@@ -35,6 +36,6 @@ public struct KafkaProducerConfiguration: Sendable {
             "partitioner": partitioner,
         ]
         if let maximumRecordBytes { specific["message.max.bytes"] = String(maximumRecordBytes) }
-        return NativeConfiguration(properties: client.properties(with: specific))
+        return client.properties(with: specific)
     }
 }

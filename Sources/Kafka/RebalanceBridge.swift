@@ -1,11 +1,10 @@
-import CRdKafka
 import Logging
 import Synchronization
 
 /// Serves librdkafka's rebalance callback without ever blocking it.
 ///
-/// The callback runs on the poll thread, inside `rd_kafka_consumer_poll`. A
-/// revocation is applied there at once (`rd_kafka_assign(NULL)`); an
+/// The callback (``RDKafkaClient``) runs on the poll thread, inside
+/// `rd_kafka_consumer_poll`. A revocation is applied there at once; an
 /// assignment is only recorded: the partitions wait, unassigned, while
 /// ``run()`` asks the ``PartitionAssignmentHandler`` where each resumes (on
 /// the concurrency pool, retrying with backoff while the handler fails),
@@ -16,7 +15,7 @@ import Synchronization
 final class RebalanceBridge: Sendable {
     /// A rebalance's outcome, for ``run()`` to tell the handler in order.
     private enum Change: Sendable {
-        case assigned(PartitionList, generation: UInt64)
+        case assigned(RDKafkaPartitionList, RebalancingClient, generation: UInt64)
         case revoked([Int32])
     }
 
@@ -34,21 +33,20 @@ final class RebalanceBridge: Sendable {
         (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
-    /// Runs on the consumer's poll thread; returns at once.
-    func rebalance(
-        client: OpaquePointer, error: rd_kafka_resp_err_t, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-    ) {
+    /// The group assigned `partitions`: recorded for ``run()``. Runs on the
+    /// consumer's poll thread and returns at once.
+    func assigned(_ partitions: RDKafkaPartitionList, client: RebalancingClient) {
         let current = generation.add(1, ordering: .acquiringAndReleasing).newValue
-        switch error {
-        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            guard let partitions, !stopped.load(ordering: .acquiring) else { return }
-            continuation.yield(.assigned(PartitionList(copying: partitions, client: client), generation: current))
-        default:
-            rd_kafka_assign(client, nil)
-            let numbers = partitions.map { PartitionList.numbers(of: $0) } ?? []
-            logger.info("partitions revoked", metadata: ["partitions": "\(numbers)"])
-            continuation.yield(.revoked(numbers))
-        }
+        guard !stopped.load(ordering: .acquiring) else { return }
+        continuation.yield(.assigned(partitions, client, generation: current))
+    }
+
+    /// The group took `partitions` away; the client has already unassigned
+    /// them, inside the callback. Runs on the poll thread and returns at once.
+    func revoked(_ partitions: [Int32]) {
+        _ = generation.add(1, ordering: .acquiringAndReleasing)
+        logger.info("partitions revoked", metadata: ["partitions": "\(partitions)"])
+        continuation.yield(.revoked(partitions))
     }
 
     /// Tells the handler of each change in order and makes the assignments,
@@ -56,8 +54,8 @@ final class RebalanceBridge: Sendable {
     func run() async {
         for await change in changes {
             switch change {
-            case .assigned(let partitions, let generation):
-                await assign(partitions, generation: generation)
+            case .assigned(let partitions, let client, let generation):
+                await assign(partitions, on: client, generation: generation)
             case .revoked(let numbers):
                 await handler.partitionsRevoked(numbers)
             }
@@ -70,7 +68,7 @@ final class RebalanceBridge: Sendable {
         continuation.finish()
     }
 
-    private func assign(_ partitions: PartitionList, generation assigned: UInt64) async {
+    private func assign(_ partitions: RDKafkaPartitionList, on client: RebalancingClient, generation assigned: UInt64) async {
         guard let positions = await startPositions(for: partitions.numbers, generation: assigned) else { return }
         guard !stopped.load(ordering: .acquiring), generation.load(ordering: .acquiring) == assigned else {
             logger.info("a newer rebalance overtook this assignment", metadata: ["partitions": "\(partitions.numbers)"])
@@ -78,7 +76,9 @@ final class RebalanceBridge: Sendable {
         }
         partitions.setOffsets(positions)
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.numbers)", "positions": "\(positions)"])
-        partitions.assign()
+        if let refusal = client.assign(partitions) {
+            logger.error("could not assign partitions", metadata: ["partitions": "\(partitions.numbers)", "error": "\(refusal)"])
+        }
     }
 
     /// Asks the handler until it answers, waiting twice as long after each
@@ -95,39 +95,5 @@ final class RebalanceBridge: Sendable {
             delay = min(delay * 2, .seconds(5))
         }
         return nil
-    }
-}
-
-/// A copy of a partition list from a rebalance, with the client it is for.
-private final class PartitionList: @unchecked Sendable {
-    private let list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
-    private let client: OpaquePointer
-
-    init(copying list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, client: OpaquePointer) {
-        self.list = rd_kafka_topic_partition_list_copy(list)
-        self.client = client
-    }
-
-    deinit {
-        rd_kafka_topic_partition_list_destroy(list)
-    }
-
-    var numbers: [Int32] { Self.numbers(of: list) }
-
-    static func numbers(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [Int32] {
-        (0..<Int(list.pointee.cnt)).map { list.pointee.elems[$0].partition }
-    }
-
-    /// Starts each partition at its position; one left out starts at the earliest record.
-    func setOffsets(_ positions: [Int32: Int64]) {
-        for index in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems.advanced(by: index)
-            element.pointee.offset = positions[element.pointee.partition] ?? Int64(RD_KAFKA_OFFSET_BEGINNING)
-        }
-    }
-
-    /// `rd_kafka_assign`, which librdkafka allows from any thread.
-    func assign() {
-        rd_kafka_assign(client, list)
     }
 }

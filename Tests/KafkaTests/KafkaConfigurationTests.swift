@@ -12,7 +12,7 @@ struct KafkaConfigurationTests {
         var configuration = KafkaProducerConfiguration(client: Self.client)
         configuration.messageTimeout = .milliseconds(1500)
         configuration.maximumRecordBytes = 4 << 20
-        #expect(configuration.native.properties == [
+        #expect(configuration.properties == [
             "bootstrap.servers": "127.0.0.1:9092", "acks": "all", "enable.idempotence": "true",
             "message.timeout.ms": "1500", "linger.ms": "1", "partitioner": "murmur2_random",
             "message.max.bytes": "4194304",
@@ -21,7 +21,7 @@ struct KafkaConfigurationTests {
 
     @Test("a consumer never commits or stores offsets by itself and starts a new partition at its first record")
     func consumer() {
-        let properties = KafkaConsumerConfiguration(client: Self.client, groupID: "projector").native.properties
+        let properties = KafkaConsumerConfiguration(client: Self.client, groupID: "projector").properties
         #expect(properties["group.id"] == "projector")
         #expect(properties["enable.auto.commit"] == "false" && properties["enable.auto.offset.store"] == "false")
         #expect(properties["auto.offset.reset"] == "earliest")
@@ -34,7 +34,7 @@ struct KafkaConfigurationTests {
         #expect(Self.client.properties(with: [:]) == ["bootstrap.servers": "127.0.0.1:9092"])
         let client = KafkaClientConfiguration(
             bootstrapServers: "b:1", debugContexts: "broker", additionalProperties: ["linger.ms": "7"])
-        let properties = KafkaProducerConfiguration(client: client).native.properties
+        let properties = KafkaProducerConfiguration(client: client).properties
         #expect(properties["debug"] == "broker")
         #expect(properties["linger.ms"] == "7", "the operator's override wins")
     }

@@ -5,12 +5,12 @@ import CRdKafka
 /// clients: consumer groups, rebalances and fetches without a real broker.
 final class MockCluster: @unchecked Sendable {
     /// The client that owns the emulated cluster.
-    private let owner: KafkaHandle
+    private let owner: RDKafkaClient
     private let cluster: OpaquePointer
     let bootstrapServers: String
 
     init(topic: String, partitions: Int32) throws {
-        owner = try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: rd_kafka_conf_new())
+        owner = try RDKafkaClient(.producer, properties: [:])
         cluster = rd_kafka_mock_cluster_new(owner.pointer, 1)
         rd_kafka_mock_topic_create(cluster, topic, partitions, 1)
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
