@@ -12,7 +12,7 @@ import RegistryDomain
 struct RegistryEvents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry-events",
-        abstract: "Write synthetic image-created events to a topic, as many ingest replicas would.")
+        abstract: "Write synthetic events to a topic, as many ingest replicas would.")
 
     @Option(help: "Kafka bootstrap servers.")
     var brokers = "127.0.0.1:9092"
@@ -31,6 +31,9 @@ struct RegistryEvents: AsyncParsableCommand {
 
     @Option(help: "How many image names each owner's events cycle through.")
     var names = 50
+
+    @Flag(help: "Write a deterministic history that touches every rule of the fold (MixedHistory), not only registrations.")
+    var mixed = false
 
     /// Records handed to the producer but not yet acknowledged, at most.
     static let inFlight = 20_000
@@ -54,12 +57,14 @@ struct RegistryEvents: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         let (topic, count) = (self.topic, self.count)
         let events = SyntheticImages(owners: owners, names: names)
+        let history = MixedHistory(owners: owners, names: names)
+        let mixed = self.mixed
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }
             try await withThrowingTaskGroup(of: Void.self) { sends in
                 for index in 0..<count {
                     if index >= Self.inFlight { try await sends.next() }
-                    let record = CloudEventsCodec.encode(try events.envelope(index))
+                    let record = mixed ? try history.record(index) : CloudEventsCodec.encode(try events.envelope(index))
                     sends.addTask {
                         _ = try await producer.send(
                             topic: topic, key: record.key, value: record.value,
