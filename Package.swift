@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "RegistryTesting",
             dependencies: [
-                "RegistryDomain", "ReadModel", "ProjectorService", "Kafka",
+                "RegistryDomain", "RegistryAPI", "ReadModel", "ProjectorService", "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import RegistryAPI
 
 /// A decoded JSON answer.
 public struct JSONAnswer: @unchecked Sendable {
@@ -66,4 +67,32 @@ extension TestClientProtocol {
         let body = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
         return JSONAnswer(status: response.status, headers: response.headers, body: body)
     }
+}
+
+extension TestClientProtocol {
+    /// Sends a request and decodes the answer as one of the API's own types
+    /// (`RegistryAPI`), as a client of the registry reads it; fails with the
+    /// status and body when the answer is not `expected`.
+    public func decode<Resource: Decodable>(
+        _ type: Resource.Type, _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+        expecting expected: HTTPResponse.Status = .ok
+    ) async throws -> Resource {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        let response = try await executeRequest(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        guard response.status == expected else {
+            throw UnexpectedAnswer(status: response.status, body: String(buffer: response.body))
+        }
+        return try RegistryJSON.decoder().decode(type, from: Data(buffer: response.body))
+    }
+}
+
+/// An answer with another status than the test expected.
+public struct UnexpectedAnswer: Error, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let body: String
+
+    public var description: String { "HTTP \(status.code): \(body)" }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import HummingbirdTesting
+import RegistryAPI
 import RegistryDomain
 import RegistryTesting
 import Testing
@@ -159,8 +160,10 @@ import Testing
             #expect(Self.references(second) == ["d@alice"])
             #expect(second["next_cursor"] == nil)
 
-            let own = try await projector.call(.get, "/v1/namespaces?owner=alice", token: alice)
-            #expect(Self.references(own).count == 4)
+            let own = try await projector.decode(Page<NamespaceResource>.self, .get, "/v1/namespaces?owner=alice", token: alice)
+            #expect(own.items.map(\.reference) == ["a@alice", "b@alice", "c@alice", "d@alice"])
+            #expect(own.items.map(\.visibility) == [.public, .private, .internal, .public])
+            #expect(own.nextCursor == nil)
 
             #expect(try await projector.call(.get, "/v1/namespaces?owner=a%20b").status == .badRequest)
             #expect(try await projector.call(.get, "/v1/namespaces?cursor=garbage").status == .badRequest)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import RegistryAPI
 import RegistryDomain
 import RegistryTesting
 import Testing
@@ -23,8 +24,11 @@ import Testing
             let forAlice = try await projector.call(.get, "/v1/resolve?driver=qemu&image=ubuntu&user=alice", token: alice)
             #expect(forAlice.status == .ok)
             #expect(forAlice["source"] as? String == "custom")
-            let forBob = try await projector.call(.get, "/v1/resolve?driver=qemu&image=ubuntu&user=bob", token: scheduler)
-            #expect(forBob["source"] as? String == "base")
+            let forBob = try await projector.decode(
+                ResolutionResource.self, .get, "/v1/resolve?driver=qemu&image=ubuntu&user=bob", token: scheduler)
+            #expect(forBob.source == .base)
+            #expect(forBob.location == "https://example.com/u.qcow2")
+            #expect(forBob.verified == false)
             let pinned = try await projector.call(
                 .get, "/v1/resolve?driver=qemu&image=ubuntu@sha256:\(pin)&user=alice", token: scheduler)
             #expect(pinned["image_id"] as? String == personal["id"] as? String)
