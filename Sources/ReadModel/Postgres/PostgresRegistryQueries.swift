@@ -60,4 +60,12 @@ public struct ReadModelUnavailable: Error, CustomStringConvertible {
     public let timeout: Duration
 
     public var description: String { "the read model did not answer within \(timeout)" }
+
+    /// Whether `error`, thrown by a repository, means the read model could
+    /// not answer (a timeout, or PostgreSQL failing or unreachable), so the
+    /// request may be retried later. The HTTP layer answers it 503 without
+    /// knowing which database is behind the repositories.
+    public static func covers(_ error: any Error) -> Bool {
+        error is ReadModelUnavailable || error is PSQLError
+    }
 }

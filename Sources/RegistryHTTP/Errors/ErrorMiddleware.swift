@@ -1,6 +1,5 @@
 import Hummingbird
 import Logging
-import PostgresNIO
 import ReadModel
 
 /// Makes every failure an ``APIError`` JSON answer: framework errors keep
@@ -19,10 +18,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             throw APIError(status: error.status, code: Self.code(for: error.status),
                            message: error.body ?? error.status.reasonPhrase)
-        } catch is ReadModelUnavailable {
-            throw APIError.serviceUnavailable("the read model is not reachable")
-        } catch let error as PSQLError {
-            context.logger.error("database error", metadata: ["error": "\(String(reflecting: error))"])
+        } catch let error where ReadModelUnavailable.covers(error) {
+            context.logger.error("read model unreachable", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError.serviceUnavailable("the read model is not reachable")
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
