@@ -35,14 +35,21 @@ extension TestClientProtocol {
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
         contentType: String = "application/json", headers extra: HTTPFields = [:]
     ) async throws -> JSONAnswer {
-        var headers = extra
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        if json != nil { headers[.contentType] = contentType }
-        let response = try await executeRequest(
-            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        let response = try await send(method, uri, token: token, json: json, contentType: contentType, headers: extra)
         let data = Data(buffer: response.body)
         let object = data.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         return JSONAnswer(status: response.status, headers: response.headers, body: object)
+    }
+
+    /// Sends a request with a bearer token and a JSON body, when given.
+    private func send(
+        _ method: HTTPRequest.Method, _ uri: String, token: String?, json: String?, contentType: String = "application/json",
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = contentType }
+        return try await executeRequest(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 }
 
@@ -77,11 +84,7 @@ extension TestClientProtocol {
         _ type: Resource.Type, _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
         expecting expected: HTTPResponse.Status = .ok
     ) async throws -> Resource {
-        var headers: HTTPFields = [:]
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        if json != nil { headers[.contentType] = "application/json" }
-        let response = try await executeRequest(
-            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        let response = try await send(method, uri, token: token, json: json)
         guard response.status == expected else {
             throw UnexpectedAnswer(status: response.status, body: String(buffer: response.body))
         }
