@@ -111,6 +111,9 @@ import Testing
             let noKey = try await ingest.call(.post, "/v1/images/batch", token: admin, json: batch)
             #expect(noKey.status == .badRequest)
             #expect(noKey.errorCode == "missing_idempotency_key")
+            // The key is asked for before anything in the batch is looked at.
+            let noKeyInvalid = try await ingest.call(.post, "/v1/images/batch", token: admin, json: "[")
+            #expect(noKeyInvalid.errorCode == "missing_idempotency_key")
 
             let key: HTTPFields = [.idempotencyKey: "seed-1"]
             let first = try await ingest.call(.post, "/v1/images/batch", token: admin, json: batch, headers: key)
@@ -118,6 +121,11 @@ import Testing
             #expect((first["images"] as? [Any])?.count == 2)
             let retry = try await ingest.call(.post, "/v1/images/batch", token: admin, json: batch, headers: key)
             #expect(retry.status == .accepted)
+            let eventIDs = { (answer: JSONAnswer) in
+                (answer["images"] as? [[String: Any]])?.compactMap { ($0["event"] as? [String: Any])?["id"] as? String }
+            }
+            #expect(eventIDs(retry) == eventIDs(first))
+            #expect(eventIDs(first)?.count == 2)
 
             let other = try await ingest.call(
                 .post, "/v1/images/batch", token: admin, json: #"{"images": [\#(Self.item("three"))]}"#, headers: key)

@@ -65,12 +65,23 @@ import Testing
             #expect(recorded.status == .ok)
             #expect(recorded["image_id"] as? String == image["id"] as? String)
             let retried = try await ingest.call(.post, "/v1/resolutions", token: scheduler, json: body, headers: key)
+            #expect(retried.status == .accepted)
             #expect(retried.string("event", "id") == recorded.string("event", "id"))
+            #expect(retried["image_id"] as? String == image["id"] as? String)
+
+            // Without waiting, the answer is already the resolution the event records.
+            let unwaited = try await ingest.call(
+                .post, "/v1/resolutions", token: scheduler,
+                json: #"{"build_id": "build-9", "user": "alice", "driver": "qemu", "image": "ubuntu"}"#)
+            #expect(unwaited.status == .accepted)
+            #expect(unwaited["image_id"] as? String == image["id"] as? String)
+            #expect(unwaited.string("event", "type") == "image-resolved")
 
             let missing = try await ingest.call(
                 .post, "/v1/resolutions", token: scheduler,
                 json: #"{"build_id": "build-8", "user": "alice", "driver": "qemu", "image": "nothing"}"#)
             #expect(missing.status == .notFound)
+            #expect(missing.errorCode == "not_found")
             #expect(missing.string("event", "type") == "image-resolved")
             #expect(try await ingest.call(.post, "/v1/resolutions", token: try await registry.token("bob"), json: body)
                 .status == .notFound)
@@ -82,7 +93,7 @@ import Testing
             #expect(entries.count == 1)
             #expect(entries.first?["type"] as? String == "image-resolved")
         }
-        #expect(registry.log.events.map(\.type) == [.imageCreated, .imageResolved, .imageResolved])
+        #expect(registry.log.events.map(\.type) == [.imageCreated, .imageResolved, .imageResolved, .imageResolved])
     }
 
     @Test func imagesAreListedAndShownToThoseWhoMaySeeThem() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import RegistryAPI
 import RegistryAuth
 import RegistryDomain
@@ -47,5 +48,11 @@ extension RegisterImageRequest {
         /// Set by ``ImageWriteRules/verify(_:for:)`` once the registry has
         /// checked the bytes itself.
         var verified: Bool
+
+        /// The `image-created` event that registers this image as `imageID`.
+        func created(imageID: UUID) -> ImageCreated {
+            scope.created(
+                imageID: imageID, driver: driver, location: location, sha256: sha256, size: size, verified: verified)
+        }
     }
 }

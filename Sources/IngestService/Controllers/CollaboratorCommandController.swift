@@ -81,8 +81,7 @@ where Parsed == CollaboratorCommandController.Change, Resource == NamespaceResou
 extension CollaboratorCommand {
     typealias Change = CollaboratorCommandController.Change
 
-    static var scope: Scope { .namespaceWrite }
-    static var hidden: String { "namespace" }
+    static var access: CommandAccess { .scope(.namespaceWrite, hiding: "namespace") }
 
     func authorize(_ change: Change, caller: Caller) async throws -> Change {
         guard let access = try await queries.namespaceAccess(change.namespace),
@@ -97,7 +96,7 @@ extension CollaboratorCommand {
         (change, change.fingerprint)
     }
 
-    func outcome(of change: Change, event: EventReference) async throws -> (NamespaceResource, HTTPResponse.Status)? {
+    func outcome(of change: Change, recorded: RecordedEvent) async throws -> (NamespaceResource, HTTPResponse.Status)? {
         try await NamespaceResource.load(change.namespace, from: queries, showingCollaborators: true)
             .map { ($0, Self.status) }
     }

@@ -95,8 +95,7 @@ struct ImageCommandController: Sendable {
         let queries: any RegistryQueries
 
         static let route = "DELETE /v1/images/{id}"
-        static let scope = Scope.imageWrite
-        static let hidden = "image"
+        static let access = CommandAccess.scope(.imageWrite, hiding: "image")
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> String {
             try context.parameters.require("id")
@@ -132,7 +131,7 @@ struct ImageCommandController: Sendable {
         }
 
         /// `200` with the deleted image.
-        func outcome(of image: ImageRecord, event: EventReference) async throws -> (ImageResource, HTTPResponse.Status)? {
+        func outcome(of image: ImageRecord, recorded: RecordedEvent) async throws -> (ImageResource, HTTPResponse.Status)? {
             try await queries.image(id: image.id).map { (ImageResource($0), .ok) }
         }
     }
@@ -150,20 +149,18 @@ where Prepared == RegisterImageRequest.ValidatedImage, Resource == ImageResource
 
 extension ImageCreation {
     static var route: String { "POST /v1/images" }
-    static var scope: Scope { .imageWrite }
-    static var hidden: String { "image" }
+    static var access: CommandAccess { .scope(.imageWrite, hiding: "image") }
 
     func event(for image: Prepared, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
-        let created = image.scope.created(
-            imageID: key?.imageID ?? EventID.make(), driver: image.driver, location: image.location,
-            sha256: image.sha256, size: image.size, verified: image.verified)
-        return (.imageCreated(created), image.scope.subject)
+        (.imageCreated(image.created(imageID: key?.imageID ?? EventID.make())), image.scope.subject)
     }
 
-    func outcome(of image: Prepared, event: EventReference) async throws -> (ImageResource, HTTPResponse.Status)? {
-        guard let entry = try await queries.appliedEvent(id: event.id), entry.rejected == nil,
-            let imageID = entry.imageID, let image = try await queries.image(id: imageID),
-            let created = try? JSONDecoder().decode(ImageCreated.self, from: Data(entry.data.utf8))
+    /// `201` with the new version, or `200` with the version the bytes
+    /// already were (the fold's image differs from the event's).
+    func outcome(of image: Prepared, recorded: RecordedEvent) async throws -> (ImageResource, HTTPResponse.Status)? {
+        guard case .imageCreated(let created) = recorded.event,
+            let entry = try await queries.appliedEvent(id: recorded.reference.id), entry.rejected == nil,
+            let imageID = entry.imageID, let image = try await queries.image(id: imageID)
         else { return nil }
         return (ImageResource(image), created.imageID == imageID ? .created : .ok)
     }

@@ -27,8 +27,7 @@ struct NamespaceCommandController: Sendable {
         let queries: any NamespaceRepository
 
         static let route = "POST /v1/namespaces"
-        static let scope = Scope.namespaceWrite
-        static let hidden = "namespace"
+        static let access = CommandAccess.scope(.namespaceWrite, hiding: "namespace")
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
             let (command, body) = try await JSONBody.decodeKeepingBytes(CreateNamespaceRequest.self, from: request)
@@ -57,7 +56,7 @@ struct NamespaceCommandController: Sendable {
             return (.namespaceCreated(created), input.namespace.owner.value)
         }
 
-        func outcome(of input: Parsed, event: EventReference) async throws -> (NamespaceResource, HTTPResponse.Status)? {
+        func outcome(of input: Parsed, recorded: RecordedEvent) async throws -> (NamespaceResource, HTTPResponse.Status)? {
             try await queries.namespace(input.namespace).map { (NamespaceResource($0), .created) }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ReadModel
 import RegistryAPI
+import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
@@ -9,72 +10,95 @@ import RegistryHTTP
 /// needs and records `image-resolved`, for found and not-found outcomes.
 struct ResolutionCommandController: Sendable {
     let recorder: CommandRecorder
-    let queries: any RegistryQueries
+    let queries: any ImageRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("resolutions", use: record)
+        group.post("resolutions") { request, context in
+            try await recorder.handle(RecordResolution(queries: queries), request: request, context: context)
+        }
     }
 
-    /// The scheduler's service token (`image:resolve`) resolves for any build
-    /// user; a user token (`image:read`) only for its own builds.
-    @Sendable func record(request: Request, context: RegistryRequestContext) async throws -> EditedResponse<Answer> {
-        let caller = try context.requireCaller()
-        let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionRequest.self, from: request)
-        let (buildID, resolution, plan) = try command.validated()
-        guard caller.mayResolve(for: resolution.user) else {
-            throw APIError.notFound("image \(resolution.image) not found")
+    /// The answer is the resolution the event records, with `202` (`200`
+    /// once projected), or `404` with the event that records the miss. A
+    /// retry answers what its first try recorded, not a new resolution.
+    struct RecordResolution: IngestCommand {
+        struct Parsed: Sendable {
+            let buildID: String
+            let request: ResolutionRequest
+            let plan: ResolutionPlan
+            let body: [UInt8]
         }
-        let idempotent = try recorder.idempotency(
-            of: request, caller: caller, route: "POST /v1/resolutions", parameters: [body])
-        if let earlier = try await recorder.claim(idempotent), let entry = try await queries.appliedEvent(id: earlier.id),
-            let recorded = try? JSONDecoder().decode(ImageResolved.self, from: Data(entry.data.utf8))
+
+        let queries: any ImageRepository
+
+        static let route = "POST /v1/resolutions"
+        static let access = CommandAccess.anyToken
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
+            let (command, body) = try await JSONBody.decodeKeepingBytes(RecordResolutionRequest.self, from: request)
+            let (buildID, resolution, plan) = try command.validated()
+            return Parsed(buildID: buildID, request: resolution, plan: plan, body: body)
+        }
+
+        /// The scheduler's service token (`image:resolve`) resolves for any
+        /// build user; a user token (`image:read`) only for its own builds.
+        func authorize(_ parsed: Parsed, caller: Caller) async throws -> Parsed {
+            guard caller.mayResolve(for: parsed.request.user) else {
+                throw APIError.notFound("image \(parsed.request.image) not found")
+            }
+            return parsed
+        }
+
+        func prepare(_ parsed: Parsed, request: Request, caller: Caller) async throws -> (Parsed, fingerprint: [[UInt8]]) {
+            (parsed, [parsed.body])
+        }
+
+        func event(for parsed: Parsed, caller: Caller, key: IdempotencyKey?) async throws -> (RegistryEvent, subject: String) {
+            let resolution = parsed.request
+            let resolved = ImageResolved(
+                buildID: parsed.buildID, user: resolution.user, namespace: resolution.namespace?.description,
+                image: resolution.image, driver: resolution.driver,
+                resolution: try await queries.resolve(parsed.plan, for: resolution.user))
+            return (.imageResolved(resolved), resolution.user.value)
+        }
+
+        func accepted(_ recorded: RecordedEvent, of parsed: Parsed) -> (Answer, HTTPResponse.Status)? {
+            answer(recorded, for: parsed, found: .accepted)
+        }
+
+        func outcome(of parsed: Parsed, recorded: RecordedEvent) async throws -> (Answer, HTTPResponse.Status)? {
+            answer(recorded, for: parsed, found: .ok)
+        }
+
+        private func answer(_ recorded: RecordedEvent, for parsed: Parsed, found status: HTTPResponse.Status)
+            -> (Answer, HTTPResponse.Status)?
         {
-            // A retry: answer what the first try recorded, not a new resolution.
-            return try await answer(recorded.resolution, for: resolution, event: earlier, request: request)
+            guard case .imageResolved(let resolved) = recorded.event else { return nil }
+            guard let found = resolved.resolution else {
+                let error = ErrorResource.Detail(
+                    code: "not_found", message: "no image \(parsed.request.image) for \(parsed.request.user)")
+                return (.notFound(error), .notFound)
+            }
+            return (.found(ResolutionResource(found)), status)
         }
-        let found = try await queries.resolve(plan, for: resolution.user)
-        let resolved = ImageResolved(
-            buildID: buildID, user: resolution.user, namespace: resolution.namespace?.description,
-            image: resolution.image, driver: resolution.driver, resolution: found)
-        let event = try await recorder.record(
-            .imageResolved(resolved), subject: resolution.user.value, caller: caller, context: context, key: idempotent?.key)
-        return try await answer(found, for: resolution, event: event, request: request)
     }
 
-    private func answer(
-        _ found: Resolution?, for resolution: ResolutionRequest, event: EventReference, request: Request
-    ) async throws -> EditedResponse<Answer> {
-        if request.wantsProjectedResult {
-            try await recorder.waiter.waitUntilProjected(event.position)
-        }
-        let headers: HTTPFields = [.registryPosition: event.position.description]
-        guard let found else {
-            let error = ErrorResource.Detail(
-                code: "not_found", message: "no image \(resolution.image) for \(resolution.user)")
-            return EditedResponse(status: .notFound, headers: headers, response: .notFound(error, event))
-        }
-        return EditedResponse(
-            status: request.wantsProjectedResult ? .ok : .accepted, headers: headers,
-            response: .found(ResolutionResource(found, event: event)))
-    }
-
-    /// The answer: the resolution with its event, or, when nothing was
-    /// found, the error with the event that records the miss.
-    enum Answer: ResponseEncodable {
+    /// The resolution, or, when nothing was found, the error; the pipeline
+    /// adds the event either way.
+    enum Answer: Encodable, Sendable {
         case found(ResolutionResource)
-        case notFound(ErrorResource.Detail, EventReference)
+        case notFound(ErrorResource.Detail)
 
         func encode(to encoder: any Encoder) throws {
             switch self {
             case .found(let resolution):
                 try resolution.encode(to: encoder)
-            case .notFound(let error, let event):
+            case .notFound(let error):
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(error, forKey: .error)
-                try container.encode(event, forKey: .event)
             }
         }
 
-        private enum CodingKeys: String, CodingKey { case error, event }
+        private enum CodingKeys: String, CodingKey { case error }
     }
 }

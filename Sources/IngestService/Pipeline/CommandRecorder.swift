@@ -38,7 +38,7 @@ struct CommandRecorder: Sendable {
     /// for the first try, or a retry whose first try is not applied yet
     /// (recording it again is harmless: it is the same event). 422 when the
     /// key was first used for a different request.
-    func claim(_ command: IdempotentCommand?) async throws -> EventReference? {
+    func claim(_ command: IdempotentCommand?) async throws -> RecordedEvent? {
         guard let command else { return nil }
         let claim = try await idempotencyRecords.claim(command.key, fingerprint: command.fingerprint)
         guard claim.fingerprint == command.fingerprint else {
@@ -52,9 +52,15 @@ struct CommandRecorder: Sendable {
 
     /// The events earlier tries of these commands recorded, once applied,
     /// by event id: one query for any number of keys.
-    func earlier(_ keys: [IdempotencyKey]) async throws -> [UUID: EventReference] {
+    func earlier(_ keys: [IdempotencyKey]) async throws -> [UUID: RecordedEvent] {
         try await queries.appliedEvents(ids: keys.map(\.eventID)).compactMapValues { entry in
-            EventType(rawValue: entry.type).map { EventReference(id: entry.eventID, type: $0, position: entry.position) }
+            // An entry whose data no longer reads as its event counts as not
+            // applied: recording the same event again is harmless.
+            guard let type = EventType(rawValue: entry.type),
+                let event = try? CloudEventsCodec.decodeData(type: type, from: Array(entry.data.utf8))
+            else { return nil }
+            return RecordedEvent(
+                reference: EventReference(id: entry.eventID, type: type, position: entry.position), event: event)
         }
     }
 
@@ -81,16 +87,20 @@ struct CommandRecorder: Sendable {
         return EventReference(id: envelope.id, type: envelope.type, position: position)
     }
 
-    /// The answer for a recorded event: `202 {"event": …}`, or, when the
-    /// request asked to wait, the projected resource with the event and the
-    /// status `outcome` gives; `Registry-Position` says where the event is.
+    /// The answer for a recorded event: `accepted` with `202` (the event
+    /// alone when `nil`), or, when the request asked to wait, the projected
+    /// resource with the event and the status `outcome` gives;
+    /// `Registry-Position` says where the event is.
     func answer<Resource: Encodable & Sendable>(
-        _ event: EventReference, request: Request,
+        _ event: EventReference, request: Request, accepted: (Resource, HTTPResponse.Status)?,
         outcome: @Sendable () async throws -> (Resource, HTTPResponse.Status)?
     ) async throws -> EditedResponse<CommandAnswer<Resource>> {
         let headers: HTTPFields = [.registryPosition: event.position.description]
         guard request.wantsProjectedResult else {
-            return EditedResponse(status: .accepted, headers: headers, response: .accepted(event))
+            guard let (resource, status) = accepted else {
+                return EditedResponse(status: .accepted, headers: headers, response: .accepted(event))
+            }
+            return EditedResponse(status: status, headers: headers, response: .resource(resource, event))
         }
         try await waiter.waitUntilProjected(event.position)
         guard let (resource, status) = try await outcome() else {
@@ -98,23 +108,23 @@ struct CommandRecorder: Sendable {
             // dead-lettered event); the event itself is still the answer.
             return EditedResponse(status: .accepted, headers: headers, response: .accepted(event))
         }
-        return EditedResponse(status: status, headers: headers, response: .projected(resource, event))
+        return EditedResponse(status: status, headers: headers, response: .resource(resource, event))
     }
 }
 
-/// What an ingest command answers: the event it recorded, the projected
-/// resource with that event, or the resource as it already was when the
-/// command changed nothing.
+/// What an ingest command answers: the event it recorded, a resource with
+/// that event, or the resource as it already was when the command changed
+/// nothing.
 enum CommandAnswer<Resource: Encodable & Sendable>: ResponseEncodable, Sendable {
     case accepted(EventReference)
-    case projected(Resource, EventReference)
+    case resource(Resource, EventReference)
     case unchanged(Resource)
 
     func encode(to encoder: any Encoder) throws {
         switch self {
         case .accepted(let event):
             try AcceptedResource(event: event).encode(to: encoder)
-        case .projected(let resource, let event):
+        case .resource(let resource, let event):
             try resource.encode(to: encoder)
             var container = encoder.container(keyedBy: EventKey.self)
             try container.encode(event, forKey: .event)

@@ -5,46 +5,22 @@ import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
-/// One ingest command, described step by step; ``CommandRecorder/handle(_:request:context:)``
-/// runs the steps in the same order for every command:
+/// One ingest command that records one event, described step by step;
+/// ``CommandRecorder/handle(_:request:context:)`` runs the steps in the same
+/// order for every command:
 ///
-/// 1. the caller must hold ``scope`` (otherwise 401, or 404 naming ``hidden``);
-/// 2. ``read(_:context:caller:)`` parses and validates the request (400 naming the broken rule);
-/// 3. ``authorize(_:caller:)`` asks ``AccessPolicy`` through the read model (404, revealing nothing);
-/// 4. ``prepare(_:request:caller:)`` does what needs the permission first (an upload streams);
-/// 5. an `Idempotency-Key` is claimed: a retry answers its first try's event, a reused key 422;
+/// 1. to 5. admit the request (``CommandAdmission``): access, read,
+///    authorise, prepare, and claim its `Idempotency-Key`; a retry answers
+///    its first try's event, a reused key 422;
 /// 6. ``unchanged(_:)`` may answer `200` without recording (the namespace exists);
 /// 7. ``event(for:caller:key:)`` is recorded in the log;
-/// 8. the answer is `202` with the event, or with `?wait=true` ``outcome(of:event:)`` once projected.
+/// 8. the answer: ``accepted(_:of:)`` with `202` (by default the event
+///    alone), or with `?wait=true` ``outcome(of:recorded:)`` once projected.
 ///
-/// Read-your-writes (`Registry-Position`) is the route group's middleware,
-/// so it has happened before step 1.
-protocol IngestCommand: Sendable {
-    /// What the request asks for, once read and validated.
-    associatedtype Parsed: Sendable
-    /// What the permission check learned (the image to delete).
-    associatedtype Allowed: Sendable = Parsed
-    /// What is recorded, once prepared (the stored upload).
-    associatedtype Prepared: Sendable = Allowed
-    /// What the command answers once projected.
+/// Commands that record many events at once are ``IngestBatchCommand``s.
+protocol IngestCommand: CommandAdmission {
+    /// What the command answers.
     associatedtype Resource: Encodable & Sendable
-
-    /// The route as idempotency keys are scoped: `POST /v1/namespaces`.
-    static var route: String { get }
-    /// The token scope the command needs.
-    static var scope: Scope { get }
-    /// What a caller without ``scope`` is told was not found.
-    static var hidden: String { get }
-
-    func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed
-
-    /// Throws (usually 404) unless `caller` may do this.
-    func authorize(_ parsed: Parsed, caller: Caller) async throws -> Allowed
-
-    /// Work that needs the caller's permission first; returns what to record
-    /// and the parameters that identify the request for its `Idempotency-Key`.
-    func prepare(_ allowed: Allowed, request: Request, caller: Caller) async throws
-        -> (Prepared, fingerprint: [[UInt8]])
 
     /// The resource as it already is, answered `200` without recording
     /// anything; `nil` to record.
@@ -52,15 +28,31 @@ protocol IngestCommand: Sendable {
 
     /// The event to record and the subject (owner) it is keyed by. With an
     /// idempotency key, ids derive from it, so a retry is the same event.
-    func event(for prepared: Prepared, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String)
+    func event(for prepared: Prepared, caller: Caller, key: IdempotencyKey?) async throws
+        -> (RegistryEvent, subject: String)
+
+    /// The answer before the event is projected, and its status; `nil` (the
+    /// default) answers `202` with the event alone.
+    func accepted(_ recorded: RecordedEvent, of prepared: Prepared) -> (Resource, HTTPResponse.Status)?
 
     /// The projected resource and its status, once the event is applied;
     /// `nil` when the event made nothing to show (it was refused).
-    func outcome(of prepared: Prepared, event: EventReference) async throws -> (Resource, HTTPResponse.Status)?
+    func outcome(of prepared: Prepared, recorded: RecordedEvent) async throws -> (Resource, HTTPResponse.Status)?
 }
 
 extension IngestCommand {
     func unchanged(_ prepared: Prepared) async throws -> Resource? { nil }
+
+    func accepted(_ recorded: RecordedEvent, of prepared: Prepared) -> (Resource, HTTPResponse.Status)? { nil }
+}
+
+/// An event a command recorded, by this request or by an earlier try with
+/// the same `Idempotency-Key`.
+struct RecordedEvent: Sendable {
+    /// Where the event is in the log.
+    let reference: EventReference
+    /// What the event says.
+    let event: RegistryEvent
 }
 
 extension CommandRecorder {
@@ -68,20 +60,21 @@ extension CommandRecorder {
     func handle<Command: IngestCommand>(_ command: Command, request: Request, context: RegistryRequestContext)
         async throws -> EditedResponse<CommandAnswer<Command.Resource>>
     {
-        let caller = try context.requireCaller(with: Command.scope, hiding: Command.hidden)
-        let parsed = try await command.read(request, context: context, caller: caller)
-        let allowed = try await command.authorize(parsed, caller: caller)
-        let (prepared, fingerprint) = try await command.prepare(allowed, request: request, caller: caller)
-        let idempotent = try idempotency(of: request, caller: caller, route: Command.route, parameters: fingerprint)
-        let event: EventReference
-        if let earlier = try await claim(idempotent) {
-            event = earlier
-        } else if let existing = try await command.unchanged(prepared) {
+        let admitted = try await admit(command, request: request, context: context)
+        let recorded: RecordedEvent
+        if let earlier = try await claim(admitted.idempotent) {
+            recorded = earlier
+        } else if let existing = try await command.unchanged(admitted.prepared) {
             return EditedResponse(status: .ok, response: .unchanged(existing))
         } else {
-            let (recorded, subject) = try command.event(for: prepared, caller: caller, key: idempotent?.key)
-            event = try await record(recorded, subject: subject, caller: caller, context: context, key: idempotent?.key)
+            let key = admitted.idempotent?.key
+            let (event, subject) = try await command.event(for: admitted.prepared, caller: admitted.caller, key: key)
+            let reference = try await record(event, subject: subject, caller: admitted.caller, context: context, key: key)
+            recorded = RecordedEvent(reference: reference, event: event)
         }
-        return try await answer(event, request: request, outcome: { try await command.outcome(of: prepared, event: event) })
+        let prepared = admitted.prepared
+        return try await answer(
+            recorded.reference, request: request, accepted: command.accepted(recorded, of: prepared),
+            outcome: { try await command.outcome(of: prepared, recorded: recorded) })
     }
 }

@@ -124,7 +124,9 @@ public enum CloudEventsCodec {
         return Array(data ?? Data())
     }
 
-    private static func decodeData(type: EventType, from bytes: [UInt8]) throws(PoisonEventError) -> RegistryEvent {
+    /// The event of `type` whose data is the JSON `bytes`, checked as a
+    /// record's data is (an event the log holds, stored again elsewhere).
+    public static func decodeData(type: EventType, from bytes: [UInt8]) throws(PoisonEventError) -> RegistryEvent {
         let decoder = JSONDecoder()
         let data = Data(bytes)
         do {
