@@ -102,6 +102,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -247,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryRuntimeTests",
-            dependencies: ["RegistryRuntime", "RegistryAuth"],
+            dependencies: ["RegistryRuntime", "RegistryAuth", "Kafka"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,7 @@ import ServiceLifecycle
 public final class KafkaConsumer: Service, Sendable {
     private let client: RDKafkaClient
     private let rebalance: RebalanceBridge
+    private let handler: any PartitionAssignmentHandler
     private let channel: MessageBatchChannel
     private let stopSignal = StopSignal()
     private let topic: String
@@ -36,6 +37,7 @@ public final class KafkaConsumer: Service, Sendable {
         try client.subscribe(to: topic)
         self.client = client
         self.rebalance = rebalance
+        self.handler = assignmentHandler
         self.channel = MessageBatchChannel(capacity: 4)
         self.topic = topic
         self.maximumBatchSize = maximumBatchSize
@@ -81,6 +83,7 @@ public final class KafkaConsumer: Service, Sendable {
         let channel = self.channel
         let stopSignal = self.stopSignal
         let rebalance = self.rebalance
+        let handler = self.handler
         let maximumBatchSize = self.maximumBatchSize
         let logger = self.logger
         let stop: @Sendable () -> Void = {
@@ -93,7 +96,7 @@ public final class KafkaConsumer: Service, Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await rebalance.run() }
                     await DedicatedThread.run(name: "kafka-consumer-poll") {
-                        Self.pollLoop(client: client, channel: channel, stopSignal: stopSignal,
+                        Self.pollLoop(client: client, channel: channel, handler: handler, stopSignal: stopSignal,
                                       maximumBatchSize: maximumBatchSize, logger: logger)
                         channel.finish()
                         client.closeConsumer()
@@ -110,7 +113,8 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     private static func pollLoop(
-        client: RDKafkaClient, channel: MessageBatchChannel, stopSignal: StopSignal, maximumBatchSize: Int, logger: Logger
+        client: RDKafkaClient, channel: MessageBatchChannel, handler: any PartitionAssignmentHandler,
+        stopSignal: StopSignal, maximumBatchSize: Int, logger: Logger
     ) {
         while !stopSignal.isStopped {
             var batch: [KafkaMessage] = []
@@ -122,6 +126,12 @@ public final class KafkaConsumer: Service, Sendable {
                     timeout = 0
                 case .error(let reason):
                     logger.warning("consumer error", metadata: ["error": "\(reason)"])
+                    timeout = 0
+                case .outOfRange(let partition, let offset, let reason):
+                    logger.error("partition cannot be read from its position; it is stopped", metadata: [
+                        "partition": "\(partition)", "offset": "\(offset)", "error": "\(reason)",
+                    ])
+                    handler.positionOutOfRange(partition: partition, offset: offset, reason: reason)
                     timeout = 0
                 case .nothing:
                     break polling

@@ -1,9 +1,11 @@
 /// How ``KafkaConsumer`` reads one topic in a consumer group.
 ///
-/// Offsets are never committed or stored automatically and a partition
-/// without a position starts at its first record; those settings are
-/// always set, because where each partition resumes is decided by the owner
-/// of the data (``PartitionAssignmentHandler``), never by the broker.
+/// Offsets are never committed or stored automatically, a partition
+/// without a position starts at its first record, and a position the log no
+/// longer holds is reported (``PartitionAssignmentHandler/positionOutOfRange(partition:offset:reason:)``),
+/// never silently moved (`auto.offset.reset=error`, librdkafka: `largest`);
+/// those settings are always set, because where each partition resumes is
+/// decided by the owner of the data, never by the broker.
 public struct KafkaConsumerConfiguration: Sendable {
     public var client: KafkaClientConfiguration
     /// `group.id`: the consumer group; the topic's partitions are shared
@@ -33,7 +35,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "group.id": groupID,
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
-            "auto.offset.reset": "earliest",
+            "auto.offset.reset": "error",
             "enable.partition.eof": "false",
             "session.timeout.ms": sessionTimeout.librdkafkaMilliseconds,
             "heartbeat.interval.ms": heartbeatInterval.librdkafkaMilliseconds,

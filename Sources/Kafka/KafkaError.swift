@@ -38,5 +38,14 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         ].contains(code)
     }
 
+    /// True when the broker does not support the request (an older or a
+    /// Kafka-compatible broker without that API).
+    public var isUnsupported: Bool {
+        guard let code else { return false }
+        return [
+            RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION,
+        ].contains(code)
+    }
+
     public var description: String { message }
 }

@@ -21,9 +21,18 @@ public final class ProjectionProgress: Sendable {
         var lag: Int64 { max(0, received - applied) }
     }
 
+    /// A partition the log can no longer serve from the read model's position.
+    private struct LogGap {
+        let offset: Int64
+        let reason: String
+    }
+
     private struct State {
         var joined = false
+        /// Why preparing (migrations, the topic) last failed, until joined.
+        var preparationFailure: (any Error)?
         var partitions: [Int32: PartitionProgress] = [:]
+        var gaps: [Int32: LogGap] = [:]
     }
 
     private let state = Mutex(State())
@@ -35,19 +44,39 @@ public final class ProjectionProgress: Sendable {
     func assigned(_ partitions: [Int32], at positions: [Int32: Int64]) {
         state.withLock { state in
             state.joined = true
+            state.preparationFailure = nil
             for partition in partitions {
                 let position = positions[partition] ?? 0
                 state.partitions[partition] = PartitionProgress(applied: position, received: position)
+                state.gaps[partition] = nil
             }
         }
-        for partition in partitions { Self.reportLag(0, partition: partition) }
+        for partition in partitions { Self.report(partition: partition, lag: 0, gap: false) }
     }
 
     func revoked(_ partitions: [Int32]) {
         state.withLock { state in
-            for partition in partitions { state.partitions[partition] = nil }
+            for partition in partitions {
+                state.partitions[partition] = nil
+                state.gaps[partition] = nil
+            }
         }
-        for partition in partitions { Self.reportLag(0, partition: partition) }
+        for partition in partitions { Self.report(partition: partition, lag: 0, gap: false) }
+    }
+
+    /// Preparing the projection failed; ``checkReady(maximumLag:)`` says why
+    /// when the failure is a ``NotReady``.
+    func preparationFailed(_ error: any Error) {
+        state.withLock { $0.preparationFailure = error }
+    }
+
+    /// `partition` cannot be read from `offset`, where the read model
+    /// stands: the records from there on are gone from the log. The
+    /// partition stays stopped (nothing is skipped) and the replica not
+    /// ready until it is assigned again.
+    func logGap(partition: Int32, from offset: Int64, reason: String) {
+        state.withLock { $0.gaps[partition] = LogGap(offset: offset, reason: reason) }
+        Self.report(partition: partition, lag: nil, gap: true)
     }
 
     func received(_ batch: [LogRecord]) {
@@ -77,8 +106,19 @@ public final class ProjectionProgress: Sendable {
     /// Throws unless the consumer has joined its group and no partition is
     /// more than `maximumLag` records behind.
     public func checkReady(maximumLag: Int64) throws {
-        let (joined, lag) = state.withLock { ($0.joined, $0.partitions.mapValues(\.lag)) }
-        guard joined else { throw NotReady("the projection has not joined its consumer group yet") }
+        let (joined, failure, lag, gaps) = state.withLock {
+            ($0.joined, $0.preparationFailure, $0.partitions.mapValues(\.lag), $0.gaps)
+        }
+        if let (partition, gap) = gaps.min(by: { $0.key < $1.key }) {
+            throw NotReady(
+                "partition \(partition) is stopped: the log no longer holds offset \(gap.offset), the next record "
+                    + "the read model needs (\(gap.reason)); records were deleted from the event log, so the read "
+                    + "model cannot be completed from it: restore the log (docs/operations.md)")
+        }
+        guard joined else {
+            if let failure { throw NotReady.preparing(after: failure) }
+            throw NotReady("the projection has not joined its consumer group yet")
+        }
         if let (partition, behind) = lag.max(by: { $0.value < $1.value }), behind > maximumLag {
             throw NotReady("partition \(partition) is \(behind) records behind (more than \(maximumLag))")
         }
@@ -89,10 +129,14 @@ public final class ProjectionProgress: Sendable {
             change(&state)
             return state.partitions.mapValues(\.lag)
         }
-        for (partition, behind) in lag { Self.reportLag(behind, partition: partition) }
+        for (partition, behind) in lag { Self.report(partition: partition, lag: behind, gap: nil) }
     }
 
-    private static func reportLag(_ behind: Int64, partition: Int32) {
-        Gauge(label: "registry_projection_lag_records", dimensions: [("partition", String(partition))]).record(behind)
+    /// Sets `partition`'s gauges: its lag, and whether it is stopped at a
+    /// gap in the log (`nil`: unchanged).
+    private static func report(partition: Int32, lag: Int64?, gap: Bool?) {
+        let dimensions = [("partition", String(partition))]
+        if let lag { Gauge(label: "registry_projection_lag_records", dimensions: dimensions).record(lag) }
+        if let gap { Gauge(label: "registry_projection_log_gap", dimensions: dimensions).record(gap ? 1 : 0) }
     }
 }

@@ -96,20 +96,32 @@ public struct ProjectionService: Service {
     /// yet pauses the projection instead of stopping the service.
     private func prepareUntilReady() async throws {
         try await Backoff.retrying("cannot prepare the projection yet", initial: .milliseconds(250), logger: logger) {
-            try await prepare()
+            do {
+                try await prepare()
+            } catch {
+                progress.preparationFailed(error)
+                throw error
+            }
         }
     }
 }
 
-/// Starts each assigned partition at the position stored in the read model.
+/// Starts each assigned partition at the position stored in the read model,
+/// and one with none at offset 0: the log must still hold every record
+/// the read model has not applied, from the very first.
 struct StoredPositionAssignment: PartitionAssignmentHandler {
     let store: any ProjectionStore
     let progress: ProjectionProgress
 
     func partitionsAssigned(_ partitions: [Int32]) async throws -> [Int32: Int64] {
-        let positions = try await store.storedPositions().filter { partitions.contains($0.key) }
+        let stored = try await store.storedPositions()
+        let positions = Dictionary(uniqueKeysWithValues: partitions.map { ($0, stored[$0] ?? 0) })
         progress.assigned(partitions, at: positions)
         return positions
+    }
+
+    func positionOutOfRange(partition: Int32, offset: Int64, reason: String) {
+        progress.logGap(partition: partition, from: offset, reason: reason)
     }
 
     func partitionsRevoked(_ partitions: [Int32]) async {

@@ -50,7 +50,8 @@ struct RegistryEvents: AsyncParsableCommand {
         let client = KafkaClientConfiguration(bootstrapServers: brokers, additionalProperties: [
             "batch.num.messages": "10000", "queue.buffering.max.messages": "1000000",
         ])
-        try await KafkaAdmin.createTopic(topic, partitions: partitions, replicationFactor: 1, configuration: client)
+        try await KafkaAdmin.createTopic(
+            topic, KafkaTopicConfiguration(partitions: partitions, replicationFactor: 1), configuration: client)
         var configuration = KafkaProducerConfiguration(client: client)
         // Throughput, not one request's latency: fuller batches.
         configuration.linger = .milliseconds(50)

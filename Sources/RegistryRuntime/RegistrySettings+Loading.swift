@@ -64,6 +64,7 @@ private struct SettingsReader {
             qemuImg: text("qemu.img") ?? defaults.qemuImg,
             imageCheckTimeout: .seconds(try number("image.check.timeout.seconds", 120)))
         settings.kafkaDebug = text("kafka.debug")
+        settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
         return settings
     }
 
@@ -96,6 +97,15 @@ private struct SettingsReader {
             throw ConfigurationError("\(Self.variable(key)) must be a positive whole number (got \"\(text)\")")
         }
         return parsed
+    }
+
+    private func boolean(_ key: String, _ fallback: Bool) throws -> Bool {
+        guard let text = text(key) else { return fallback }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError("\(Self.variable(key)) must be true or false (got \"\(text)\")")
+        }
     }
 
     /// A file's text without its final newline (as secret files are often written).

@@ -45,6 +45,9 @@ public struct RegistrySettings: Sendable {
     public var topic: String
     public var topicPartitions: Int32
     public var topicReplication: Int32
+    /// Whether a replica may serve although the event topic deletes old
+    /// records (``EventLogRetention``); off: it stays not ready, saying why.
+    public var allowFiniteRetention: Bool
     public var consumerGroup: String
     /// How bearer tokens are checked.
     public var tokenKeys: TokenKeys
@@ -107,5 +110,11 @@ public struct RegistrySettings: Sendable {
         self.qemuImg = qemuImg
         self.imageCheckTimeout = imageCheckTimeout
         self.kafkaDebug = nil
+        self.allowFiniteRetention = false
+    }
+
+    /// How the event topic is created.
+    public var eventTopic: KafkaTopicConfiguration {
+        KafkaTopicConfiguration(partitions: topicPartitions, replicationFactor: topicReplication)
     }
 }

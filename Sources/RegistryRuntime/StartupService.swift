@@ -7,10 +7,16 @@ import Synchronization
 /// a replica started before its dependencies waits for them instead of
 /// exiting. Until preparation has succeeded, ``checkReady()`` throws (so
 /// `/readyz` says not ready and the ingest's readiness gate answers commands
-/// `503` with `Retry-After`).
+/// `503` with `Retry-After`), saying why when the preparation itself
+/// refused (``NotReady``, such as an event topic that deletes records).
 public final class StartupService: Service, Sendable {
+    private enum State {
+        case preparing(lastFailure: (any Error)?)
+        case prepared
+    }
+
     private let prepare: @Sendable () async throws -> Void
-    private let prepared = Mutex(false)
+    private let state = Mutex(State.preparing(lastFailure: nil))
     private let logger: Logger
 
     /// - Parameter prepare: the preparation to retry until it succeeds.
@@ -37,14 +43,18 @@ public final class StartupService: Service, Sendable {
 
     /// Prepares once, without retrying; the service is ready when it returns.
     public func prepareNow() async throws {
-        try await prepare()
-        prepared.withLock { $0 = true }
+        do {
+            try await prepare()
+        } catch {
+            state.withLock { $0 = .preparing(lastFailure: error) }
+            throw error
+        }
+        state.withLock { $0 = .prepared }
     }
 
     /// Throws until preparation has succeeded.
     public func checkReady() throws {
-        guard prepared.withLock({ $0 }) else {
-            throw NotReady("still preparing: waiting for PostgreSQL and the broker")
-        }
+        let state = state.withLock { $0 }
+        if case .preparing(let failure) = state { throw NotReady.preparing(after: failure) }
     }
 }

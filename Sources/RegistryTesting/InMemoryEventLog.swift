@@ -14,6 +14,7 @@ public final class InMemoryEventLog: EventPublisher {
         var folded = 0
         var projects = true
         var unavailable: String?
+        var logStart: Int64 = 0
     }
 
     private let state = Mutex(State())
@@ -47,6 +48,13 @@ public final class InMemoryEventLog: EventPublisher {
     public var unavailable: String? {
         get { state.withLock { $0.unavailable } }
         set { state.withLock { $0.unavailable = newValue } }
+    }
+
+    /// The first offset readers are still given: records before it count as
+    /// deleted, as retention deletes a Kafka partition's oldest records.
+    public var logStart: Int64 {
+        get { state.withLock { $0.logStart } }
+        set { state.withLock { $0.logStart = newValue } }
     }
 
     public func publish(_ envelope: EventEnvelope) async throws -> LogPosition {

@@ -8,7 +8,9 @@ import Synchronization
 /// handler where each partition resumes, then ``batches`` delivers the
 /// records from there, and each record appended later, until the reader
 /// stops or its consumer is cancelled. Paused partitions deliver nothing
-/// until resumed.
+/// until resumed. A partition whose next record is before the log's start
+/// (``InMemoryEventLog/logStart``) is reported to the handler and delivers
+/// nothing more, as the Kafka consumer does.
 public final class InMemoryLogReader: EventLogReader {
     private struct State {
         /// The next offset to deliver, by partition; empty until assigned.
@@ -36,14 +38,21 @@ public final class InMemoryLogReader: EventLogReader {
     public var batches: LogRecordBatches {
         LogRecordBatches { [self] in
             while true {
-                let (batch, stopped) = state.withLock { state -> ([LogRecord], Bool) in
+                let logStart = log.logStart
+                let (batch, gaps, stopped) = state.withLock { state -> ([LogRecord], [Int32: Int64], Bool) in
+                    let gaps = state.next.filter { $0.value < logStart }
+                    for partition in gaps.keys { state.next[partition] = nil }
                     let batch = log.records.filter { record in
                         let partition = record.position.partition
                         guard let next = state.next[partition], !state.paused.contains(partition) else { return false }
                         return record.position.offset >= next
                     }
                     for record in batch { state.next[record.position.partition] = record.position.offset + 1 }
-                    return (batch, state.stopped)
+                    return (batch, gaps, state.stopped)
+                }
+                for (partition, offset) in gaps {
+                    assignment.positionOutOfRange(
+                        partition: partition, offset: offset, reason: "the log starts at offset \(logStart)")
                 }
                 if !batch.isEmpty { return batch }
                 // A cancelled sleep returns at once: without this check a

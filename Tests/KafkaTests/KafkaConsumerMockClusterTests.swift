@@ -69,6 +69,25 @@ struct KafkaConsumerMockClusterTests {
         }
     }
 
+    @Test("a position the log no longer holds is reported, and the consumer never skips past it")
+    func aPositionBeforeTheLogStartIsReported() async throws {
+        let cluster = try MockCluster(topic: Self.topic, partitions: 1)
+        // The mock cluster keeps about 5 MB per partition and deletes the
+        // oldest records beyond that, as retention would.
+        try await Self.produce(120, to: cluster, size: 100_000)
+        let handler = RecordingHandler(positions: [0: 0])
+        let consumer = try Self.consumer(cluster, handler: handler)
+        let running = Task { try await consumer.run() }
+        try await eventually(within: .seconds(20)) { handler.outOfRange[0] != nil }
+        #expect(handler.outOfRange == [0: 0])
+        try await Task.sleep(for: .seconds(1))
+        running.cancel()
+        _ = await running.result
+        var delivered = 0
+        for await batch in consumer.batches { delivered += batch.count }
+        #expect(delivered == 0)
+    }
+
     // MARK: - Helpers
 
     static let logger: Logger = {
@@ -95,12 +114,14 @@ struct KafkaConsumerMockClusterTests {
         _ = await running.result
     }
 
-    static func produce(_ count: Int, to cluster: MockCluster) async throws {
+    /// Sends `count` records, one at a time; each `size` bytes long when given.
+    static func produce(_ count: Int, to cluster: MockCluster, size: Int? = nil) async throws {
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: cluster.client), logger: logger)
         let running = Task { try await producer.run() }
         defer { running.cancel() }
         for index in 0..<count {
-            _ = try await producer.send(topic: topic, key: Array("alice".utf8), value: Array("\(index)".utf8))
+            let value = size.map { [UInt8](repeating: UInt8(index % 256), count: $0) } ?? Array("\(index)".utf8)
+            _ = try await producer.send(topic: topic, key: Array("alice".utf8), value: value)
         }
     }
 
@@ -134,6 +155,7 @@ final class RecordingHandler: PartitionAssignmentHandler {
         var failuresLeft: Int
         var assignCalls = 0
         var held: Set<Int32> = []
+        var outOfRange: [Int32: Int64] = [:]
     }
 
     private let positions: [Int32: Int64]
@@ -146,6 +168,8 @@ final class RecordingHandler: PartitionAssignmentHandler {
 
     var assignCalls: Int { state.withLock { $0.assignCalls } }
     var held: Set<Int32> { state.withLock { $0.held } }
+    /// The positions reported out of range, by partition.
+    var outOfRange: [Int32: Int64] { state.withLock { $0.outOfRange } }
 
     func partitionsAssigned(_ partitions: [Int32]) async throws -> [Int32: Int64] {
         try state.withLock { state in
@@ -161,6 +185,10 @@ final class RecordingHandler: PartitionAssignmentHandler {
 
     func partitionsRevoked(_ partitions: [Int32]) async {
         state.withLock { $0.held.subtract(partitions) }
+    }
+
+    func positionOutOfRange(partition: Int32, offset: Int64, reason: String) {
+        state.withLock { $0.outOfRange[partition] = offset }
     }
 }
 

@@ -49,6 +49,16 @@ import Testing
         }
     }
 
+    @Test func finiteRetentionIsRefusedUnlessExplicitlyAllowed() async throws {
+        let base = ["IMAGE_REGISTRY_JWT_SECRET": Self.secret]
+        #expect(try await RegistrySettings.load(environment: base).allowFiniteRetention == false)
+        let allowed = base.merging(["IMAGE_REGISTRY_ALLOW_FINITE_RETENTION": "true"]) { $1 }
+        #expect(try await RegistrySettings.load(environment: allowed).allowFiniteRetention == true)
+        let garbled = base.merging(["IMAGE_REGISTRY_ALLOW_FINITE_RETENTION": "maybe"]) { $1 }
+        let error = await #expect(throws: (any Error).self) { try await RegistrySettings.load(environment: garbled) }
+        #expect("\(error!)".contains("IMAGE_REGISTRY_ALLOW_FINITE_RETENTION"))
+    }
+
     @Test func aMissingOrShortSecretIsRefused() async throws {
         await #expect(throws: (any Error).self) { try await RegistrySettings.load(environment: [:]) }
         let short = await #expect(throws: (any Error).self) {

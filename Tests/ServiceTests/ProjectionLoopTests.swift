@@ -2,6 +2,7 @@ import Foundation
 import Logging
 @testable import ProjectorService
 import ReadModel
+import RegistryRuntime
 import RegistryDomain
 import RegistryTesting
 import Synchronization
@@ -68,15 +69,49 @@ import Testing
         #expect(try await store.readModel.namespace(Self.namespace("b")) != nil)
     }
 
+    @Test func aPartitionWhoseRecordsWereDeletedIsStoppedAndReportedNotSkipped() async throws {
+        for path in ["a", "b", "c", "d"] { try await publishNamespace(path) }
+        log.logStart = 2  // retention deleted offsets 0 and 1 before they were applied
+        let progress = ProjectionProgress()
+        try await projecting(progress: progress) { _ in
+            try await eventually { Self.readiness(progress)?.description.contains("stopped") == true }
+            #expect(Self.readiness(progress)?.description.contains(
+                "partition 0 is stopped: the log no longer holds offset 0") == true)
+        }
+        #expect(store.readModel.positions[0] == nil)
+        #expect(try await store.readModel.namespace(Self.namespace("c")) == nil)
+
+        // Where the read model already has everything before the log's start, nothing is missing.
+        log.logStart = 0
+        try await projecting { _ in try await eventually { store.readModel.positions[0] == 4 } }
+        log.logStart = 4
+        try await publishNamespace("e")
+        let resumed = ProjectionProgress()
+        try await projecting(progress: resumed) { _ in try await eventually { store.readModel.positions[0] == 5 } }
+        #expect(Self.readiness(resumed) == nil)
+    }
+
     // MARK: - Helpers
 
+    /// Why `progress` is not ready, or `nil` when it is.
+    static func readiness(_ progress: ProjectionProgress) -> NotReady? {
+        do {
+            try progress.checkReady(maximumLag: 1000)
+            return nil
+        } catch {
+            return error as? NotReady
+        }
+    }
+
     /// Runs the projection over ``log`` into ``store`` while `body` runs, then stops it.
-    private func projecting(_ body: (InMemoryLogReader) async throws -> Void) async throws {
+    private func projecting(
+        progress: ProjectionProgress = ProjectionProgress(), _ body: (InMemoryLogReader) async throws -> Void
+    ) async throws {
         let (log, store) = (self.log, self.store)
         let readers = ReaderBox()
         var logger = Logger(label: "projection-loop-tests")
         logger.logLevel = .critical
-        let service = ProjectionService(store: store, logger: logger) { assignment in
+        let service = ProjectionService(store: store, progress: progress, logger: logger) { assignment in
             let reader = InMemoryLogReader(log: log, assignment: assignment)
             readers.reader = reader
             return reader

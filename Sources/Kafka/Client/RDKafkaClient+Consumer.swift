@@ -7,6 +7,10 @@ extension RDKafkaClient {
         case message(KafkaMessage)
         /// A consumer error (the broker unreachable, a partition error).
         case error(String)
+        /// `partition` cannot be read from `offset`: the log no longer holds
+        /// it (its start moved past it) or never did. librdkafka stops
+        /// fetching the partition (`auto.offset.reset=error`).
+        case outOfRange(partition: Int32, offset: Int64, reason: String)
         /// Nothing within the timeout.
         case nothing
     }
@@ -26,8 +30,11 @@ extension RDKafkaClient {
     func consumerPoll(milliseconds: Int32) -> ConsumerPoll {
         guard let message = rd_kafka_consumer_poll(pointer, milliseconds) else { return .nothing }
         defer { rd_kafka_message_destroy(message) }
-        guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            return .error(Self.describe(message.pointee.err))
+        let error = message.pointee.err
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            let reason = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? Self.describe(error)
+            guard error == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET else { return .error(reason) }
+            return .outOfRange(partition: message.pointee.partition, offset: message.pointee.offset, reason: reason)
         }
         return .message(Self.copy(message))
     }

@@ -58,7 +58,8 @@ enum TestEnvironment {
     /// Creates a topic with `partitions` partitions and returns its name.
     static func freshTopic(partitions: Int32 = 4) async throws -> String {
         let topic = uniqueName("registry-test")
-        try await KafkaAdmin.createTopic(topic, partitions: partitions, replicationFactor: 1, configuration: kafka())
+        try await KafkaAdmin.createTopic(
+            topic, KafkaTopicConfiguration(partitions: partitions, replicationFactor: 1), configuration: kafka())
         return topic
     }
 
