@@ -50,7 +50,7 @@ func buildIngestRouter(
     verifier: TokenVerifier, startup: StartupService
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
-        queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
+        service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
         readiness: { try startup.checkReady() })
     // Every command needs a token; a request without one is told so first.
     let v1 = registry.v1.group().add(middleware: TokenRequiredMiddleware())

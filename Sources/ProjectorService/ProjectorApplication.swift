@@ -43,7 +43,7 @@ func buildProjectorRouter(
     readiness: @escaping HealthController.ReadinessCheck = {}
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
-        queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
+        service: "image-projector", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
     // Images and namespaces may be read anonymously (public ones); the
     // other reads need a token, and a request without one is told so first.
     let anyone = registry.v1.group().add(middleware: ReadYourWritesMiddleware(waiter: waiter))

@@ -12,10 +12,11 @@ public struct RegistryRouter {
     public let v1: RouterGroup<RegistryRequestContext>
 
     /// - Parameters:
+    ///   - service: the service's name, as its metrics report it.
     ///   - readiness: what `/readyz` checks besides the database.
     ///   - booleanQueryParameters: query parameters that must be `true` or `false` when present.
     public init(
-        queries: any ProjectionPositions, verifier: TokenVerifier, openAPIBundle: Bundle,
+        service: String, queries: any ProjectionPositions, verifier: TokenVerifier, openAPIBundle: Bundle,
         booleanQueryParameters: [String] = [], readiness: @escaping HealthController.ReadinessCheck = {}
     ) throws {
         _ = RegistryMetrics.registry
@@ -24,12 +25,13 @@ public struct RegistryRouter {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: QueryValidationMiddleware(booleanParameters: booleanQueryParameters))
-        HealthController {
+        let ready: HealthController.ReadinessCheck = {
             try await queries.ping()
             try await readiness()
-        }.addRoutes(to: router)
+        }
+        HealthController(readiness: ready).addRoutes(to: router)
         try OpenAPIDocument(bundle: openAPIBundle).addRoutes(to: router)
-        RegistryMetrics.addRoutes(to: router)
+        RegistryMetrics.addRoutes(to: router, service: service, readiness: ready)
         v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
     }
 }

@@ -151,3 +151,23 @@ def test_writes_survive_killed_replicas(running_cluster, tmp_path):
     assert int(psql("SELECT count(DISTINCT name) FROM images WHERE name <> 'held'")) == WRITES
     assert int(psql("SELECT count(*) FROM images WHERE name = 'held'")) == 1
     print(f"{WRITES} writes acknowledged, {len(retried)} retries after killed replicas")
+
+
+def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
+    """Each replica's /metrics, read with Prometheus' own client parser,
+    follows the naming conventions and carries the families operators
+    rely on (the process, the build, readiness, HTTP by route)."""
+    import metrics_conventions
+    ports = {"image-ingest": [BASE_PORT + 1, BASE_PORT + 2], "image-projector": [BASE_PORT + 51, BASE_PORT + 52]}
+    for service, replica_ports in ports.items():
+        for port in replica_ports:
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            assert metrics_conventions.problems(text) == [], f"{service} on {port}"
+            names = metrics_conventions.names(text)
+            for needed in ("http_server_requests_total", "http_server_request_duration_seconds",
+                           "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                           "process_start_time_seconds", "registry_build_info", "registry_ready",
+                           "registry_event_log_retention_finite"):
+                assert needed in names, f"{needed} is missing on {service} {port}"
+            assert f'registry_build_info{{service="{service}",version="' in text
+            assert "registry_ready{" in text and 'registry_ready{service="' + service + '"} 1' in text

