@@ -20,9 +20,18 @@ public enum ServiceEntryPoint {
 
     /// Runs a one-off operator command (such as a rebuild) with the
     /// settings; a failure is one line on standard error and exit status 2.
+    /// `LOG_FORMAT` (`text`, the default, or `json`) chooses how logs are
+    /// written and `LOG_LEVEL` how much.
     public static func runCommand(label: String, _ body: (RegistrySettings, Logger) async throws -> Void) async {
+        let environment = ProcessInfo.processInfo.environment
+        guard let format = LogFormat(rawValue: environment["LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text")
+        else {
+            FileHandle.standardError.write(Data("\(label): LOG_FORMAT must be text or json\n".utf8))
+            exit(2)
+        }
+        format.bootstrap()
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         do {
             try await body(try await RegistrySettings.load(), logger)
         } catch {

@@ -35,7 +35,8 @@ def token(user, scopes):
 
 def cluster(command):
     environment = dict(os.environ, CLUSTER_DIR=str(DATA), CLUSTER_PORT=str(PORT), CLUSTER_BASE_PORT=str(BASE_PORT),
-                       IMAGE_REGISTRY_JWT_SECRET=SECRET, INGEST_REPLICAS="2", PROJECTOR_REPLICAS="2")
+                       IMAGE_REGISTRY_JWT_SECRET=SECRET, INGEST_REPLICAS="2", PROJECTOR_REPLICAS="2",
+                       LOG_FORMAT="json")
     subprocess.run([str(ROOT / "scripts" / "cluster"), command], check=True, env=environment)
 
 
@@ -171,3 +172,23 @@ def test_every_replica_names_its_metrics_by_prometheus_conventions(running_clust
                 assert needed in names, f"{needed} is missing on {service} {port}"
             assert f'registry_build_info{{service="{service}",version="' in text
             assert "registry_ready{" in text and 'registry_ready{service="' + service + '"} 1' in text
+
+
+def test_logs_are_one_json_object_per_line_with_request_and_event_ids(running_cluster):
+    """With LOG_FORMAT=json every line a replica writes is one JSON object,
+    and each recorded event's line names its request, event and position."""
+    import json
+    alice = token("alice", ["namespace:write"])
+    answer = requests.post(f"{running_cluster}/v1/namespaces", json={"path": "logged"},
+                           headers={"Authorization": f"Bearer {alice}"}, timeout=10)
+    assert answer.status_code in (200, 202), answer.text
+    recorded = []
+    for log in sorted(DATA.glob("image-*.log")):
+        for number, line in enumerate(log.read_text().splitlines(), 1):
+            fields = json.loads(line)  # fails the test on any line that is not JSON
+            assert {"timestamp", "level", "logger", "message"} <= fields.keys(), f"{log.name}:{number}"
+            if fields["message"] == "event recorded":
+                recorded.append(fields)
+    assert recorded, "no ingest replica logged a recorded event"
+    for fields in recorded:
+        assert fields["hb.request.id"] and fields["event.id"] and fields["position"], fields
