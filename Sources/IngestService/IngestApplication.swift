@@ -34,7 +34,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         queries: queries,
         uploader: ImageUploader(blobs: blobStore),
         fileRoots: settings.fileRoots,
-        verifier: try await TokenVerifier(keys: settings.tokenKeys),
+        verifier: try await settings.tokenVerifier(),
         startup: startup)
 
     return Application(

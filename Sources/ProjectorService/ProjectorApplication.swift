@@ -24,7 +24,7 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         cache: cache,
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
         fileRoots: settings.fileRoots,
-        verifier: try await TokenVerifier(keys: settings.tokenKeys),
+        verifier: try await settings.tokenVerifier(),
         readiness: { try progress.checkReady(maximumLag: settings.readyMaximumLag) })
     return Application(
         router: router,

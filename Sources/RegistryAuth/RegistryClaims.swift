@@ -8,6 +8,10 @@ public struct RegistryClaims: JWTPayload, Equatable {
     public var username: String
     public var scope: String
     public var exp: ExpirationClaim
+    /// Who issued the token; checked when the registry is told its issuer.
+    public var iss: IssuerClaim?
+    /// Whom the token is for; checked when the registry is told its audience.
+    public var aud: AudienceClaim?
 
     public init(subject: String, username: String, scopes: [Scope], expires: Date) {
         self.sub = SubjectClaim(value: subject)

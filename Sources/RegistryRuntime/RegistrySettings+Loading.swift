@@ -65,6 +65,7 @@ private struct SettingsReader {
             imageCheckTimeout: .seconds(try number("image.check.timeout.seconds", 120)))
         settings.kafkaDebug = text("kafka.debug")
         settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
+        settings.tokenRequirements = TokenRequirements(issuer: text("jwt.issuer"), audience: text("jwt.audience"))
         return settings
     }
 
@@ -72,6 +73,9 @@ private struct SettingsReader {
     /// needs a 256-bit key) from the environment, a file it names, or the
     /// secrets directory.
     private func tokenKeys() throws -> TokenKeys {
+        if let address = text("jwt.jwks.url") {
+            return .jwks(try Self.keySetURL(address))
+        }
         if let keyFile = text("jwt.public.key.file") {
             return .publicKey(pem: try contents(of: keyFile, setting: "jwt.public.key.file"))
         }
@@ -85,6 +89,20 @@ private struct SettingsReader {
             throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
         }
         return .sharedSecret(secret)
+    }
+
+    /// A key set's URL: HTTPS, or HTTP to this machine only, since keys
+    /// fetched over plain HTTP could be replaced on the way.
+    static func keySetURL(_ address: String) throws -> URL {
+        let variable = variable("jwt.jwks.url")
+        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), let host = url.host else {
+            throw ConfigurationError("\(variable) must be an https:// URL (got \"\(address)\")")
+        }
+        let loopback = ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased())
+        guard scheme == "https" || (scheme == "http" && loopback) else {
+            throw ConfigurationError("\(variable) must be an https:// URL; http:// is allowed only to 127.0.0.1 (got \"\(address)\")")
+        }
+        return url
     }
 
     private func text(_ key: String, isSecret: Bool = false) -> String? {

@@ -51,6 +51,8 @@ public struct RegistrySettings: Sendable {
     public var consumerGroup: String
     /// How bearer tokens are checked.
     public var tokenKeys: TokenKeys
+    /// The issuer and audience tokens must name, when set.
+    public var tokenRequirements: TokenRequirements
     public var waitTimeout: Duration
     public var migrationsDirectory: URL
     /// Where uploads are stored (content-addressed).
@@ -111,6 +113,7 @@ public struct RegistrySettings: Sendable {
         self.imageCheckTimeout = imageCheckTimeout
         self.kafkaDebug = nil
         self.allowFiniteRetention = false
+        self.tokenRequirements = TokenRequirements()
     }
 
     /// How the event topic is created.

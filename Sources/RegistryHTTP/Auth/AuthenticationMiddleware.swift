@@ -26,6 +26,9 @@ public struct AuthenticationMiddleware: RouterMiddleware {
                 context.caller = try await verifier.caller(fromToken: String(parts[1]))
             } catch let rejected as TokenRejected {
                 throw APIError.unauthorized(rejected.reason)
+            } catch let unavailable as TokenKeysUnavailable {
+                context.logger.error("cannot verify tokens", metadata: ["error": "\(unavailable)"])
+                throw APIError.serviceUnavailable("tokens cannot be verified right now; try again shortly")
             }
             context.logger[metadataKey: "user"] = "\(context.caller!.username)"
         }
