@@ -159,6 +159,8 @@ def test_every_replica_names_its_metrics_by_prometheus_conventions(running_clust
     follows the naming conventions and carries the families operators
     rely on (the process, the build, readiness, HTTP by route)."""
     import metrics_conventions
+    # The balancer does not serve /metrics: Prometheus scrapes each replica.
+    assert requests.get(f"{running_cluster}/metrics", timeout=10).status_code == 404
     ports = {"image-ingest": [BASE_PORT + 1, BASE_PORT + 2], "image-projector": [BASE_PORT + 51, BASE_PORT + 52]}
     for service, replica_ports in ports.items():
         for port in replica_ports:
