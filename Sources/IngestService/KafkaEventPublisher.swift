@@ -3,6 +3,8 @@ import Kafka
 import Metrics
 import RegistryDomain
 import RegistryHTTP
+import RegistryRuntime
+import Tracing
 
 /// ``EventPublisher`` over the Kafka topic, keyed by the envelope's subject
 /// (the owner), so each owner's events stay in order.
@@ -15,7 +17,26 @@ public struct KafkaEventPublisher: EventPublisher {
         self.topic = topic
     }
 
+    /// Sends the event inside a producer span, whose W3C context the event
+    /// carries (`ce_traceparent`), so the projector's apply span joins the
+    /// request's trace.
     public func publish(_ envelope: EventEnvelope) async throws -> LogPosition {
+        try await withSpan("send \(topic)", ofKind: .producer) { span in
+            span.attributes["messaging.system"] = "kafka"
+            span.attributes["messaging.operation.type"] = "send"
+            span.attributes["messaging.destination.name"] = topic
+            span.attributes["messaging.message.id"] = envelope.id.uuidString.lowercased()
+            span.attributes["cloudevents.event_type"] = envelope.type.rawValue
+            var traced = envelope
+            traced.traceContext = EventTracing.currentContext()
+            let position = try await send(traced)
+            span.attributes["messaging.destination.partition.id"] = String(position.partition)
+            span.attributes["messaging.kafka.offset"] = Int(position.offset)
+            return position
+        }
+    }
+
+    private func send(_ envelope: EventEnvelope) async throws -> LogPosition {
         let record = CloudEventsCodec.encode(envelope)
         let started = DispatchTime.now()
         do {

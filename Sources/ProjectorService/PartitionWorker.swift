@@ -2,6 +2,8 @@ import Dispatch
 import Logging
 import ReadModel
 import RegistryDomain
+import RegistryRuntime
+import Tracing
 
 /// Applies one partition's records in log order, on its own: while the
 /// database is unreachable only this partition waits, and a record that
@@ -28,7 +30,10 @@ struct PartitionWorker: Sendable {
     func run() async {
         while let next = await backlog.take(upTo: Self.maximumBatch) {
             if next.resume { resume() }
-            guard let nextOffset = await apply(next.records) else { return }
+            let spans = EventTracing.startApplySpans(for: next.records)
+            let nextOffset = await apply(next.records)
+            for span in spans { span.end() }
+            guard let nextOffset else { return }
             stored(nextOffset)
         }
     }

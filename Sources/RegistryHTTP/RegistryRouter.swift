@@ -21,6 +21,9 @@ public struct RegistryRouter {
     ) throws {
         _ = RegistryMetrics.registry
         router = Router(context: RegistryRequestContext.self)
+        // A span per request, in the caller's trace when it sends a W3C
+        // `traceparent` (a no-op unless tracing is on).
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))

@@ -9,7 +9,8 @@ extension RegistrySettings {
     /// environment variables first, then the files of
     /// `IMAGE_REGISTRY_SECRETS_DIR`, if set (one file per setting, named
     /// like `jwt-secret` for `IMAGE_REGISTRY_JWT_SECRET`). Secrets are
-    /// marked as such, so access reports never show them.
+    /// marked as such, so access reports never show them. Tracing reads
+    /// OpenTelemetry's standard `OTEL_*` variables (``TracingSettings``).
     ///
     /// A value that is set but malformed is an error naming the variable,
     /// never a silent fallback to the default.
@@ -25,7 +26,9 @@ extension RegistrySettings {
         if let directory = environment["IMAGE_REGISTRY_SECRETS_DIR"], !directory.isEmpty {
             providers.append(try await DirectoryFilesProvider(directoryPath: FilePath(directory)))
         }
-        return try SettingsReader(ConfigReader(providers: providers)).settings()
+        var settings = try SettingsReader(ConfigReader(providers: providers)).settings()
+        settings.tracing = try TracingSettings(environment: environment)
+        return settings
     }
 }
 

@@ -48,6 +48,8 @@ public struct RegistrySettings: Sendable {
     /// Whether a replica may serve although the event topic deletes old
     /// records (``EventLogRetention``); off: it stays not ready, saying why.
     public var allowFiniteRetention: Bool
+    /// Where traces are exported, from OpenTelemetry's own variables.
+    public var tracing: TracingSettings
     public var consumerGroup: String
     /// How bearer tokens are checked.
     public var tokenKeys: TokenKeys
@@ -113,6 +115,7 @@ public struct RegistrySettings: Sendable {
         self.imageCheckTimeout = imageCheckTimeout
         self.kafkaDebug = nil
         self.allowFiniteRetention = false
+        self.tracing = TracingSettings()
         self.tokenRequirements = TokenRequirements()
     }
 

@@ -3,17 +3,22 @@ import Logging
 import ServiceLifecycle
 
 /// Runs a service built from the settings (``RegistrySettings/load(environment:)``)
-/// until SIGTERM or SIGINT, then shuts it down gracefully. A settings error
+/// until SIGTERM or SIGINT, then shuts it down gracefully; with the
+/// OpenTelemetry exporter beside it when ``TracingSettings`` turns tracing on. A settings error
 /// is one clear line on standard error and exit status 2.
 public enum ServiceEntryPoint {
     public static func run(
         label: String, build: (RegistrySettings, Logger) async throws -> some Service
     ) async {
         await runCommand(label: label) { settings, logger in
+            // Started first, so spans of the service's start are exported,
+            // and listed first, so the group stops it last and flushes.
+            let tracing = try TracingBackend.start(settings.tracing, serviceName: label, logger: logger)
             let service = try await build(settings, logger)
             try await ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                    services: (tracing.map { [$0] } ?? []).map { .init(service: $0) } + [.init(service: service)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             ).run()
         }
     }

@@ -21,6 +21,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "lib"))
 import registry_token  # noqa: E402
+from otlp_receiver import OTLPReceiver, span_id  # noqa: E402
 DATA = ROOT / "var" / "cluster-test"
 PORT = 18000
 BASE_PORT = 18300
@@ -33,17 +34,27 @@ def token(user, scopes):
     return registry_token.token(SECRET, user, scopes)
 
 
-def cluster(command):
+def cluster(command, **extra):
     environment = dict(os.environ, CLUSTER_DIR=str(DATA), CLUSTER_PORT=str(PORT), CLUSTER_BASE_PORT=str(BASE_PORT),
                        IMAGE_REGISTRY_JWT_SECRET=SECRET, INGEST_REPLICAS="2", PROJECTOR_REPLICAS="2",
-                       LOG_FORMAT="json")
+                       LOG_FORMAT="json", **extra)
     subprocess.run([str(ROOT / "scripts" / "cluster"), command], check=True, env=environment)
 
 
 @pytest.fixture(scope="module")
-def running_cluster():
+def otlp_receiver():
+    receiver = OTLPReceiver()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="module")
+def running_cluster(otlp_receiver):
     subprocess.run(["rm", "-rf", str(DATA)], check=True)
-    cluster("up")
+    # Every replica exports its traces to the test's receiver, in OTLP's
+    # JSON encoding, in batches 200 ms apart.
+    cluster("up", OTEL_EXPORTER_OTLP_ENDPOINT=otlp_receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL="http/json",
+            OTEL_BSP_SCHEDULE_DELAY="200")
     try:
         yield f"http://127.0.0.1:{PORT}"
     finally:
@@ -204,3 +215,44 @@ def test_logs_are_one_json_object_per_line_with_request_and_event_ids(running_cl
     assert recorded, "no ingest replica logged a recorded event"
     for fields in recorded:
         assert fields["hb.request.id"] and fields["event.id"] and fields["position"], fields
+
+
+def test_one_upload_is_one_trace_from_the_request_to_the_projection(running_cluster, otlp_receiver, tmp_path):
+    """The caller's W3C traceparent starts the trace: the ingest replica's
+    request span, its Kafka send span and the projector's apply span of the
+    event arrive at a real OTLP receiver as one trace, each the child of the
+    one before, although the event crossed the broker in between."""
+    trace_id = os.urandom(16).hex()
+    caller_span = os.urandom(8).hex()
+    writer = token("tracy", ["image:write", "image:read"])
+    path = tmp_path / "traced.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "16M"], check=True)
+    answer = requests.post(f"{running_cluster}/v1/images", params={"name": "traced", "wait": "true"},
+                           data=path.read_bytes(), timeout=60,
+                           headers={"Authorization": f"Bearer {writer}", "Content-Type": "application/x-qemu-disk",
+                                    "traceparent": f"00-{trace_id}-{caller_span}-01"})
+    assert answer.status_code == 201, answer.text
+
+    def spans_named(spans, prefix):
+        return [span for span in spans if span["name"].startswith(prefix)]
+
+    deadline = time.monotonic() + 20
+    while True:
+        spans = otlp_receiver.trace(trace_id)
+        if spans_named(spans, "apply image-created") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    names = sorted((span["service"], span["name"]) for span in spans)
+    # OTLP's SPAN_KIND_SERVER is 2; Hummingbird names the span by its route.
+    requests_ = [s for s in spans if s["service"] == "image-ingest" and s.get("kind") in (2, "SPAN_KIND_SERVER")]
+    sends = spans_named(spans, "send ")
+    applies = spans_named(spans, "apply image-created")
+    assert len(requests_) == 1 and len(sends) == 1 and len(applies) == 1, names
+    request, send, apply = requests_[0], sends[0], applies[0]
+    assert request["name"] == "/v1/images" and span_id(request["parentSpanId"]) == caller_span, names
+    assert span_id(send["parentSpanId"]) == span_id(request["spanId"])
+    assert span_id(apply["parentSpanId"]) == span_id(send["spanId"])
+    assert send["service"] == "image-ingest" and apply["service"] == "image-projector"
+    def message_id(span):
+        return next(a["value"]["stringValue"] for a in span["attributes"] if a["key"] == "messaging.message.id")
+    assert message_id(apply) == message_id(send)

@@ -123,6 +123,50 @@ struct CloudEventsCodecTests {
         }
     }
 
+    static let traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+    @Test("the trace context travels as ce_traceparent and ce_tracestate and decodes unchanged")
+    func traceContext() throws {
+        var envelope = Self.envelope(Self.events[2])
+        envelope.traceContext = EventTraceContext(traceParent: Self.traceParent, traceState: "vendor=abc,other=1")
+        let encoded = CloudEventsCodec.encode(envelope)
+        #expect(encoded.header("ce_traceparent") == Self.traceParent)
+        #expect(encoded.header("ce_tracestate") == "vendor=abc,other=1")
+        #expect(try CloudEventsCodec.decode(encoded) == envelope)
+        #expect(try CloudEventsCodec.decode(encoded).traceContext?.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(CloudEventsCodec.encode(Self.envelope(Self.events[2])).header("ce_traceparent") == nil)
+    }
+
+    @Test("a malformed trace context is dropped, never poison", arguments: [
+        "", "garbage", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\u{0}",
+    ])
+    func malformedTraceContext(_ value: String) throws {
+        let record = tampered { setHeader("ce_traceparent", value, in: &$0) }
+        let decoded = try CloudEventsCodec.decode(record)
+        #expect(decoded.traceContext == nil)
+        #expect(decoded.event == Self.events[2])
+    }
+
+    @Test("a trace state that is too long or not printable is dropped, the trace parent kept")
+    func malformedTraceState() throws {
+        for state in [String(repeating: "a", count: 513), "a=b\nc=d", "a=\u{7F}"] {
+            let record = tampered {
+                setHeader("ce_traceparent", Self.traceParent, in: &$0)
+                setHeader("ce_tracestate", state, in: &$0)
+            }
+            let trace = try CloudEventsCodec.decode(record).traceContext
+            #expect(trace?.traceParent == Self.traceParent)
+            #expect(trace?.traceState == nil)
+        }
+    }
+
     @Test("unknown data fields are ignored")
     func unknownFieldsIgnored() throws {
         let envelope = Self.envelope(Self.events[0])

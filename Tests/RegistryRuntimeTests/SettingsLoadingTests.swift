@@ -59,6 +59,23 @@ import Testing
         #expect("\(error!)".contains("IMAGE_REGISTRY_ALLOW_FINITE_RETENTION"))
     }
 
+    @Test func tracingIsOnOnlyWithAnOTLPEndpointAndNotDisabled() async throws {
+        let base = ["IMAGE_REGISTRY_JWT_SECRET": Self.secret]
+        #expect(try await RegistrySettings.load(environment: base).tracing.endpoint == nil)
+        let general = base.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]) { $1 }
+        #expect(try await RegistrySettings.load(environment: general).tracing.endpoint?.host == "collector")
+        let specific = general.merging(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://traces.example/v1/traces"]) { $1 }
+        #expect(try await RegistrySettings.load(environment: specific).tracing.endpoint?.host == "traces.example")
+        let disabled = general.merging(["OTEL_SDK_DISABLED": "true"]) { $1 }
+        #expect(try await RegistrySettings.load(environment: disabled).tracing.endpoint == nil)
+        for bad in ["collector:4318", "ftp://collector", "http://", "not a url"] {
+            let error = await #expect(throws: (any Error).self) {
+                try await RegistrySettings.load(environment: base.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": bad]) { $1 })
+            }
+            #expect("\(error!)".contains("OTEL_EXPORTER_OTLP_ENDPOINT"))
+        }
+    }
+
     @Test func aMissingOrShortSecretIsRefused() async throws {
         await #expect(throws: (any Error).self) { try await RegistrySettings.load(environment: [:]) }
         let short = await #expect(throws: (any Error).self) {

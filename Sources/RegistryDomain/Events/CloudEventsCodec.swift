@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Attributes travel as `ce_*` record headers (`ce_specversion`, `ce_id`,
 /// `ce_type`, `ce_source`, `ce_time`, `ce_subject`, plus the extensions
-/// `ce_actor`, `ce_actorrole`, `ce_schemaversion` and `ce_requestid`); the data is JSON in the
+/// `ce_actor`, `ce_actorrole`, `ce_schemaversion` and `ce_requestid`, and the
+/// distributed tracing extension's `ce_traceparent` and `ce_tracestate`); the data is JSON in the
 /// record value; the record key is the subject (the owner). Unknown JSON
 /// fields are ignored, so newer producers can add fields safely.
 public enum CloudEventsCodec {
@@ -31,6 +32,10 @@ public enum CloudEventsCodec {
         }
         if let role = envelope.actorRole {
             attributes.append(("ce_actorrole", role.rawValue))
+        }
+        if let trace = envelope.traceContext {
+            attributes.append(("ce_traceparent", trace.traceParent))
+            if let state = trace.traceState { attributes.append(("ce_tracestate", state)) }
         }
         return EncodedEvent(
             key: Array(envelope.subject.utf8),
@@ -74,8 +79,15 @@ public enum CloudEventsCodec {
             subject: try required("ce_subject", in: record),
             schemaVersion: schemaVersion,
             requestID: record.header("ce_requestid"),
+            traceContext: traceContext(of: record),
             event: try decodeData(type: type, from: record.value)
         )
+    }
+
+    /// The record's trace context; `nil` when it has none or a malformed one
+    /// (a bad trace context never makes an event poison).
+    public static func traceContext(of record: EncodedEvent) -> EventTraceContext? {
+        EventTraceContext(traceParent: record.header("ce_traceparent"), traceState: record.header("ce_tracestate"))
     }
 
     private static func required(_ name: String, in record: EncodedEvent) throws(PoisonEventError) -> String {

@@ -42,11 +42,14 @@ public struct EventEnvelope: Sendable, Equatable {
     public var schemaVersion: Int
     /// The HTTP request that caused the event, for log correlation.
     public var requestID: String?
+    /// The trace of the request that recorded the event, when it was traced.
+    public var traceContext: EventTraceContext?
     public var event: RegistryEvent
 
     public init(
         id: UUID = EventID.make(), source: String, time: Date = Date(), actor: Username,
-        actorRole: ActorRole? = .user, subject: String, schemaVersion: Int = EventEnvelope.currentSchemaVersion, requestID: String? = nil, event: RegistryEvent
+        actorRole: ActorRole? = .user, subject: String, schemaVersion: Int = EventEnvelope.currentSchemaVersion, requestID: String? = nil,
+        traceContext: EventTraceContext? = nil, event: RegistryEvent
     ) {
         self.id = id
         self.source = source
@@ -58,6 +61,7 @@ public struct EventEnvelope: Sendable, Equatable {
         self.subject = subject
         self.schemaVersion = schemaVersion
         self.requestID = requestID
+        self.traceContext = traceContext
         self.event = event
     }
 
