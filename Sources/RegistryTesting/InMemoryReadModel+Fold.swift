@@ -21,6 +21,8 @@ extension InMemoryReadModel.State {
             refusal = delete(deleted, envelope)
         case .collaboratorAdded(let change), .collaboratorRemoved(let change):
             refusal = changeCollaborators(change, envelope)
+        case .namespaceUpdated(let update):
+            refusal = updateNamespace(update, envelope)
         case .imageResolved:
             refusal = nil
         }
@@ -95,6 +97,26 @@ extension InMemoryReadModel.State {
             return refusal
         }
         if let index { images[index].deletedAt = envelope.time }
+        return nil
+    }
+
+    /// A new visibility for the namespace and every one below it, a new
+    /// description for the namespace alone.
+    private mutating func updateNamespace(_ update: NamespaceUpdated, _ envelope: EventEnvelope) -> Refusal? {
+        let reference = NamespaceReference(path: update.path, owner: update.owner)
+        if let refusal = AccessPolicy.refusal(
+            ofUpdating: update, exists: namespaces[reference] != nil, subject: envelope.subject,
+            viewer: envelope.actorViewer)
+        {
+            return refusal
+        }
+        if let visibility = update.visibility {
+            for (key, record) in namespaces
+            where key.owner == update.owner && record.reference.path.lineage.contains(update.path) {
+                namespaces[key]?.visibility = visibility
+            }
+        }
+        if let description = update.description { namespaces[reference]?.description = description }
         return nil
     }
 

@@ -24,6 +24,10 @@ struct CloudEventsCodecTests {
                 sha256: digest, size: 10, location: location, verified: true))),
         .imageResolved(ImageResolved(
             buildID: "4712", user: alice, namespace: nil, image: "missing", driver: .qemu, resolution: nil)),
+        .namespaceUpdated(NamespaceUpdated(
+            owner: alice, path: try! NamespacePath("team"), visibility: .public, description: "Team images")),
+        .namespaceUpdated(NamespaceUpdated(
+            owner: alice, path: try! NamespacePath("team/infra"), visibility: nil, description: "")),
     ]
 
     static func envelope(_ event: RegistryEvent) -> EventEnvelope {
@@ -92,6 +96,20 @@ struct CloudEventsCodecTests {
             if case .invalidData = error as? PoisonEventError { return true }
             return false
         }
+    }
+
+    @Test("a namespace update that changes nothing, or whose description breaks the rules, is poison", arguments: [
+        #"{"owner": "alice", "path": "team"}"#,
+        #"{"owner": "alice", "path": "team", "description": "two\nlines"}"#,
+        #"{"owner": "alice", "path": "team", "visibility": "secret"}"#,
+        "{\"owner\": \"alice\", \"path\": \"team\", \"description\": \"\(String(repeating: "x", count: 1025))\"}",
+    ])
+    func invalidNamespaceUpdate(_ data: String) {
+        var encoded = CloudEventsCodec.encode(Self.envelope(Self.events[0]))
+        encoded.headers.removeAll { $0.name == "ce_type" }
+        encoded.headers.append(.init(name: "ce_type", value: Array("namespace-updated".utf8)))
+        encoded.value = Array(data.utf8)
+        #expect(throws: PoisonEventError.self) { try CloudEventsCodec.decode(encoded) }
     }
 
     @Test("data that breaks a domain rule is poison")

@@ -81,6 +81,22 @@ struct EventAuthorizationTests {
         #expect(refusal(Viewer(username: Self.alice), rootExists: false) == "namespace team@alice does not exist")
     }
 
+    @Test("a namespace is changed only by its owner or an administrator, only if it exists, keyed by its owner")
+    func namespaceUpdates() {
+        let update = NamespaceUpdated(
+            owner: Self.alice, path: try! NamespacePath("team/infra"), visibility: .public, description: nil)
+        func refusal(_ viewer: Viewer, exists: Bool = true, subject: String = "alice") -> String? {
+            AccessPolicy.refusal(ofUpdating: update, exists: exists, subject: subject, viewer: viewer)?.reason
+        }
+        #expect(refusal(Viewer(username: Self.alice)) == nil)
+        #expect(refusal(Viewer(username: Self.carol, isAdministrator: true)) == nil)
+        // A collaborator (bob, say) may add to the tree but not change who sees it.
+        #expect(refusal(Viewer(username: Self.bob)) == "only the owner of team/infra@alice changes it")
+        #expect(refusal(Viewer(username: Self.alice), exists: false) == "namespace team/infra@alice does not exist")
+        #expect(refusal(Viewer(username: Self.alice), subject: "bob")
+            == "the event is keyed by bob, not by alice, whose state it changes")
+    }
+
     @Test("a record without a recorded role keeps ingest's decision")
     func unrecordedRole() throws {
         let envelope = EventEnvelope(

@@ -142,6 +142,80 @@ import Testing
         }
     }
 
+    @Test func anUpdateByTheOwnerCascadesVisibilityDownTheTreeAndSetsTheDescription() async throws {
+        let registry = try await FakeRegistry()
+        let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
+        try await registry.withServices { ingest, projector in
+            _ = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team/infra/ci"}"#)
+            _ = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "teams"}"#)
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/ci", token: bob).status == .notFound)
+
+            let accepted = try await ingest.call(
+                .patch, "/v1/namespaces/alice/team", token: alice, json: #"{"visibility": "public"}"#)
+            #expect(accepted.status == .accepted)
+            #expect(accepted.string("event", "type") == "namespace-updated")
+            for path in ["team", "team/infra", "team/infra/ci"] {
+                let shown = try await projector.call(.get, "/v1/namespaces/alice/\(path)", token: bob)
+                #expect(shown.status == .ok)
+                #expect(shown["visibility"] as? String == "public")
+            }
+            // A sibling whose name merely starts the same is not below it.
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/teams", token: bob).status == .notFound)
+
+            let described = try await ingest.call(
+                .patch, "/v1/namespaces/alice/team/infra?wait=true", token: alice,
+                json: #"{"description": "Infrastructure images", "visibility": "internal"}"#)
+            #expect(described.status == .ok)
+            #expect(described["description"] as? String == "Infrastructure images")
+            #expect(described["visibility"] as? String == "internal")
+            #expect(described["collaborators"] as? [String] == [])
+            let root = try await projector.call(.get, "/v1/namespaces/alice/team", token: bob)
+            #expect(root["visibility"] as? String == "public")
+            #expect(root["description"] as? String == "")
+            let child = try await projector.call(.get, "/v1/namespaces/alice/team/infra/ci", token: bob)
+            #expect(child["visibility"] as? String == "internal")
+
+            let cleared = try await ingest.call(
+                .patch, "/v1/namespaces/alice/team/infra?wait=true", token: alice, json: #"{"description": ""}"#)
+            #expect(cleared["description"] as? String == "")
+        }
+        #expect(registry.log.events.map(\.type).filter { $0 == .namespaceUpdated }.count == 3)
+    }
+
+    @Test func updatesThatAreNotTheOwnersOrChangeNothingRecordNothing() async throws {
+        let registry = try await FakeRegistry()
+        let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
+        let reader = try await registry.token("alice", [.namespaceRead])
+        try await registry.withServices { ingest, _ in
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
+            _ = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
+            let before = registry.log.records.count
+            let change = #"{"visibility": "public"}"#
+            #expect(try await ingest.call(.patch, "/v1/namespaces/alice/team", json: change).status == .unauthorized)
+            // A collaborator sees the tree but may not change who else does.
+            #expect(try await ingest.call(.patch, "/v1/namespaces/alice/team", token: bob, json: change).status
+                == .notFound)
+            #expect(try await ingest.call(.patch, "/v1/namespaces/alice/team", token: reader, json: change).status
+                == .notFound)
+            #expect(try await ingest.call(.patch, "/v1/namespaces/alice/nothere", token: alice, json: change).status
+                == .notFound)
+            #expect(try await ingest.call(.patch, "/v1/namespaces/alice/..", token: alice, json: change).status
+                == .badRequest)
+            for body in [
+                "{}", #"{"visibility": "secret"}"#, #"{"description": "two\nlines"}"#, #"{"visibility": null}"#,
+                "{\"description\": \"\(String(repeating: "x", count: 1025))\"}", #"{"visibility": "#, "[]",
+            ] {
+                let refused = try await ingest.call(.patch, "/v1/namespaces/alice/team", token: alice, json: body)
+                #expect(refused.status == .badRequest, "\(body)")
+            }
+            #expect(try await ingest.call(
+                .patch, "/v1/namespaces/alice/team", token: alice, json: change, contentType: "text/plain").status
+                == .unsupportedMediaType)
+            #expect(registry.log.records.count == before)
+        }
+    }
+
     @Test func listingShowsWhatTheViewerMaySeeInPages() async throws {
         let registry = try await FakeRegistry()
         let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))

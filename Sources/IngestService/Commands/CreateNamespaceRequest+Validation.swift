@@ -9,11 +9,17 @@ extension CreateNamespaceRequest {
         let reference = try RegistryHTTP.validated { () throws(NameError) in
             try NamespaceReference(parsing: path, defaultOwner: caller.username, field: "path")
         }
-        guard let visibility else { return (reference, nil) }
-        guard let parsed = Visibility(rawValue: visibility) else {
+        return (reference, try visibility.map(Visibility.validated))
+    }
+}
+
+extension Visibility {
+    /// The visibility a request names; 400 naming the allowed values.
+    static func validated(_ text: String) throws(APIError) -> Visibility {
+        guard let parsed = Visibility(rawValue: text) else {
             throw APIError.badRequest(
-                "visibility must be public, internal or private (got \"\(visibility)\")", code: "invalid_field")
+                "visibility must be public, internal or private (got \"\(text)\")", code: "invalid_field")
         }
-        return (reference, parsed)
+        return parsed
     }
 }

@@ -47,7 +47,7 @@ struct CommutingRun {
                     namespaces.ensure(owner: owner.value, path: path, leafVisibility: nil, envelope: envelope)
                 }
                 images.create(created, envelope: envelope)
-            case .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+            case .namespaceUpdated, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
                 break  // never part of a run
             }
         }
@@ -67,7 +67,7 @@ struct CommutingRun {
             created.owner.flatMap { owner in
                 created.namespace.map { FoldState.Root(owner: owner.value, path: $0.root.value) }
             }
-        case .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+        case .namespaceUpdated, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
             nil
         }
     }

@@ -51,6 +51,9 @@ enum EventApplier {
             case .collaboratorAdded(let change), .collaboratorRemoved(let change):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await changeCollaborators(change, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .namespaceUpdated(let update):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await updateNamespace(update, entry: entry, audit: &audit, on: connection, logger: logger)
             }
         }
         try await run.flush(into: &audit, on: connection, logger: logger)
@@ -71,6 +74,35 @@ enum EventApplier {
         }
         try await connection.query(
             "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID)", logger: logger)
+    }
+
+    /// A new visibility for the namespace and every namespace below it, a
+    /// new description for the namespace alone.
+    private static func updateNamespace(
+        _ update: NamespaceUpdated, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let exists = try await FoldState.namespaceExists(
+            owner: update.owner.value, path: update.path.value, on: connection, logger: logger)
+        if let refusal = AccessPolicy.refusal(
+            ofUpdating: update, exists: exists, subject: envelope.subject, viewer: envelope.actorViewer)
+        {
+            return audit.reject(entry, refusal)
+        }
+        let (owner, path) = (update.owner.value, update.path.value)
+        if let visibility = update.visibility {
+            try await connection.query(
+                """
+                UPDATE namespaces SET visibility = \(visibility.rawValue)
+                WHERE owner = \(owner) AND (path = \(path) OR starts_with(path, \(path + "/")))
+                """, logger: logger)
+        }
+        if let description = update.description {
+            try await connection.query(
+                "UPDATE namespaces SET description = \(description) WHERE owner = \(owner) AND path = \(path)",
+                logger: logger)
+        }
     }
 
     private static func changeCollaborators(

@@ -35,8 +35,15 @@ enum FoldState {
 
     /// Whether a root namespace exists.
     static func exists(_ root: Root, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await namespaceExists(owner: root.owner, path: root.path, on: connection, logger: logger)
+    }
+
+    /// Whether the namespace `path` of `owner` exists.
+    static func namespaceExists(owner: String, path: String, on connection: PostgresConnection, logger: Logger)
+        async throws -> Bool
+    {
         let rows = try await connection.query(
-            "SELECT 1 FROM namespaces WHERE owner = \(root.owner) AND path = \(root.path)", logger: logger)
+            "SELECT 1 FROM namespaces WHERE owner = \(owner) AND path = \(path)", logger: logger)
         for try await _ in rows { return true }
         return false
     }

@@ -62,12 +62,18 @@ public struct NamespaceRecord: Sendable, Equatable {
     public var visibility: Visibility
     public var createdAt: Date
     public var createdBy: String
+    /// Empty when the owner gave none.
+    public var description: String
 
-    public init(reference: NamespaceReference, visibility: Visibility, createdAt: Date, createdBy: String) {
+    public init(
+        reference: NamespaceReference, visibility: Visibility, createdAt: Date, createdBy: String,
+        description: String = ""
+    ) {
         self.reference = reference
         self.visibility = visibility
         self.createdAt = createdAt
         self.createdBy = createdBy
+        self.description = description
     }
 }
 

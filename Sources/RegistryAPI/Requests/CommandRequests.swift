@@ -10,6 +10,19 @@ public struct CreateNamespaceRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// Body of `PATCH /v1/namespaces/{owner}/{path}`: what to change. A new
+/// visibility applies to the namespace and every namespace below it; an
+/// empty description clears it.
+public struct UpdateNamespaceRequest: Codable, Sendable, Equatable {
+    public var visibility: String?
+    public var description: String?
+
+    public init(visibility: String? = nil, description: String? = nil) {
+        self.visibility = visibility
+        self.description = description
+    }
+}
+
 /// Body of `POST /v1/namespaces/{owner}/{path}/collaborators`: `{"username": "bob"}`.
 public struct AddCollaboratorRequest: Codable, Sendable, Equatable {
     public var username: String

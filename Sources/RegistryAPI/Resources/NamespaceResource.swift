@@ -8,22 +8,26 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
     /// The canonical reference, `path@owner`.
     public var reference: String
     public var visibility: Visibility
+    /// Empty when the owner gave none.
+    public var description: String
     public var createdAt: Date
     /// The root's collaborators; shown only to those who may manage them.
     public var collaborators: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case path, owner, reference, visibility, collaborators
+        case path, owner, reference, visibility, description, collaborators
         case createdAt = "created_at"
     }
 
     public init(
-        path: String, owner: String, reference: String, visibility: Visibility, createdAt: Date, collaborators: [String]?
+        path: String, owner: String, reference: String, visibility: Visibility, description: String = "",
+        createdAt: Date, collaborators: [String]?
     ) {
         self.path = path
         self.owner = owner
         self.reference = reference
         self.visibility = visibility
+        self.description = description
         self.createdAt = createdAt
         self.collaborators = collaborators
     }

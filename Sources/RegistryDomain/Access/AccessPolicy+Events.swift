@@ -54,7 +54,7 @@ extension AccessPolicy {
                     ? nil : Refusal("\(name(of: viewer)) may not add personal images of \(owner.value)")
             }
             return treeRefusal(owner: owner, root: namespace.root, viewer: viewer, rootCollaborators)
-        case .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+        case .namespaceUpdated, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
             return nil
         }
     }
@@ -85,6 +85,21 @@ extension AccessPolicy {
         guard rootExists else { return Refusal("namespace \(root) does not exist") }
         guard viewer.isAdministrator || viewer.username == change.owner else {
             return Refusal("only the owner of \(root) manages its collaborators")
+        }
+        return nil
+    }
+
+    /// `namespace-updated`; `exists` says whether the namespace exists at
+    /// the event's position. Only the owner (or an administrator) changes a
+    /// namespace: collaborators may add to a tree, not change who sees it.
+    public static func refusal(
+        ofUpdating update: NamespaceUpdated, exists: Bool, subject: String, viewer: Viewer
+    ) -> Refusal? {
+        let namespace = "\(update.path.value)@\(update.owner.value)"
+        if let refusal = wrongKey(subject, owner: update.owner.value) { return refusal }
+        guard exists else { return Refusal("namespace \(namespace) does not exist") }
+        guard viewer.isAdministrator || viewer.username == update.owner else {
+            return Refusal("only the owner of \(namespace) changes it")
         }
         return nil
     }

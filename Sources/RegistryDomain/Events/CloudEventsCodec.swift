@@ -128,6 +128,7 @@ public enum CloudEventsCodec {
         // Encoding these plain value types cannot fail.
         let data: Data? = switch event {
         case .namespaceCreated(let payload): try? encoder.encode(payload)
+        case .namespaceUpdated(let payload): try? encoder.encode(payload)
         case .imageCreated(let payload): try? encoder.encode(payload)
         case .imageResolved(let payload): try? encoder.encode(payload)
         case .imageDeleted(let payload): try? encoder.encode(payload)
@@ -145,6 +146,10 @@ public enum CloudEventsCodec {
             switch type {
             case .namespaceCreated:
                 return .namespaceCreated(try decoder.decode(NamespaceCreated.self, from: data))
+            case .namespaceUpdated:
+                let payload = try decoder.decode(NamespaceUpdated.self, from: data)
+                try payload.validate()
+                return .namespaceUpdated(payload)
             case .imageCreated:
                 let payload = try decoder.decode(ImageCreated.self, from: data)
                 try payload.validate()

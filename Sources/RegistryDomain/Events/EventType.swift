@@ -2,6 +2,7 @@
 /// `type` attribute (`ce_type` header).
 public enum EventType: String, Codable, Sendable, CaseIterable {
     case namespaceCreated = "namespace-created"
+    case namespaceUpdated = "namespace-updated"
     case imageCreated = "image-created"
     case imageResolved = "image-resolved"
     case imageDeleted = "image-deleted"

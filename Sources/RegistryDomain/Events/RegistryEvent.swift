@@ -3,6 +3,7 @@ import Foundation
 /// One fact with its data, as the registry records it.
 public enum RegistryEvent: Sendable, Equatable {
     case namespaceCreated(NamespaceCreated)
+    case namespaceUpdated(NamespaceUpdated)
     case imageCreated(ImageCreated)
     case imageResolved(ImageResolved)
     case imageDeleted(ImageDeleted)
@@ -13,6 +14,7 @@ public enum RegistryEvent: Sendable, Equatable {
     public var type: EventType {
         switch self {
         case .namespaceCreated: .namespaceCreated
+        case .namespaceUpdated: .namespaceUpdated
         case .imageCreated: .imageCreated
         case .imageResolved: .imageResolved
         case .imageDeleted: .imageDeleted

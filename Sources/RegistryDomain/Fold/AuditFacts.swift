@@ -14,6 +14,9 @@ public struct AuditFacts: Sendable, Equatable {
         case .namespaceCreated(let created):
             username = created.owner.value
             namespace = "\(created.path.value)@\(created.owner.value)"
+        case .namespaceUpdated(let updated):
+            username = updated.owner.value
+            namespace = "\(updated.path.value)@\(updated.owner.value)"
         case .imageCreated(let created):
             username = created.owner?.value
             namespace = created.namespace.flatMap { path in created.owner.map { "\(path.value)@\($0.value)" } }

@@ -20,7 +20,8 @@ extension NamespaceResource {
     public init(_ record: NamespaceRecord, collaborators: [String]? = nil) {
         self.init(
             path: record.reference.path.value, owner: record.reference.owner.value,
-            reference: record.reference.description, visibility: record.visibility, createdAt: record.createdAt,
+            reference: record.reference.description, visibility: record.visibility, description: record.description,
+            createdAt: record.createdAt,
             collaborators: collaborators)
     }
 
