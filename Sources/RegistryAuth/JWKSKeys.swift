@@ -81,7 +81,9 @@ actor JWKSKeys {
             inFlight = task
             lastAttempt = .now
         }
-        defer { inFlight = nil }
+        // Only the download this call started or joined is cleared: a waiter
+        // of an older one must not forget a newer download in flight.
+        defer { if inFlight == task { inFlight = nil } }
         do {
             let set = try await task.value
             loaded = (set, .now)

@@ -38,39 +38,43 @@ struct EventLogRetentionTests {
         try await KafkaAdmin.createTopic(topic, week, configuration: TestEnvironment.kafka())
         var settings = try TestEnvironment.settings(
             databaseURL: try await TestEnvironment.freshDatabase(), topic: topic, partitions: 2)
-        let logger = TestEnvironment.logger
         let reason = "retention.ms=604800000 deletes records after 7 days"
 
-        let ingest = try await buildIngestApplication(settings: settings, logger: logger)
-        let projector = try await buildProjectorApplication(settings: settings, logger: logger)
-        try await ingest.test(.live) { ingest in
-            try await projector.test(.live) { projector in
-                for client in [ingest, projector] {
-                    try await TestEnvironment.eventually(timeout: .seconds(30), "/readyz names the retention") {
-                        let answer = try await client.execute(uri: "/readyz", method: .get)
-                        return answer.status == .serviceUnavailable && String(buffer: answer.body).contains(reason)
-                    }
+        try await withBothServices(settings) { ingest, projector in
+            for client in [ingest, projector] {
+                try await TestEnvironment.eventually(timeout: .seconds(30), "/readyz names the retention") {
+                    let answer = try await client.execute(uri: "/readyz", method: .get)
+                    return answer.status == .serviceUnavailable && String(buffer: answer.body).contains(reason)
                 }
-                let command = try await ingest.execute(
-                    uri: "/v1/namespaces", method: .post,
-                    headers: [.authorization: "Bearer \(try await TestEnvironment.token("alice", [.namespaceWrite]))",
-                              .contentType: "application/json"],
-                    body: ByteBuffer(string: #"{"path": "team"}"#))
-                #expect(command.status == .serviceUnavailable)
             }
+            let command = try await ingest.execute(
+                uri: "/v1/namespaces", method: .post,
+                headers: [.authorization: "Bearer \(try await TestEnvironment.token("alice", [.namespaceWrite]))",
+                          .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"path": "team"}"#))
+            #expect(command.status == .serviceUnavailable)
         }
 
         // The operator may accept losing history; then both serve.
         settings.allowFiniteRetention = true
-        let allowedIngest = try await buildIngestApplication(settings: settings, logger: logger)
-        let allowedProjector = try await buildProjectorApplication(settings: settings, logger: logger)
-        try await allowedIngest.test(.live) { ingest in
-            try await allowedProjector.test(.live) { projector in
-                for client in [ingest, projector] {
-                    try await TestEnvironment.eventually(timeout: .seconds(60), "ready once allowed") {
-                        try await client.execute(uri: "/readyz", method: .get).status == .ok
-                    }
+        try await withBothServices(settings) { ingest, projector in
+            for client in [ingest, projector] {
+                try await TestEnvironment.eventually(timeout: .seconds(60), "ready once allowed") {
+                    try await client.execute(uri: "/readyz", method: .get).status == .ok
                 }
+            }
+        }
+    }
+
+    /// Runs an ingest and a projector with `settings`, live, for `body`.
+    private func withBothServices(
+        _ settings: RegistrySettings, _ body: @Sendable (any TestClientProtocol, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let ingest = try await buildIngestApplication(settings: settings, logger: TestEnvironment.logger)
+        let projector = try await buildProjectorApplication(settings: settings, logger: TestEnvironment.logger)
+        try await ingest.test(.live) { ingest in
+            try await projector.test(.live) { projector in
+                try await body(ingest, projector)
             }
         }
     }
