@@ -7,6 +7,8 @@ PostgreSQL and the broker, which scripts/cluster starts on its own ports).
 """
 
 import hashlib
+import importlib.machinery
+import importlib.util
 import os
 import signal
 import subprocess
@@ -180,12 +182,23 @@ def test_every_replica_names_its_metrics_by_prometheus_conventions(running_clust
         except OSError:
             return False
 
+    # One write and one lookup first, so that the families the code creates
+    # at their first use (the produce and projection metrics, the resolve
+    # route) are there even when this test runs alone (`-k metrics`).
+    writer = token("metrics", ["namespace:write", "image:read"])
+    answer = requests.post(f"{running_cluster}/v1/namespaces", json={"path": "observed"}, params={"wait": "true"},
+                           headers={"Authorization": f"Bearer {writer}"}, timeout=30)
+    assert answer.status_code in (200, 201, 202), answer.text
+    requests.get(f"{running_cluster}/v1/resolve", params={"driver": "qemu", "image": "absent", "user": "metrics"},
+                 headers={"Authorization": f"Bearer {writer}"}, timeout=30)
+    scraped = {}  # service -> the /metrics texts of its live replicas
     first_ports = {"image-ingest": BASE_PORT, "image-projector": BASE_PORT + 50}
     for service, first_port in first_ports.items():
         replica_ports = [first_port + index for index in (1, 2) if alive(f"{service}-{index}")]
         assert replica_ports, f"no {service} replica is running"
         for port in replica_ports:
             text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            scraped.setdefault(service, []).append(text)
             assert metrics_conventions.problems(text) == [], f"{service} on {port}"
             names = metrics_conventions.names(text)
             for needed in ("http_server_requests_total", "http_server_request_duration_seconds",
@@ -195,6 +208,15 @@ def test_every_replica_names_its_metrics_by_prometheus_conventions(running_clust
                 assert needed in names, f"{needed} is missing on {service} {port}"
             assert f'registry_build_info{{service="{service}",version="' in text
             assert "registry_ready{" in text and 'registry_ready{service="' + service + '"} 1' in text
+    # The shipped dashboard and alerting rules read only families, and labels,
+    # that these replicas really export (scripts/check-observability), and
+    # the route they watch is named as the alerts and panels expect.
+    assert any('http_route="/v1/resolve"' in text for text in scraped["image-projector"])
+    loader = importlib.machinery.SourceFileLoader("check_observability", str(ROOT / "scripts" / "check-observability"))
+    check_observability = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(check_observability)
+    texts = [text for texts in scraped.values() for text in texts]
+    assert check_observability.live_problems(texts) == []
 
 
 def test_logs_are_one_json_object_per_line_with_request_and_event_ids(running_cluster):
@@ -236,16 +258,23 @@ def test_one_upload_is_one_trace_from_the_request_to_the_projection(running_clus
     def spans_named(spans, prefix):
         return [span for span in spans if span["name"].startswith(prefix)]
 
+    def server_spans(spans):
+        # OTLP's SPAN_KIND_SERVER is 2; Hummingbird names the span by its route.
+        return [s for s in spans if s["service"] == "image-ingest" and s.get("kind") in (2, "SPAN_KIND_SERVER")]
+
+    # Each replica exports on its own schedule: wait until all three arrived.
     deadline = time.monotonic() + 20
     while True:
         spans = otlp_receiver.trace(trace_id)
-        if spans_named(spans, "apply image-created") or time.monotonic() > deadline:
+        requests_, sends = server_spans(spans), spans_named(spans, "send ")
+        applies = spans_named(spans, "apply image-created")
+        if (requests_ and sends and applies) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
+    time.sleep(0.5)  # and that nothing else of this trace follows
+    spans = otlp_receiver.trace(trace_id)
     names = sorted((span["service"], span["name"]) for span in spans)
-    # OTLP's SPAN_KIND_SERVER is 2; Hummingbird names the span by its route.
-    requests_ = [s for s in spans if s["service"] == "image-ingest" and s.get("kind") in (2, "SPAN_KIND_SERVER")]
-    sends = spans_named(spans, "send ")
+    requests_, sends = server_spans(spans), spans_named(spans, "send ")
     applies = spans_named(spans, "apply image-created")
     assert len(requests_) == 1 and len(sends) == 1 and len(applies) == 1, names
     request, send, apply = requests_[0], sends[0], applies[0]

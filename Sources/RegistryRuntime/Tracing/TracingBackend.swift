@@ -20,6 +20,9 @@ public enum TracingBackend {
         guard let endpoint = settings.endpoint else { return nil }
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName
+        // The exporter's own messages go through the service's logger, so
+        // LOG_FORMAT=json covers them too.
+        configuration.diagnosticLogger = .custom(logger)
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.enabled = true
