@@ -24,12 +24,23 @@ extension RegistrySettings {
             ).prefixKeys(with: "image.registry")
         ]
         if let directory = environment["IMAGE_REGISTRY_SECRETS_DIR"], !directory.isEmpty {
-            providers.append(try await DirectoryFilesProvider(directoryPath: FilePath(directory)))
+            providers.append(try await DirectoryFilesProvider(directoryPath: FilePath(secretsFolder(in: directory))))
         }
         var settings = try SettingsReader(ConfigReader(providers: providers)).settings()
         settings.tracing = try TracingSettings(environment: environment)
         return settings
     }
+}
+
+/// The folder whose regular files are the secrets of `directory`. A
+/// Kubernetes Secret volume holds only symbolic links (`jwt-secret ->
+/// ..data/jwt-secret`, `..data -> ..2026_12_02_…`), which the directory
+/// provider skips; the files themselves are in the folder `..data` points
+/// to, so that folder is read instead. Any other directory is read as it is.
+func secretsFolder(in directory: String) -> String {
+    let data = URL(fileURLWithPath: directory).appendingPathComponent("..data")
+    guard (try? FileManager.default.destinationOfSymbolicLink(atPath: data.path)) != nil else { return directory }
+    return data.resolvingSymlinksInPath().path
 }
 
 /// Reads each setting by its key (`jwt.secret` is `IMAGE_REGISTRY_JWT_SECRET`)

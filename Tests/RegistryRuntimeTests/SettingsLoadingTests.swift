@@ -106,4 +106,26 @@ import Testing
         }
         #expect("\(missing!)".contains("IMAGE_REGISTRY_JWT_SECRET_FILE"))
     }
+
+    /// A Kubernetes Secret volume: every key a symbolic link into `..data`,
+    /// itself a link to the folder of the current version's files.
+    @Test func theSecretsDirectoryMayBeAKubernetesSecretVolume() async throws {
+        let fileManager = FileManager.default
+        let volume = fileManager.temporaryDirectory.appendingPathComponent("secret-volume-\(UUID())")
+        let version = volume.appendingPathComponent("..2026_12_02_13_00_00.123456789")
+        try fileManager.createDirectory(at: version, withIntermediateDirectories: true)
+        defer { try? fileManager.removeItem(at: volume) }
+        try Data((Self.secret + "k").utf8).write(to: version.appendingPathComponent("jwt-secret"))
+        try Data("postgres://registry:pw@db:5432/registry".utf8).write(to: version.appendingPathComponent("database-url"))
+        try fileManager.createSymbolicLink(atPath: volume.appendingPathComponent("..data").path,
+                                           withDestinationPath: version.lastPathComponent)
+        for key in ["jwt-secret", "database-url"] {
+            try fileManager.createSymbolicLink(atPath: volume.appendingPathComponent(key).path,
+                                               withDestinationPath: "..data/\(key)")
+        }
+        let settings = try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_SECRETS_DIR": volume.path])
+        guard case .sharedSecret(let secret) = settings.tokenKeys else { Issue.record("not a shared secret"); return }
+        #expect(secret == Self.secret + "k")
+        #expect(settings.databaseURL == "postgres://registry:pw@db:5432/registry")
+    }
 }
