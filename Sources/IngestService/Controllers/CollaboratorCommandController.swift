@@ -84,11 +84,7 @@ extension CollaboratorCommand {
     static var access: CommandAccess { .scope(.namespaceWrite, hiding: "namespace") }
 
     func authorize(_ change: Change, caller: Caller) async throws -> Change {
-        guard let access = try await queries.namespaceAccess(change.namespace),
-            AccessPolicy.canManage(access, viewer: caller.viewer)
-        else {
-            throw APIError.notFound("namespace \(change.namespace) not found")
-        }
+        try await queries.requireManaging(change.namespace, caller: caller)
         return change
     }
 

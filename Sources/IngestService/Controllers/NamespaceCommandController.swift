@@ -87,11 +87,7 @@ struct NamespaceCommandController: Sendable {
         }
 
         func authorize(_ input: Parsed, caller: Caller) async throws -> Parsed {
-            guard let access = try await queries.namespaceAccess(input.namespace),
-                AccessPolicy.canManage(access, viewer: caller.viewer)
-            else {
-                throw APIError.notFound("namespace \(input.namespace) not found")
-            }
+            try await queries.requireManaging(input.namespace, caller: caller)
             return input
         }
 

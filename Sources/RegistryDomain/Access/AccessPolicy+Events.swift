@@ -80,13 +80,9 @@ extension AccessPolicy {
     public static func refusal(
         ofChanging change: CollaboratorChanged, rootExists: Bool, subject: String, viewer: Viewer
     ) -> Refusal? {
-        let root = "\(change.root.value)@\(change.owner.value)"
-        if let refusal = wrongKey(subject, owner: change.owner.value) { return refusal }
-        guard rootExists else { return Refusal("namespace \(root) does not exist") }
-        guard viewer.isAdministrator || viewer.username == change.owner else {
-            return Refusal("only the owner of \(root) manages its collaborators")
-        }
-        return nil
+        ownersRefusal(
+            of: change.owner, path: change.root, exists: rootExists, subject: subject, viewer: viewer,
+            doing: "manages its collaborators")
     }
 
     /// `namespace-updated`; `exists` says whether the namespace exists at
@@ -95,11 +91,20 @@ extension AccessPolicy {
     public static func refusal(
         ofUpdating update: NamespaceUpdated, exists: Bool, subject: String, viewer: Viewer
     ) -> Refusal? {
-        let namespace = "\(update.path.value)@\(update.owner.value)"
-        if let refusal = wrongKey(subject, owner: update.owner.value) { return refusal }
+        ownersRefusal(
+            of: update.owner, path: update.path, exists: exists, subject: subject, viewer: viewer, doing: "changes it")
+    }
+
+    /// What only the owner of an existing namespace (or an administrator)
+    /// may do, keyed by that owner.
+    private static func ownersRefusal(
+        of owner: Username, path: NamespacePath, exists: Bool, subject: String, viewer: Viewer, doing action: String
+    ) -> Refusal? {
+        let namespace = "\(path.value)@\(owner.value)"
+        if let refusal = wrongKey(subject, owner: owner.value) { return refusal }
         guard exists else { return Refusal("namespace \(namespace) does not exist") }
-        guard viewer.isAdministrator || viewer.username == update.owner else {
-            return Refusal("only the owner of \(namespace) changes it")
+        guard viewer.isAdministrator || viewer.username == owner else {
+            return Refusal("only the owner of \(namespace) \(action)")
         }
         return nil
     }
