@@ -56,6 +56,18 @@ struct OpenAPIContractTests {
         return routes
     }
 
+    @Test("both documents list every event type the services record, and no other")
+    func eventTypes() throws {
+        for bundle in [IngestService.resourceBundle, ProjectorService.resourceBundle] {
+            let url = try #require(bundle.url(forResource: "openapi", withExtension: "json"))
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+            let event = (schemas?["Event"] as? [String: Any])?["properties"] as? [String: Any]
+            let types = try #require((event?["type"] as? [String: Any])?["enum"] as? [String])
+            #expect(Set(types) == Set(EventType.allCases.map(\.rawValue)), "\(url.path)")
+        }
+    }
+
     @Test("ingest")
     func ingest() async throws {
         let producer = try KafkaProducer(
