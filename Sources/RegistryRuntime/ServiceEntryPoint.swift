@@ -13,12 +13,13 @@ public enum ServiceEntryPoint {
         await runCommand(label: label) { settings, logger in
             // Started first, so spans of the service's start are exported,
             // and listed first, so the group stops it last and flushes.
-            let tracing = try TracingBackend.start(settings.tracing, serviceName: label, logger: logger)
-            let service = try await build(settings, logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let tracing = try TracingBackend.start(settings.tracing, serviceName: label, logger: logger) {
+                services.append(.init(service: tracing))
+            }
+            services.append(.init(service: try await build(settings, logger)))
             try await ServiceGroup(
-                configuration: .init(
-                    services: (tracing.map { [$0] } ?? []).map { .init(service: $0) } + [.init(service: service)],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             ).run()
         }
     }

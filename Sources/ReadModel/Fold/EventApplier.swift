@@ -83,14 +83,13 @@ enum EventApplier {
         logger: Logger
     ) async throws {
         let envelope = entry.envelope
-        let exists = try await FoldState.namespaceExists(
-            owner: update.owner.value, path: update.path.value, on: connection, logger: logger)
+        let (owner, path) = (update.owner.value, update.path.value)
+        let exists = try await FoldState.namespaceExists(owner: owner, path: path, on: connection, logger: logger)
         if let refusal = AccessPolicy.refusal(
             ofUpdating: update, exists: exists, subject: envelope.subject, viewer: envelope.actorViewer)
         {
             return audit.reject(entry, refusal)
         }
-        let (owner, path) = (update.owner.value, update.path.value)
         if let visibility = update.visibility {
             try await connection.query(
                 """

@@ -21,9 +21,6 @@ public struct EventTraceContext: Sendable, Equatable {
         self.traceState = traceState.flatMap { Self.isValidTraceState($0) ? $0 : nil }
     }
 
-    /// The 32 hex digits of the trace id.
-    public var traceID: Substring { traceParent.dropFirst(3).prefix(32) }
-
     static func isValidTraceParent(_ text: String) -> Bool {
         let fields = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard fields.count == 4, fields.map(\.count) == [2, 32, 16, 2],

@@ -30,7 +30,7 @@ public struct NamespaceUpdated: Codable, Sendable, Equatable {
 
     /// A description: at most ``maximumDescriptionLength`` characters, no
     /// control characters (line breaks included).
-    public static func validateDescription(_ text: String) throws(NameError) {
+    static func validateDescription(_ text: String) throws(NameError) {
         guard text.count <= maximumDescriptionLength else {
             throw NameError(field: "description", message: "must be at most \(maximumDescriptionLength) characters")
         }

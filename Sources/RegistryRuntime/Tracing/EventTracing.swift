@@ -1,3 +1,4 @@
+import Foundation
 import Instrumentation
 import RegistryDomain
 import ServiceContextModule
@@ -20,9 +21,8 @@ public enum EventTracing {
 
     /// A service context whose span is the one that recorded the event, for
     /// starting spans of work done on the event's behalf.
-    public static func serviceContext(for trace: EventTraceContext?) -> ServiceContext {
+    static func serviceContext(for trace: EventTraceContext) -> ServiceContext {
         var context = ServiceContext.topLevel
-        guard let trace else { return context }
         var carrier = ["traceparent": trace.traceParent]
         carrier["tracestate"] = trace.traceState
         InstrumentationSystem.instrument.extract(carrier, into: &context, using: DictionaryExtractor())
@@ -34,17 +34,21 @@ extension EventTracing {
     /// Starts an `apply` span for each record that carries a trace context,
     /// as a child of the span that recorded it; end them once the records'
     /// transaction is over. Records without one (older events, untraced
-    /// requests, a replay) start none, so a rebuild floods no tracer.
+    /// requests, a replay) start none, so a rebuild floods no tracer. The
+    /// span's name and attributes take only the record's checked type and
+    /// id; a record that has neither is poison and starts none either.
     public static func startApplySpans(for records: [LogRecord]) -> [any Span] {
         records.compactMap { record in
-            guard let trace = CloudEventsCodec.traceContext(of: record.encoded) else { return nil }
-            let type = record.encoded.header("ce_type") ?? "event"
+            guard let trace = CloudEventsCodec.traceContext(of: record.encoded),
+                let type = record.encoded.header("ce_type").flatMap(EventType.init(rawValue:))?.rawValue,
+                let id = record.encoded.header("ce_id").flatMap(UUID.init(uuidString:))
+            else { return nil }
             let span = startSpan("apply \(type)", context: serviceContext(for: trace), ofKind: .consumer)
             span.attributes["messaging.system"] = "kafka"
             span.attributes["messaging.operation.type"] = "process"
             span.attributes["messaging.destination.partition.id"] = String(record.position.partition)
             span.attributes["messaging.kafka.offset"] = Int(record.position.offset)
-            span.attributes["messaging.message.id"] = record.encoded.header("ce_id")
+            span.attributes["messaging.message.id"] = id.uuidString.lowercased()
             span.attributes["cloudevents.event_type"] = type
             return span
         }
