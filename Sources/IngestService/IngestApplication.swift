@@ -57,7 +57,7 @@ func buildIngestRouter(
         .add(middleware: ReadinessGate { try startup.checkReady() })
         .add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
     NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
-    CollaboratorCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    InviteCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)
     ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, rules: imageRules)
         .addRoutes(to: v1)

@@ -52,6 +52,7 @@ func buildProjectorRouter(
     ImageQueryController(queries: queries).addRoutes(to: anyone)
     ImageDiskController(queries: queries, fileRoots: fileRoots).addRoutes(to: anyone)
     NamespaceQueryController(queries: queries).addRoutes(to: anyone)
+    InviteQueryController(queries: queries).addRoutes(to: callers)
     ResolveController(queries: queries, cache: cache).addRoutes(to: callers)
     AuditController(queries: queries).addRoutes(to: callers)
     DeadLetterController(queries: queries).addRoutes(to: callers)

@@ -40,10 +40,16 @@ public struct IdempotencyKey: Sendable, Equatable, Hashable {
     }
 
     /// The id of the command's event.
-    public var eventID: UUID { EventID.derived(from: "event\u{0}\(caller.value)\u{0}\(scope)\u{0}\(key)") }
+    public var eventID: UUID { id(of: "event") }
 
     /// The id of the image the command creates, if it creates one.
-    public var imageID: UUID { EventID.derived(from: "image\u{0}\(caller.value)\u{0}\(scope)\u{0}\(key)") }
+    public var imageID: UUID { id(of: "image") }
+
+    /// The id of the `kind` of thing the command creates (`invite`, say),
+    /// the same for every retry.
+    public func id(of kind: String) -> UUID {
+        EventID.derived(from: "\(kind)\u{0}\(caller.value)\u{0}\(scope)\u{0}\(key)")
+    }
 }
 
 /// What makes two requests the same request: a SHA-256 over the method, the

@@ -23,6 +23,12 @@ extension InMemoryReadModel.State {
             refusal = changeCollaborators(change, envelope)
         case .namespaceUpdated(let update):
             refusal = updateNamespace(update, envelope)
+        case .namespaceDeleted(let deleted):
+            refusal = deleteNamespace(deleted, envelope)
+        case .inviteSent(let invite):
+            refusal = sendInvite(invite, envelope)
+        case .inviteAccepted(let invite), .inviteRejected(let invite):
+            refusal = answerInvite(invite, envelope)
         case .imageResolved:
             refusal = nil
         }
@@ -117,6 +123,64 @@ extension InMemoryReadModel.State {
             }
         }
         if let description = update.description { namespaces[reference]?.description = description }
+        return nil
+    }
+
+    /// Removes the namespace with every one below it and their live image
+    /// versions; a root's collaborators go too.
+    private mutating func deleteNamespace(_ deleted: NamespaceDeleted, _ envelope: EventEnvelope) -> Refusal? {
+        let reference = NamespaceReference(path: deleted.path, owner: deleted.owner)
+        if let refusal = AccessPolicy.refusal(
+            ofDeleting: deleted, exists: namespaces[reference] != nil, subject: envelope.subject,
+            viewer: envelope.actorViewer)
+        {
+            return refusal
+        }
+        let inSubtree = { (path: NamespacePath) in path.lineage.contains(deleted.path) }
+        for index in images.indices where images[index].owner == deleted.owner && images[index].deletedAt == nil {
+            if let path = images[index].namespacePath, inSubtree(path) { images[index].deletedAt = envelope.time }
+        }
+        namespaces = namespaces.filter { key, _ in key.owner != deleted.owner || !inSubtree(key.path) }
+        collaborators[reference] = nil
+        invites.removeAll { $0.invitation.owner == deleted.owner && $0.invitation.root == deleted.path }
+        return nil
+    }
+
+    private mutating func sendInvite(_ invite: Invitation, _ envelope: EventEnvelope) -> Refusal? {
+        let root = NamespaceReference(path: invite.root, owner: invite.owner)
+        let pending = invites.filter { $0.invitation.owner == invite.owner && $0.invitation.root == invite.root }
+            .filter { $0.state == .pending }.map(\.invitation.username)
+        let facts = AccessPolicy.InviteFacts(
+            rootExists: namespaces[root] != nil, collaborators: collaborators[root] ?? [],
+            pendingInvitees: Set(pending), idTaken: invites.contains { $0.invitation.inviteID == invite.inviteID })
+        if let refusal = AccessPolicy.refusal(
+            ofSending: invite, facts: facts, subject: envelope.subject, viewer: envelope.actorViewer)
+        {
+            return refusal
+        }
+        invites.append(InviteRecord(
+            invitation: invite, invitedBy: envelope.actor.value, sentAt: envelope.time, state: .pending))
+        return nil
+    }
+
+    /// `invite-accepted` (which makes a collaborator) or `invite-rejected`.
+    private mutating func answerInvite(_ invite: Invitation, _ envelope: EventEnvelope) -> Refusal? {
+        let accepting = envelope.type == .inviteAccepted
+        let index = invites.firstIndex { $0.invitation.inviteID == invite.inviteID }
+        if let refusal = AccessPolicy.refusal(
+            ofAnswering: invite, accepting: accepting,
+            stored: index.map { StoredInvite(invitation: invites[$0].invitation, state: invites[$0].state) },
+            subject: envelope.subject, viewer: envelope.actorViewer)
+        {
+            return refusal
+        }
+        guard let index else { return nil }
+        invites[index].state = accepting ? .accepted : .rejected
+        invites[index].answeredBy = envelope.actor.value
+        invites[index].answeredAt = envelope.time
+        if accepting {
+            collaborators[NamespaceReference(path: invite.root, owner: invite.owner), default: []].insert(invite.username)
+        }
         return nil
     }
 

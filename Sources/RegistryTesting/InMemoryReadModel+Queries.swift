@@ -100,6 +100,23 @@ extension InMemoryReadModel {
         }
     }
 
+    public func invite(_ id: UUID) async throws -> InviteRecord? {
+        state.withLock { $0.invites.first { $0.invitation.inviteID == id } }
+    }
+
+    public func pendingInvites(to username: Username) async throws -> [InviteRecord] {
+        state.withLock { $0.invites.filter { $0.state == .pending && $0.invitation.username == username } }
+    }
+
+    public func pendingInvites(of root: NamespaceReference) async throws -> [InviteRecord] {
+        state.withLock { state in
+            state.invites.filter { invite in
+                invite.state == .pending && invite.invitation.owner == root.owner
+                    && invite.invitation.root == root.path.root
+            }
+        }
+    }
+
     public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
         let wanted = Set(ids)
         return state.withLock { state in

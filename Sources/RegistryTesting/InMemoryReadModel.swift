@@ -16,6 +16,8 @@ public final class InMemoryReadModel: RegistryQueries {
         var namespaces: [NamespaceReference: NamespaceRecord] = [:]
         /// Collaborators by the root namespace of their tree.
         var collaborators: [NamespaceReference: Set<Username>] = [:]
+        /// Invites in the order they were sent.
+        var invites: [InviteRecord] = []
         /// Image versions in the order they were made.
         var images: [ImageRecord] = []
         var audit: [AuditEntry] = []

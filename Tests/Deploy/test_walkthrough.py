@@ -26,7 +26,7 @@ def test_the_readme_walk_through_matches_the_checked_steps():
 
 def test_a_request_the_steps_do_not_expect_is_refused():
     changed = README.replace("/v1/audit?build=4711", "/v1/audit?image=4711")
-    with pytest.raises(walkthrough.WalkthroughError, match="request 11 is GET /v1/audit"):
+    with pytest.raises(walkthrough.WalkthroughError, match="request 13 is GET /v1/audit"):
         walkthrough.script(changed, "/bin", "http://x")
 
 
@@ -36,6 +36,10 @@ def test_requests_are_read_with_their_method_path_and_query():
     assert walkthrough.request('curl -s -X POST http://h/v1/images -d "{\\"size\\": $(stat -c %s f)}"') == \
         ("POST", "/v1/images", "")
     assert walkthrough.request("curl -s 'http://h/v1/audit?build=1' -H 'A: b'") == ("GET", "/v1/audit", "build=1")
+    # A request whose answer a variable keeps counts as one too.
+    captured = "INVITE=$(curl -s -X POST 'http://h/v1/namespaces/a/b/invites?wait=true' -d '{}' | sed -E 's/x/y/')"
+    assert walkthrough.request(captured) == ("POST", "/v1/namespaces/a/b/invites", "wait=true")
+    assert len([c for c in walkthrough.commands(captured) if walkthrough.counts_as_request(c)]) == 1
 
 
 def _answer(tmp_path, body, headers="HTTP/1.1 202 Accepted\r\nRegistry-Position: 9:0\r\n"):
@@ -55,5 +59,5 @@ def test_an_answer_is_checked_for_its_status_and_its_fields(tmp_path, monkeypatc
     (tmp_path / "v1.qcow2").write_bytes(b"disk")
     digest = hashlib.sha256(b"disk").hexdigest()
     pinned = {"name": "my-image", "version": 1, "sha256": digest, "location": "file:///blobs/x"}
-    assert walkthrough.check(9, 200, *_answer(tmp_path, pinned)) == []
-    assert walkthrough.check(9, 200, *_answer(tmp_path, dict(pinned, version=2))) == ["version is 2, expected 1"]
+    assert walkthrough.check(11, 200, *_answer(tmp_path, pinned)) == []
+    assert walkthrough.check(11, 200, *_answer(tmp_path, dict(pinned, version=2))) == ["version is 2, expected 1"]

@@ -58,7 +58,7 @@ struct AccessMatrixTests {
         let visibilities = ["private", "internal", "public"]
 
         try await RegistryServices.fresh().run { ingest, projector in
-            let alice = tokens[.owner]!
+            let (alice, bob) = (tokens[.owner]!, tokens[.collaborator]!)
             // Every image holds bytes alice uploaded; a collaborator may
             // register them too, since they may read alice's images.
             let held = try await HeldImages.upload(0x41, to: ingest, token: alice).image
@@ -73,16 +73,15 @@ struct AccessMatrixTests {
                 imageIDs[visibility] = image.string("event", "id")
                 lastPosition = try #require(image.headers[.registryPosition])
             }
-            let added = try await ingest.call(
-                .post, "/v1/namespaces/alice/privatens/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#,
+            try await ingest.collaborate(
+                "bob", on: "alice/privatens", ownerToken: alice, inviteeToken: bob,
                 headers: [.registryPosition: lastPosition])
-            #expect(added.status == .created)
+            let added = try await projector.call(.get, "/v1/namespaces/alice/privatens", token: alice)
             #expect((added["collaborators"] as? [String]) == ["bob"])
             for visibility in visibilities {
                 let path = "\(visibility)ns"
                 if visibility != "private" {
-                    _ = try await ingest.call(.post, "/v1/namespaces/alice/\(path)/collaborators?wait=true",
-                                              token: alice, json: #"{"username": "bob"}"#)
+                    try await ingest.collaborate("bob", on: "alice/\(path)", ownerToken: alice, inviteeToken: bob)
                 }
                 let listed = try await projector.call(
                     .get, "/v1/images?namespace=\(path)@alice&after=\(lastPosition)", token: alice)

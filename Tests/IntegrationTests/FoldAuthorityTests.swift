@@ -22,9 +22,7 @@ struct FoldAuthorityTests {
             try await HeldImages.upload(0x92, to: ingest, token: bob)
             let team = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
             #expect(team.status == .created)
-            let added = try await ingest.call(
-                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
-            #expect(added.status == .created)
+            try await ingest.collaborate("bob", on: "alice/team", ownerToken: alice, inviteeToken: bob)
         }
 
         // The projector is stopped: ingest decides on what it last projected.
@@ -51,7 +49,7 @@ struct FoldAuthorityTests {
             let audit = try await projector.call(.get, "/v1/audit?namespace=team@alice", token: alice, headers: position)
             let items = try #require(audit["items"] as? [[String: Any]])
             #expect(items.map { $0["type"] as? String } == [
-                "namespace-created", "collaborator-added", "collaborator-removed", "image-created",
+                "namespace-created", "invite-sent", "invite-accepted", "collaborator-removed", "image-created",
             ])
             let refused = try #require(items.last)
             #expect(refused["id"] as? String == bobsEvent)

@@ -74,12 +74,14 @@ struct IdempotencyTests {
                 .get, "/v1/namespaces/alice/b", token: alice, headers: [.registryPosition: position])
             #expect(missing.status == .notFound, "the refused request recorded nothing")
 
+            // Administrators add collaborators directly (owners invite).
+            let admin = try await TestEnvironment.token("operator", GuaranteeTests.readWrite + [.registryAdmin])
             let added = try await ingest.call(
-                .post, "/v1/namespaces/alice/a/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#,
+                .post, "/v1/namespaces/alice/a/collaborators?wait=true", token: admin, json: #"{"username": "bob"}"#,
                 headers: Self.keyed("k4"))
             #expect(added.status == .created)
             let removed = try await ingest.call(
-                .delete, "/v1/namespaces/alice/a/collaborators/bob?wait=true", token: alice, headers: Self.keyed("k4"))
+                .delete, "/v1/namespaces/alice/a/collaborators/bob?wait=true", token: admin, headers: Self.keyed("k4"))
             #expect(removed.status == .ok)
             #expect((removed["collaborators"] as? [String]) == [], "the remove is not mistaken for the add")
         }

@@ -44,8 +44,7 @@ struct NamespaceUpdateTests {
 
             // bob, made a collaborator, writes an update straight to the log
             // (ingest would refuse him): the fold refuses it at its position.
-            _ = try await ingest.call(
-                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
+            try await ingest.collaborate("bob", on: "alice/team", ownerToken: alice, inviteeToken: bob)
             let forged = EventEnvelope(
                 source: "test", actor: try Username("bob"), actorRole: .user, subject: "alice",
                 event: .namespaceUpdated(NamespaceUpdated(

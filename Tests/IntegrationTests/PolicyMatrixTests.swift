@@ -77,6 +77,7 @@ struct PolicyMatrixTests {
         let images = try QemuImages.directory()
         let disk = try QemuImages.make("matrix.qcow2", in: images)
         let alice = try #require(try await Role.owner.token())
+        let bob = try #require(try await Role.collaborator.token())
         try await RegistryServices.fresh().run { ingest, projector in
             var mismatches: [String] = []
             for visibility in Visibility.allCases {
@@ -86,9 +87,7 @@ struct PolicyMatrixTests {
                     .post, "/v1/namespaces?wait=true", token: alice,
                     json: #"{"path": "\#(root)", "visibility": "\#(visibility.rawValue)"}"#
                 ).status == .created)
-                #expect(try await ingest.call(
-                    .post, "/v1/namespaces/alice/\(root)/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#
-                ).status == .created)
+                try await ingest.collaborate("bob", on: "alice/\(root)", ownerToken: alice, inviteeToken: bob)
                 let shown = try await UploadTests.upload(
                     disk, name: "img", to: ingest, token: alice, query: "&namespace=\(root)&wait=true")
                 let id = try #require(shown.string("id"))
@@ -130,7 +129,7 @@ struct PolicyMatrixTests {
                             status = try await ingest.call(.delete, "/v1/images/\(victims[role]!)", token: token).status
                         case .manageCollaborators:
                             status = try await ingest.call(
-                                .post, "/v1/namespaces/alice/\(root)/collaborators", token: token,
+                                .post, "/v1/namespaces/alice/\(root)/invites", token: token,
                                 json: #"{"username": "dave"}"#).status
                         case .manageNamespaces:
                             status = try await ingest.call(

@@ -115,9 +115,10 @@ struct RegistryRulesTests {
             #expect(namespace.string("visibility") == "private", "created on the fly, private")
             #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: bob).status == .notFound)
 
-            let added = try await ingest.call(.post, "/v1/namespaces/alice/team/infra/collaborators?wait=true",
-                                              token: alice, json: #"{"username": "bob"}"#)
-            #expect(added.status == .created)
+            // An invite to a namespace below the root is to the root's tree.
+            let accepted = try await ingest.collaborate(
+                "bob", on: "alice/team/infra", ownerToken: alice, inviteeToken: bob)
+            #expect(accepted.string("namespace") == "team@alice")
             #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra/deep", token: bob).status == .ok)
             let byBob = try await ingest.call(.post, "/v1/images?wait=true", token: bob,
                 json: bobsBytes.registration(name: "ci", namespace: "team/infra/deep@alice"))

@@ -28,6 +28,12 @@ struct CloudEventsCodecTests {
             owner: alice, path: try! NamespacePath("team"), visibility: .public, description: "Team images")),
         .namespaceUpdated(NamespaceUpdated(
             owner: alice, path: try! NamespacePath("team/infra"), visibility: nil, description: "")),
+        .namespaceDeleted(NamespaceDeleted(owner: alice, path: try! NamespacePath("team/infra"))),
+        .inviteSent(Invitation(inviteID: UUID(), owner: alice, root: try! NamespacePath("team"), username: try! Username("bob"))),
+        .inviteAccepted(Invitation(
+            inviteID: UUID(), owner: alice, root: try! NamespacePath("team"), username: try! Username("bob"))),
+        .inviteRejected(Invitation(
+            inviteID: UUID(), owner: alice, root: try! NamespacePath("team"), username: try! Username("bob"))),
     ]
 
     static func envelope(_ event: RegistryEvent) -> EventEnvelope {
@@ -108,6 +114,20 @@ struct CloudEventsCodecTests {
         var encoded = CloudEventsCodec.encode(Self.envelope(Self.events[0]))
         encoded.headers.removeAll { $0.name == "ce_type" }
         encoded.headers.append(.init(name: "ce_type", value: Array("namespace-updated".utf8)))
+        encoded.value = Array(data.utf8)
+        #expect(throws: PoisonEventError.self) { try CloudEventsCodec.decode(encoded) }
+    }
+
+    @Test("an invite below a root, or to its own owner, is poison", arguments: [
+        #"{"invite_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "owner": "alice", "root": "team/infra", "username": "bob"}"#,
+        #"{"invite_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "owner": "alice", "root": "team", "username": "alice"}"#,
+        #"{"invite_id": "nope", "owner": "alice", "root": "team", "username": "bob"}"#,
+        #"{"owner": "alice", "root": "team", "username": "bob"}"#,
+    ])
+    func invalidInvite(_ data: String) {
+        var encoded = CloudEventsCodec.encode(Self.envelope(Self.events[0]))
+        encoded.headers.removeAll { $0.name == "ce_type" }
+        encoded.headers.append(.init(name: "ce_type", value: Array("invite-sent".utf8)))
         encoded.value = Array(data.utf8)
         #expect(throws: PoisonEventError.self) { try CloudEventsCodec.decode(encoded) }
     }

@@ -97,6 +97,63 @@ struct EventAuthorizationTests {
             == "the event is keyed by bob, not by alice, whose state it changes")
     }
 
+    @Test("a namespace is deleted only by its owner or an administrator, only if it exists, keyed by its owner")
+    func namespaceDeletions() {
+        let deleted = NamespaceDeleted(owner: Self.alice, path: try! NamespacePath("team/infra"))
+        func refusal(_ viewer: Viewer, exists: Bool = true, subject: String = "alice") -> String? {
+            AccessPolicy.refusal(ofDeleting: deleted, exists: exists, subject: subject, viewer: viewer)?.reason
+        }
+        #expect(refusal(Viewer(username: Self.alice)) == nil)
+        #expect(refusal(Viewer(username: Self.carol, isAdministrator: true)) == nil)
+        #expect(refusal(Viewer(username: Self.bob)) == "only the owner of team/infra@alice deletes it")
+        #expect(refusal(Viewer(username: Self.alice), exists: false) == "namespace team/infra@alice does not exist")
+        #expect(refusal(Viewer(username: Self.alice), subject: "bob")
+            == "the event is keyed by bob, not by alice, whose state it changes")
+    }
+
+    @Test("the owner invites someone new to an existing root; only the invitee accepts; the owner may withdraw")
+    func invites() {
+        let invite = Invitation(inviteID: UUID(), owner: Self.alice, root: try! NamespacePath("team"), username: Self.bob)
+        let facts = AccessPolicy.InviteFacts(rootExists: true, collaborators: [], pendingInvitees: [], idTaken: false)
+        func sending(_ viewer: Viewer, _ facts: AccessPolicy.InviteFacts = facts, subject: String = "alice") -> String? {
+            AccessPolicy.refusal(ofSending: invite, facts: facts, subject: subject, viewer: viewer)?.reason
+        }
+        #expect(sending(Viewer(username: Self.alice)) == nil)
+        #expect(sending(Viewer(username: Self.carol, isAdministrator: true)) == nil)
+        #expect(sending(Viewer(username: Self.bob)) == "only the owner of team@alice invites collaborators")
+        var changed = facts
+        changed.rootExists = false
+        #expect(sending(Viewer(username: Self.alice), changed) == "namespace team@alice does not exist")
+        changed = facts
+        changed.collaborators = [Self.bob]
+        #expect(sending(Viewer(username: Self.alice), changed) == "bob already collaborates on team@alice")
+        changed = facts
+        changed.pendingInvitees = [Self.bob]
+        #expect(sending(Viewer(username: Self.alice), changed) == "bob already has a pending invite to team@alice")
+        changed = facts
+        changed.idTaken = true
+        #expect(sending(Viewer(username: Self.alice), changed)?.hasSuffix("exists already") == true)
+        #expect(sending(Viewer(username: Self.alice), subject: "bob")
+            == "the event is keyed by bob, not by alice, whose state it changes")
+
+        let id = invite.inviteID.uuidString.lowercased()
+        func answering(_ viewer: Viewer, accepting: Bool, _ state: StoredInvite.State? = .pending) -> String? {
+            AccessPolicy.refusal(
+                ofAnswering: invite, accepting: accepting,
+                stored: state.map { StoredInvite(invitation: invite, state: $0) }, subject: "alice", viewer: viewer)?.reason
+        }
+        #expect(answering(Viewer(username: Self.bob), accepting: true) == nil)
+        #expect(answering(Viewer(username: Self.bob), accepting: false) == nil)
+        #expect(answering(Viewer(username: Self.alice), accepting: false) == nil)
+        #expect(answering(Viewer(username: Self.alice), accepting: true) == "only bob accepts invite \(id)")
+        #expect(answering(Viewer(username: Self.carol, isAdministrator: true), accepting: true)
+            == "only bob accepts invite \(id)")
+        #expect(answering(Viewer(username: Self.carol), accepting: false)
+            == "only bob or the owner of team@alice rejects invite \(id)")
+        #expect(answering(Viewer(username: Self.bob), accepting: true, .rejected) == "invite \(id) is already rejected")
+        #expect(answering(Viewer(username: Self.bob), accepting: true, nil) == "invite \(id) does not exist")
+    }
+
     @Test("a record without a recorded role keeps ingest's decision")
     func unrecordedRole() throws {
         let envelope = EventEnvelope(

@@ -1,6 +1,8 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import RegistryAPI
+import RegistryAuth
 import RegistryDomain
 import RegistryTesting
 import Testing
@@ -119,8 +121,15 @@ import Testing
                 .post, "/v1/namespaces/alice/team/collaborators", token: bob, json: #"{"username": "bob"}"#)
             #expect(byStranger.status == .notFound)
 
-            let added = try await ingest.call(
+            // The owner invites; only administrators add collaborators directly.
+            let direct = try await ingest.call(
                 .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
+            #expect(direct.status == .forbidden)
+            #expect(direct.errorCode == "invite_required")
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra", token: bob).status == .notFound)
+            let added = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: try await registry.token("operator", Scope.user + [.registryAdmin]),
+                json: #"{"username": "bob"}"#)
             #expect(added.status == .created)
             #expect(try await projector.call(.get, "/v1/namespaces/alice/team/infra", token: bob).status == .ok)
             let owners = try await projector.call(.get, "/v1/namespaces/alice/team", token: alice)
@@ -182,14 +191,89 @@ import Testing
         #expect(registry.log.events.map(\.type).filter { $0 == .namespaceUpdated }.count == 3)
     }
 
+    @Test func aDeleteByTheOwnerRemovesTheSubtreeWithItsImagesAndCollaboratorsAndNothingElse() async throws {
+        let registry = try await FakeRegistry()
+        let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
+        try await registry.withServices { ingest, projector in
+            _ = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team/infra/ci"}"#)
+            _ = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "teams"}"#)
+            try await ingest.collaborate("bob", on: "alice/team", ownerToken: alice, inviteeToken: bob)
+            let inTree = try await ingest.upload(
+                Fixture.small.bytes, "/v1/images?name=tool&namespace=team/infra&wait=true", token: alice)
+            let beside = try await ingest.upload(
+                Fixture.small.bytes, "/v1/images?name=tool&namespace=teams&wait=true", token: alice)
+            let personal = try await ingest.upload(Fixture.small.bytes, "/v1/images?name=tool&wait=true", token: alice)
+            #expect([inTree.status, beside.status, personal.status] == [.created, .created, .created])
+
+            let deleted = try await ingest.call(.delete, "/v1/namespaces/alice/team?wait=true", token: alice)
+            #expect(deleted.status == .ok)
+            #expect(deleted["reference"] as? String == "team@alice")
+            #expect(deleted["collaborators"] as? [String] == ["bob"])
+            for path in ["team", "team/infra", "team/infra/ci"] {
+                #expect(try await projector.call(.get, "/v1/namespaces/alice/\(path)", token: alice).status == .notFound)
+            }
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/teams", token: alice).status == .ok)
+            let gone = try await projector.call(.get, "/v1/images/\(inTree.string("id") ?? "")", token: alice)
+            #expect(gone["deleted_at"] is String)
+            for kept in [beside, personal] {
+                let shown = try await projector.call(.get, "/v1/images/\(kept.string("id") ?? "")", token: alice)
+                #expect(shown["deleted_at"] == nil || shown["deleted_at"] is NSNull)
+            }
+            // A build naming the deleted namespace finds no image there.
+            let resolve = "/v1/resolve?driver=qemu&image=tool&user=alice&namespace=team/infra@alice"
+            #expect(try await projector.call(.get, resolve, token: alice).status == .notFound)
+
+            // The path can be used again, for a new namespace without bob.
+            let again = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
+            #expect(again.status == .created)
+            #expect(again["collaborators"] == nil || (again["collaborators"] as? [String]) == [])
+            #expect(try await projector.call(.get, "/v1/namespaces/alice/team", token: bob).status == .notFound)
+        }
+        #expect(registry.log.events.map(\.type).filter { $0 == .namespaceDeleted }.count == 1)
+    }
+
+    @Test func deletesThatAreNotTheOwnersRecordNothingAndReservedWordsAreRefused() async throws {
+        let registry = try await FakeRegistry()
+        let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
+        let reader = try await registry.token("alice", [.namespaceRead])
+        try await registry.withServices { ingest, _ in
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team/infra"}"#)
+            try await ingest.collaborate("bob", on: "alice/team", ownerToken: alice, inviteeToken: bob)
+            let before = registry.log.records.count
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/team").status == .unauthorized)
+            // A collaborator may add to the tree, not delete it.
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/team", token: bob).status == .notFound)
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/team/infra", token: bob).status == .notFound)
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/team", token: reader).status == .notFound)
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/nothere", token: alice).status == .notFound)
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/te-am", token: alice).status == .badRequest)
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice", token: alice).status == .notFound)
+            // Words after the path that name no route are no namespace.
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/team/webhooks", token: alice).status
+                == .notFound)
+            #expect(try await ingest.call(.delete, "/v1/namespaces/alice/team/collaborators", token: alice).status
+                == .notFound)
+            #expect(registry.log.records.count == before)
+
+            // No new namespace may use a word that names a route under one.
+            for path in ["team/collaborators", "webhooks", "a/invites/b"] {
+                let refused = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "\#(path)"}"#)
+                #expect(refused.status == .badRequest, "\(path)")
+                let upload = try await ingest.upload(
+                    Fixture.small.bytes, "/v1/images?name=tool&namespace=\(path)", token: alice)
+                #expect(upload.status == .badRequest, "\(path)")
+            }
+            #expect(registry.log.records.count == before)
+        }
+    }
+
     @Test func updatesThatAreNotTheOwnersOrChangeNothingRecordNothing() async throws {
         let registry = try await FakeRegistry()
         let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))
         let reader = try await registry.token("alice", [.namespaceRead])
         try await registry.withServices { ingest, _ in
             _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
-            _ = try await ingest.call(
-                .post, "/v1/namespaces/alice/team/collaborators?wait=true", token: alice, json: #"{"username": "bob"}"#)
+            try await ingest.collaborate("bob", on: "alice/team", ownerToken: alice, inviteeToken: bob)
             let before = registry.log.records.count
             let change = #"{"visibility": "public"}"#
             #expect(try await ingest.call(.patch, "/v1/namespaces/alice/team", json: change).status == .unauthorized)

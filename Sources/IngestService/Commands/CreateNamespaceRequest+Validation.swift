@@ -7,7 +7,9 @@ extension CreateNamespaceRequest {
     /// The namespace to create, for `caller`; 400 naming the broken rule.
     func validated(for caller: Caller) throws(APIError) -> (NamespaceReference, Visibility?) {
         let reference = try RegistryHTTP.validated { () throws(NameError) in
-            try NamespaceReference(parsing: path, defaultOwner: caller.username, field: "path")
+            let reference = try NamespaceReference(parsing: path, defaultOwner: caller.username, field: "path")
+            try reference.path.checkUnreserved(field: "path")
+            return reference
         }
         return (reference, try visibility.map(Visibility.validated))
     }

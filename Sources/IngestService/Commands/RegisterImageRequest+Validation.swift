@@ -35,7 +35,9 @@ extension RegisterImageRequest {
         case .custom:
             let imageName = try ImageName(name)
             guard let namespace else { return .personal(caller.username, imageName) }
-            return .namespace(try NamespaceReference(parsing: namespace, defaultOwner: caller.username), imageName)
+            let reference = try NamespaceReference(parsing: namespace, defaultOwner: caller.username)
+            try reference.path.checkUnreserved()
+            return .namespace(reference, imageName)
         }
     }
 

@@ -5,11 +5,16 @@ import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
-/// `POST /v1/namespaces` records `namespace-created`;
-/// `PATCH /v1/namespaces/{owner}/{path}` records `namespace-updated`.
+/// The write routes of namespaces: `POST /v1/namespaces` records
+/// `namespace-created`; under `/v1/namespaces/{owner}/{path}`, `PATCH`
+/// records `namespace-updated`, `DELETE` `namespace-deleted`, the
+/// collaborator routes their changes (``CollaboratorCommands``) and
+/// `POST …/invites` `invite-sent` (``InviteCommandController``). A path
+/// may hold `/`, so each method has one catch-all route and the word after
+/// the path (``NamespaceRoute/subresource(of:)``) picks the command.
 struct NamespaceCommandController: Sendable {
     let recorder: CommandRecorder
-    let queries: any NamespaceRepository
+    let queries: any NamespaceRepository & InviteRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("namespaces") { request, context in
@@ -18,6 +23,33 @@ struct NamespaceCommandController: Sendable {
         group.patch("namespaces/:owner/**") { request, context in
             try await recorder.handle(UpdateNamespace(queries: queries), request: request, context: context)
         }
+        group.post("namespaces/:owner/**") { request, context -> Response in
+            switch NamespaceRoute.subresource(of: context) {
+            case "collaborators":
+                try await respond(CollaboratorCommands.AddCollaborator(queries: queries), request, context)
+            case "invites":
+                try await respond(InviteCommandController.SendInvite(queries: queries), request, context)
+            default:
+                throw APIError.notFound("no such route")
+            }
+        }
+        group.delete("namespaces/:owner/**") { request, context -> Response in
+            switch NamespaceRoute.subresource(of: context) {
+            case nil:
+                try await respond(DeleteNamespace(queries: queries), request, context)
+            case "collaborators":
+                try await respond(CollaboratorCommands.RemoveCollaborator(queries: queries), request, context)
+            default:
+                throw APIError.notFound("no such route")
+            }
+        }
+    }
+
+    /// Runs one of the commands a catch-all route chooses between.
+    private func respond<Command: IngestCommand>(
+        _ command: Command, _ request: Request, _ context: RegistryRequestContext
+    ) async throws -> Response {
+        try await recorder.handle(command, request: request, context: context).response(from: request, context: context)
     }
 
     /// Creating a namespace that exists changes nothing and answers 200 with it.
@@ -101,6 +133,59 @@ struct NamespaceCommandController: Sendable {
 
         func outcome(of input: Parsed, recorded: RecordedEvent) async throws -> (NamespaceResource, HTTPResponse.Status)? {
             try await NamespaceResource.load(input.namespace, from: queries, showingCollaborators: true).map { ($0, .ok) }
+        }
+    }
+
+    /// Deletes a namespace with every namespace below it and every image
+    /// version in them (a root's collaborators go too). Only the owner (or
+    /// an administrator) may; to anyone else the namespace does not exist.
+    /// Once projected the answer is the namespace as it was.
+    struct DeleteNamespace: IngestCommand {
+        let queries: any NamespaceRepository
+
+        static let route = "DELETE /v1/namespaces/{owner}/{path}"
+        static let access = CommandAccess.scope(.namespaceWrite, hiding: "namespace")
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws
+            -> NamespaceReference
+        {
+            try NamespaceRoute(context: context).namespace
+        }
+
+        func authorize(_ namespace: NamespaceReference, caller: Caller) async throws -> Existing {
+            try await queries.requireManaging(namespace, caller: caller)
+            guard let resource = try await NamespaceResource.load(namespace, from: queries, showingCollaborators: true)
+            else {
+                throw APIError.notFound("namespace \(namespace) not found")
+            }
+            return Existing(reference: namespace, resource: resource)
+        }
+
+        func prepare(_ namespace: Existing, request: Request, caller: Caller) async throws
+            -> (Existing, fingerprint: [[UInt8]])
+        {
+            (namespace, [])
+        }
+
+        func event(for namespace: Existing, caller: Caller, key: IdempotencyKey?) throws
+            -> (RegistryEvent, subject: String)
+        {
+            let deleted = NamespaceDeleted(owner: namespace.reference.owner, path: namespace.reference.path)
+            return (.namespaceDeleted(deleted), deleted.owner.value)
+        }
+
+        /// `200` with the namespace as it was, once it is gone; `nil` (the
+        /// event alone) when the fold refused the deletion.
+        func outcome(of namespace: Existing, recorded: RecordedEvent) async throws
+            -> (NamespaceResource, HTTPResponse.Status)?
+        {
+            try await queries.namespace(namespace.reference) == nil ? (namespace.resource, .ok) : nil
+        }
+
+        /// The namespace to delete, as it is before the deletion.
+        struct Existing: Sendable {
+            let reference: NamespaceReference
+            let resource: NamespaceResource
         }
     }
 }

@@ -6,13 +6,26 @@ import RegistryHTTP
 
 /// `GET /v1/namespaces` (visible namespaces, paginated) and
 /// `GET /v1/namespaces/{owner}/{path}` (one namespace; its collaborators are
-/// shown to those who may manage them).
+/// shown to those who may manage them). The routes under a namespace share
+/// its catch-all route; the word after the path picks one
+/// (``NamespaceRoute/subresource(of:)``): `…/invites` is
+/// ``InviteQueryController``'s.
 struct NamespaceQueryController: Sendable {
-    let queries: any NamespaceRepository
+    let queries: any NamespaceRepository & InviteRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("namespaces", use: list)
-        group.get("namespaces/:owner/**", use: show)
+        group.get("namespaces/:owner/**") { request, context -> Response in
+            switch NamespaceRoute.subresource(of: context) {
+            case nil:
+                try await show(request: request, context: context).response(from: request, context: context)
+            case "invites":
+                try await InviteQueryController(queries: queries).ofNamespace(request: request, context: context)
+                    .response(from: request, context: context)
+            default:
+                throw APIError.notFound("no such route")
+            }
+        }
     }
 
     @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Page<NamespaceResource> {

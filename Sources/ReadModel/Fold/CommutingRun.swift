@@ -47,7 +47,8 @@ struct CommutingRun {
                     namespaces.ensure(owner: owner.value, path: path, leafVisibility: nil, envelope: envelope)
                 }
                 images.create(created, envelope: envelope)
-            case .namespaceUpdated, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+            case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
+                .inviteSent, .inviteAccepted, .inviteRejected:
                 break  // never part of a run
             }
         }
@@ -67,7 +68,8 @@ struct CommutingRun {
             created.owner.flatMap { owner in
                 created.namespace.map { FoldState.Root(owner: owner.value, path: $0.root.value) }
             }
-        case .namespaceUpdated, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+        case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
+                .inviteSent, .inviteAccepted, .inviteRejected:
             nil
         }
     }

@@ -29,8 +29,8 @@ enum EventApplier {
     /// or earlier, change nothing: a producer retry repeats an event exactly,
     /// while the same id with another type or data is not that event. Runs of events whose changes commute
     /// (namespaces and images created, resolutions) are decided and written
-    /// together (``CommutingRun``). Deletions and collaborator changes,
-    /// which depend on what precedes them, are decided and applied one by
+    /// together (``CommutingRun``). Deletions, namespace changes and
+    /// collaborator changes, which depend on what precedes them, are decided and applied one by
     /// one between runs. One statement writes every audit entry.
     static func apply(_ entries: [Entry], on connection: PostgresConnection, logger: Logger) async throws
         -> (applied: Int, conflicting: [(Entry, String)])
@@ -54,6 +54,15 @@ enum EventApplier {
             case .namespaceUpdated(let update):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await updateNamespace(update, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .namespaceDeleted(let deleted):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await deleteNamespace(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .inviteSent(let invite):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await InviteFold.send(invite, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .inviteAccepted(let invite), .inviteRejected(let invite):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await InviteFold.answer(invite, entry: entry, audit: &audit, on: connection, logger: logger)
             }
         }
         try await run.flush(into: &audit, on: connection, logger: logger)
@@ -102,6 +111,36 @@ enum EventApplier {
                 "UPDATE namespaces SET description = \(description) WHERE owner = \(owner) AND path = \(path)",
                 logger: logger)
         }
+    }
+
+    /// Removes the namespace and every namespace below it, deletes every
+    /// live image version in them, and, for a root, its collaborators and
+    /// invites.
+    private static func deleteNamespace(
+        _ deleted: NamespaceDeleted, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let (owner, path) = (deleted.owner.value, deleted.path.value)
+        let exists = try await FoldState.namespaceExists(owner: owner, path: path, on: connection, logger: logger)
+        if let refusal = AccessPolicy.refusal(
+            ofDeleting: deleted, exists: exists, subject: envelope.subject, viewer: envelope.actorViewer)
+        {
+            return audit.reject(entry, refusal)
+        }
+        try await connection.query(
+            """
+            UPDATE images SET deleted_at = \(envelope.time)
+            WHERE owner = \(owner) AND deleted_at IS NULL
+              AND (namespace_path = \(path) OR starts_with(namespace_path, \(path + "/")))
+            """, logger: logger)
+        try await connection.query(
+            "DELETE FROM namespaces WHERE owner = \(owner) AND (path = \(path) OR starts_with(path, \(path + "/")))",
+            logger: logger)
+        try await connection.query(
+            "DELETE FROM collaborators WHERE owner = \(owner) AND root_path = \(path)", logger: logger)
+        try await connection.query(
+            "DELETE FROM invites WHERE owner = \(owner) AND root_path = \(path)", logger: logger)
     }
 
     private static func changeCollaborators(

@@ -22,3 +22,11 @@ enum StoredValue {
         }
     }
 }
+
+extension Optional {
+    /// The value, or `error` when there is none.
+    func orThrow(_ error: NameError) throws -> Wrapped {
+        guard let self else { throw error }
+        return self
+    }
+}

@@ -1,12 +1,17 @@
 import RegistryDomain
 
 extension NamespaceRepository {
-    /// Where `image` lives, as ``AccessPolicy`` needs it; `nil` when the
-    /// record names a namespace the read model does not hold.
+    /// Where `image` lives, as ``AccessPolicy`` needs it; `nil` for a
+    /// record with neither owner nor base source. A version whose namespace
+    /// was deleted (and the version with it) is its owner's alone, as a
+    /// private namespace without collaborators, as the SQL visibility rule
+    /// has it.
     public func placement(of image: ImageRecord) async throws -> ImagePlacement? {
         guard let owner = image.owner else { return image.source == .base ? .base : nil }
         guard let namespace = image.namespace else { return .personal(owner: owner) }
-        return try await namespaceAccess(namespace).map(ImagePlacement.namespace)
+        return .namespace(
+            try await namespaceAccess(namespace)
+                ?? NamespaceAccess(owner: owner, visibility: .private, collaborators: []))
     }
 
     /// Where a write into `scope` goes, as ``AccessPolicy`` needs it.

@@ -23,8 +23,9 @@ public struct UpdateNamespaceRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// Body of `POST /v1/namespaces/{owner}/{path}/collaborators`: `{"username": "bob"}`.
-public struct AddCollaboratorRequest: Codable, Sendable, Equatable {
+/// Body of `POST /v1/namespaces/{owner}/{path}/collaborators` and of
+/// `POST /v1/namespaces/{owner}/{path}/invites`: `{"username": "bob"}`.
+public struct UsernameRequest: Codable, Sendable, Equatable {
     public var username: String
 
     public init(username: String) {

@@ -54,7 +54,8 @@ extension AccessPolicy {
                     ? nil : Refusal("\(name(of: viewer)) may not add personal images of \(owner.value)")
             }
             return treeRefusal(owner: owner, root: namespace.root, viewer: viewer, rootCollaborators)
-        case .namespaceUpdated, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved:
+        case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
+            .inviteSent, .inviteAccepted, .inviteRejected:
             return nil
         }
     }
@@ -95,9 +96,19 @@ extension AccessPolicy {
             of: update.owner, path: update.path, exists: exists, subject: subject, viewer: viewer, doing: "changes it")
     }
 
+    /// `namespace-deleted`; `exists` says whether the namespace exists at
+    /// the event's position. Only the owner (or an administrator) deletes a
+    /// namespace, with everything in and below it.
+    public static func refusal(
+        ofDeleting deleted: NamespaceDeleted, exists: Bool, subject: String, viewer: Viewer
+    ) -> Refusal? {
+        ownersRefusal(
+            of: deleted.owner, path: deleted.path, exists: exists, subject: subject, viewer: viewer, doing: "deletes it")
+    }
+
     /// What only the owner of an existing namespace (or an administrator)
     /// may do, keyed by that owner.
-    private static func ownersRefusal(
+    static func ownersRefusal(
         of owner: Username, path: NamespacePath, exists: Bool, subject: String, viewer: Viewer, doing action: String
     ) -> Refusal? {
         let namespace = "\(path.value)@\(owner.value)"
@@ -117,7 +128,7 @@ extension AccessPolicy {
             : Refusal("\(name(of: viewer)) is not the owner or a collaborator of \(root.value)@\(owner.value)")
     }
 
-    private static func wrongKey(_ subject: String, owner: String) -> Refusal? {
+    static func wrongKey(_ subject: String, owner: String) -> Refusal? {
         subject == owner ? nil : Refusal("the event is keyed by \(subject), not by \(owner), whose state it changes")
     }
 

@@ -129,12 +129,21 @@ public enum CloudEventsCodec {
         let data: Data? = switch event {
         case .namespaceCreated(let payload): try? encoder.encode(payload)
         case .namespaceUpdated(let payload): try? encoder.encode(payload)
+        case .namespaceDeleted(let payload): try? encoder.encode(payload)
         case .imageCreated(let payload): try? encoder.encode(payload)
         case .imageResolved(let payload): try? encoder.encode(payload)
         case .imageDeleted(let payload): try? encoder.encode(payload)
         case .collaboratorAdded(let payload), .collaboratorRemoved(let payload): try? encoder.encode(payload)
+        case .inviteSent(let payload), .inviteAccepted(let payload), .inviteRejected(let payload):
+            try? encoder.encode(payload)
         }
         return Array(data ?? Data())
+    }
+
+    private static func invitation(from data: Data, _ decoder: JSONDecoder) throws -> Invitation {
+        let invite = try decoder.decode(Invitation.self, from: data)
+        try invite.validate()
+        return invite
     }
 
     /// The event of `type` whose data is the JSON `bytes`, checked as a
@@ -150,6 +159,8 @@ public enum CloudEventsCodec {
                 let payload = try decoder.decode(NamespaceUpdated.self, from: data)
                 try payload.validate()
                 return .namespaceUpdated(payload)
+            case .namespaceDeleted:
+                return .namespaceDeleted(try decoder.decode(NamespaceDeleted.self, from: data))
             case .imageCreated:
                 let payload = try decoder.decode(ImageCreated.self, from: data)
                 try payload.validate()
@@ -162,6 +173,12 @@ public enum CloudEventsCodec {
                 return .collaboratorAdded(try decoder.decode(CollaboratorChanged.self, from: data))
             case .collaboratorRemoved:
                 return .collaboratorRemoved(try decoder.decode(CollaboratorChanged.self, from: data))
+            case .inviteSent:
+                return .inviteSent(try invitation(from: data, decoder))
+            case .inviteAccepted:
+                return .inviteAccepted(try invitation(from: data, decoder))
+            case .inviteRejected:
+                return .inviteRejected(try invitation(from: data, decoder))
             }
         } catch let error as NameError {
             throw .invalidData(error.description)

@@ -3,9 +3,13 @@
 public enum EventType: String, Codable, Sendable, CaseIterable {
     case namespaceCreated = "namespace-created"
     case namespaceUpdated = "namespace-updated"
+    case namespaceDeleted = "namespace-deleted"
     case imageCreated = "image-created"
     case imageResolved = "image-resolved"
     case imageDeleted = "image-deleted"
     case collaboratorAdded = "collaborator-added"
     case collaboratorRemoved = "collaborator-removed"
+    case inviteSent = "invite-sent"
+    case inviteAccepted = "invite-accepted"
+    case inviteRejected = "invite-rejected"
 }

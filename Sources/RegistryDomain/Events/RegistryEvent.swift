@@ -4,22 +4,30 @@ import Foundation
 public enum RegistryEvent: Sendable, Equatable {
     case namespaceCreated(NamespaceCreated)
     case namespaceUpdated(NamespaceUpdated)
+    case namespaceDeleted(NamespaceDeleted)
     case imageCreated(ImageCreated)
     case imageResolved(ImageResolved)
     case imageDeleted(ImageDeleted)
     case collaboratorAdded(CollaboratorChanged)
     case collaboratorRemoved(CollaboratorChanged)
+    case inviteSent(Invitation)
+    case inviteAccepted(Invitation)
+    case inviteRejected(Invitation)
 
     /// The CloudEvents type of this fact.
     public var type: EventType {
         switch self {
         case .namespaceCreated: .namespaceCreated
         case .namespaceUpdated: .namespaceUpdated
+        case .namespaceDeleted: .namespaceDeleted
         case .imageCreated: .imageCreated
         case .imageResolved: .imageResolved
         case .imageDeleted: .imageDeleted
         case .collaboratorAdded: .collaboratorAdded
         case .collaboratorRemoved: .collaboratorRemoved
+        case .inviteSent: .inviteSent
+        case .inviteAccepted: .inviteAccepted
+        case .inviteRejected: .inviteRejected
         }
     }
 }

@@ -17,6 +17,9 @@ public struct AuditFacts: Sendable, Equatable {
         case .namespaceUpdated(let updated):
             username = updated.owner.value
             namespace = "\(updated.path.value)@\(updated.owner.value)"
+        case .namespaceDeleted(let deleted):
+            username = deleted.owner.value
+            namespace = "\(deleted.path.value)@\(deleted.owner.value)"
         case .imageCreated(let created):
             username = created.owner?.value
             namespace = created.namespace.flatMap { path in created.owner.map { "\(path.value)@\($0.value)" } }
@@ -34,6 +37,9 @@ public struct AuditFacts: Sendable, Equatable {
         case .collaboratorAdded(let change), .collaboratorRemoved(let change):
             username = change.username.value
             namespace = "\(change.root.value)@\(change.owner.value)"
+        case .inviteSent(let invite), .inviteAccepted(let invite), .inviteRejected(let invite):
+            username = invite.username.value
+            namespace = "\(invite.root.value)@\(invite.owner.value)"
         }
     }
 }

@@ -8,6 +8,12 @@ public struct NamespacePath: ValidatedString {
     /// Longest segment accepted, in bytes.
     public static let maximumSegmentLength = 64
 
+    /// Words that name what a route under a namespace is about
+    /// (`/v1/namespaces/{owner}/{path}/collaborators/…`), so no new
+    /// namespace may use them as a segment: the route's namespace path ends
+    /// before the first of them.
+    public static let reservedWords: Set<String> = ["collaborators", "invites", "webhooks"]
+
     /// The path's segments, root first.
     public let segments: [String]
 
@@ -32,6 +38,16 @@ public struct NamespacePath: ValidatedString {
 
     private init(validatedSegments: [String]) {
         self.segments = validatedSegments
+    }
+
+    /// Passes when no segment is one of ``reservedWords``: required of every
+    /// namespace created from now on (earlier ones stay valid).
+    public func checkUnreserved(field: String = "namespace") throws(NameError) {
+        if let word = segments.first(where: Self.reservedWords.contains) {
+            throw NameError(
+                field: field,
+                message: "\"\(word)\" is reserved for the routes under a namespace; choose another segment name")
+        }
     }
 
     /// The path as written, segments joined with `/`.

@@ -44,6 +44,16 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
     }
 
+    /// 403: the caller may see the resource but not do this to it.
+    public static func forbidden(_ message: String, code: String) -> APIError {
+        APIError(status: .forbidden, code: code, message: message)
+    }
+
+    /// 409: the request contradicts the state it would change.
+    public static func conflict(_ message: String, code: String) -> APIError {
+        APIError(status: .conflict, code: code, message: message)
+    }
+
     /// 422: the request is well formed but cannot be carried out as sent.
     public static func unprocessable(_ message: String, code: String) -> APIError {
         APIError(status: .unprocessableContent, code: code, message: message)

@@ -59,3 +59,15 @@ extension DeadLetterResource {
         Data(bytes).base64EncodedString()
     }
 }
+
+extension InviteResource {
+    /// An invite as the read model holds it, as the API shows it.
+    public init(_ record: InviteRecord) {
+        let invitation = record.invitation
+        self.init(
+            id: invitation.inviteID, namespace: "\(invitation.root.value)@\(invitation.owner.value)",
+            owner: invitation.owner.value, path: invitation.root.value, username: invitation.username.value,
+            invitedBy: record.invitedBy, createdAt: record.sentAt, state: record.state.rawValue,
+            answeredBy: record.answeredBy, answeredAt: record.answeredAt)
+    }
+}

@@ -6,6 +6,7 @@ import RegistryAPI
 // writes them in the registry's JSON.
 extension ImageResource: ResponseEncodable {}
 extension NamespaceResource: ResponseEncodable {}
+extension InviteResource: ResponseEncodable {}
 extension ResolutionResource: ResponseEncodable {}
 extension AuditEntryResource: ResponseEncodable {}
 extension DeadLetterResource: ResponseEncodable {}

@@ -7,6 +7,7 @@ struct ReadModelSnapshot: Equatable, Sendable {
     var namespaces: [String]
     var images: [String]
     var collaborators: [String]
+    var invites: [String]
     var audit: [String]
     var deadLetters: [String]
     var appliedEvents: Int64
@@ -60,6 +61,12 @@ struct ReadModelSnapshot: Equatable, Sendable {
                     """),
                 collaborators: try await strings(
                     "SELECT concat_ws('|', owner, root_path, username, added_at, event_id) FROM collaborators ORDER BY 1"),
+                invites: try await strings(
+                    """
+                    SELECT concat_ws('|', id, owner, root_path, username, invited_by, sent_at, state, answered_by,
+                                     answered_at, event_id)
+                    FROM invites ORDER BY id
+                    """),
                 audit: try await strings(
                     """
                     SELECT concat_ws('|', event_id, type, log_partition, log_offset, occurred_at, actor, subject, request_id,

@@ -5,23 +5,13 @@ import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 
-/// `POST /v1/namespaces/{owner}/{path}/collaborators` and
-/// `DELETE /v1/namespaces/{owner}/{path}/collaborators/{username}`: record
+/// The commands of `POST /v1/namespaces/{owner}/{path}/collaborators` and
+/// `DELETE /v1/namespaces/{owner}/{path}/collaborators/{username}`
+/// (routed by ``NamespaceCommandController``): they record
 /// `collaborator-added` and `collaborator-removed`. Collaborators belong to
-/// the root namespace and see the whole tree. Only the owner manages them.
-struct CollaboratorCommandController: Sendable {
-    let recorder: CommandRecorder
-    let queries: any NamespaceRepository
-
-    func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("namespaces/:owner/**") { request, context in
-            try await recorder.handle(AddCollaborator(queries: queries), request: request, context: context)
-        }
-        group.delete("namespaces/:owner/**") { request, context in
-            try await recorder.handle(RemoveCollaborator(queries: queries), request: request, context: context)
-        }
-    }
-
+/// the root namespace and see the whole tree. The owner removes them; only
+/// administrators add them directly, owners invite (``InviteCommandController``).
+enum CollaboratorCommands {
     /// Which collaborator of which namespace's root, and the request's body.
     struct Change: Sendable {
         let namespace: NamespaceReference
@@ -42,8 +32,22 @@ struct CollaboratorCommandController: Sendable {
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Change {
             let route = try NamespaceRoute(context: context, suffix: ["collaborators"])
-            let (command, body) = try await JSONBody.decodeKeepingBytes(AddCollaboratorRequest.self, from: request)
+            let (command, body) = try await JSONBody.decodeKeepingBytes(UsernameRequest.self, from: request)
             return Change(namespace: route.namespace, username: try command.validated(), fingerprint: [body])
+        }
+
+        /// Only administrators add a collaborator directly (to migrate or
+        /// repair access); an owner invites, and the invitee accepts.
+        func authorize(_ change: Change, caller: Caller) async throws -> Change {
+            try await queries.requireManaging(change.namespace, caller: caller)
+            guard caller.viewer.isAdministrator else {
+                let root = "\(change.namespace.owner.value)/\(change.namespace.path.root.value)"
+                throw APIError.forbidden(
+                    "only administrators add collaborators directly; invite \(change.username.value) with "
+                        + "POST /v1/namespaces/\(root)/invites, and they become a collaborator on accepting",
+                    code: "invite_required")
+            }
+            return change
         }
 
         func event(for change: Change, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
@@ -73,13 +77,13 @@ struct CollaboratorCommandController: Sendable {
 /// manage the namespace may, and the answer is the namespace with its
 /// collaborators.
 protocol CollaboratorCommand: IngestCommand
-where Parsed == CollaboratorCommandController.Change, Resource == NamespaceResource {
+where Parsed == CollaboratorCommands.Change, Resource == NamespaceResource {
     var queries: any NamespaceRepository { get }
     static var status: HTTPResponse.Status { get }
 }
 
 extension CollaboratorCommand {
-    typealias Change = CollaboratorCommandController.Change
+    typealias Change = CollaboratorCommands.Change
 
     static var access: CommandAccess { .scope(.namespaceWrite, hiding: "namespace") }
 

@@ -2,7 +2,7 @@ import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 
-extension AddCollaboratorRequest {
+extension UsernameRequest {
     func validated() throws(APIError) -> Username {
         try RegistryHTTP.validated { () throws(NameError) in try Username(username, field: "username") }
     }
