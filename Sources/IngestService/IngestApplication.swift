@@ -35,7 +35,8 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         uploader: ImageUploader(blobs: blobStore),
         fileRoots: settings.fileRoots,
         verifier: try await settings.tokenVerifier(),
-        startup: startup)
+        startup: startup,
+        webhookRules: WebhookRules(settings.outbound))
 
     return Application(
         router: router,
@@ -47,7 +48,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
 /// Every route the ingest service serves.
 func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
-    verifier: TokenVerifier, startup: StartupService
+    verifier: TokenVerifier, startup: StartupService, webhookRules: WebhookRules = WebhookRules()
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
@@ -56,7 +57,7 @@ func buildIngestRouter(
     let v1 = registry.v1.group().add(middleware: TokenRequiredMiddleware())
         .add(middleware: ReadinessGate { try startup.checkReady() })
         .add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
-    NamespaceCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    NamespaceCommandController(recorder: recorder, queries: queries, webhookRules: webhookRules).addRoutes(to: v1)
     InviteCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)
     ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, rules: imageRules)

@@ -21,6 +21,8 @@ struct PartitionWorker: Sendable {
     let store: any ProjectionStore
     let limit: ConcurrencyLimit
     let logger: Logger
+    /// Whether its batches are the projection's, for its metrics and traces.
+    let reportsProjection: Bool
     /// Called with the partition's next offset after each stored batch.
     let stored: @Sendable (Int64) -> Void
     /// Called when the backlog has shrunk enough to fetch again.
@@ -30,7 +32,7 @@ struct PartitionWorker: Sendable {
     func run() async {
         while let next = await backlog.take(upTo: Self.maximumBatch) {
             if next.resume { resume() }
-            let spans = EventTracing.startApplySpans(for: next.records)
+            let spans = reportsProjection ? EventTracing.startApplySpans(for: next.records) : []
             let nextOffset = await apply(next.records)
             for span in spans { span.end() }
             guard let nextOffset else { return }
@@ -45,7 +47,9 @@ struct PartitionWorker: Sendable {
             try await store.apply(records, partition: partition)
         }) {
         case .stored(let outcome):
-            ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
+            if reportsProjection {
+                ProjectionMetrics.record(outcome, partition: partition, batchSize: records.count, since: started)
+            }
             return outcome.nextOffset
         case .stopped:
             return nil
@@ -53,7 +57,7 @@ struct PartitionWorker: Sendable {
             guard case .stored(let outcome) = await attempt(maximumFailures: .max, {
                 try await store.deadLetter(records[0], reason: reason)
             }) else { return nil }
-            ProjectionMetrics.record(outcome, partition: partition, batchSize: 1, since: started)
+            if reportsProjection { ProjectionMetrics.record(outcome, partition: partition, batchSize: 1, since: started) }
             return outcome.nextOffset
         case .refused:
             // One of the records is refused: apply them one at a time to find it.

@@ -38,7 +38,13 @@ public final class ProjectionProgress: Sendable {
     private let state = Mutex(State())
 
     /// Not joined, no partitions.
-    public init() {}
+    /// Whether it reports the projection's gauges: off for consumers of the
+    /// log other than the projection (the webhook dispatcher).
+    private let reportsMetrics: Bool
+
+    public init(reportsMetrics: Bool = true) {
+        self.reportsMetrics = reportsMetrics
+    }
 
     /// The group assigned `partitions`, resuming at `positions` (absent: 0).
     func assigned(_ partitions: [Int32], at positions: [Int32: Int64]) {
@@ -51,7 +57,7 @@ public final class ProjectionProgress: Sendable {
                 state.gaps[partition] = nil
             }
         }
-        for partition in partitions { Self.report(partition: partition, lag: 0, gap: false) }
+        for partition in partitions { report(partition: partition, lag: 0, gap: false) }
     }
 
     func revoked(_ partitions: [Int32]) {
@@ -61,7 +67,7 @@ public final class ProjectionProgress: Sendable {
                 state.gaps[partition] = nil
             }
         }
-        for partition in partitions { Self.report(partition: partition, lag: 0, gap: false) }
+        for partition in partitions { report(partition: partition, lag: 0, gap: false) }
     }
 
     /// Preparing the projection failed; ``checkReady(maximumLag:)`` says why
@@ -76,7 +82,7 @@ public final class ProjectionProgress: Sendable {
     /// ready until it is assigned again.
     func logGap(partition: Int32, from offset: Int64, reason: String) {
         state.withLock { $0.gaps[partition] = LogGap(offset: offset, reason: reason) }
-        Self.report(partition: partition, lag: nil, gap: true)
+        report(partition: partition, lag: nil, gap: true)
     }
 
     func received(_ batch: [LogRecord]) {
@@ -129,12 +135,13 @@ public final class ProjectionProgress: Sendable {
             change(&state)
             return state.partitions.mapValues(\.lag)
         }
-        for (partition, behind) in lag { Self.report(partition: partition, lag: behind, gap: nil) }
+        for (partition, behind) in lag { report(partition: partition, lag: behind, gap: nil) }
     }
 
     /// Sets `partition`'s gauges: its lag, and whether it is stopped at a
     /// gap in the log (`nil`: unchanged).
-    private static func report(partition: Int32, lag: Int64?, gap: Bool?) {
+    private func report(partition: Int32, lag: Int64?, gap: Bool?) {
+        guard reportsMetrics else { return }
         let dimensions = [("partition", String(partition))]
         if let lag { Gauge(label: "registry_projection_lag_records", dimensions: dimensions).record(lag) }
         if let gap { Gauge(label: "registry_projection_log_gap", dimensions: dimensions).record(gap ? 1 : 0) }

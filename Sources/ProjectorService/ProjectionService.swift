@@ -25,18 +25,27 @@ public struct ProjectionService: Service {
     private let makeReader: @Sendable (any PartitionAssignmentHandler) throws -> any EventLogReader
     private let prepare: @Sendable () async throws -> Void
     private let logger: Logger
+    private let concurrentPartitions: Int
+    private let reportsProjection: Bool
 
     /// - Parameters:
+    ///   - concurrentPartitions: partition transactions at once
+    ///     (``defaultConcurrentPartitions``).
+    ///   - reportsProjection: whether batches are the projection's, for its
+    ///     metrics and traces (off for the webhook dispatcher).
     ///   - prepare: runs before consuming starts (migrations, topic creation).
     ///   - makeReader: creates the log's reader with the given assignment handler.
     public init(
         store: any ProjectionStore, progress: ProjectionProgress = ProjectionProgress(), logger: Logger,
+        concurrentPartitions: Int = ProjectionService.defaultConcurrentPartitions, reportsProjection: Bool = true,
         prepare: @escaping @Sendable () async throws -> Void = {},
         makeReader: @escaping @Sendable (any PartitionAssignmentHandler) throws -> any EventLogReader
     ) {
         self.store = store
         self.progress = progress
         self.logger = logger
+        self.concurrentPartitions = concurrentPartitions
+        self.reportsProjection = reportsProjection
         self.prepare = prepare
         self.makeReader = makeReader
     }
@@ -45,7 +54,7 @@ public struct ProjectionService: Service {
     /// connection: their events are independent (an owner's events share a
     /// partition), and overlapping the round trips and commits of several
     /// partitions is what makes a replay fast.
-    static let concurrentPartitions = 4
+    public static let defaultConcurrentPartitions = 4
 
     public func run() async throws {
         do {
@@ -54,7 +63,7 @@ public struct ProjectionService: Service {
             return  // stopped before the database or broker ever came up
         }
         let reader = try makeReader(StoredPositionAssignment(store: store, progress: progress))
-        let limit = ConcurrencyLimit(Self.concurrentPartitions)
+        let limit = ConcurrencyLimit(concurrentPartitions)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await reader.run() }
             var backlogs: [Int32: PartitionBacklog] = [:]
@@ -85,6 +94,7 @@ public struct ProjectionService: Service {
         let progress = self.progress
         return PartitionWorker(
             partition: partition, backlog: backlog, store: store, limit: limit, logger: logger,
+            reportsProjection: reportsProjection,
             stored: { nextOffset in
                 progress.applied([partition: nextOffset])
                 reader.commit([partition: nextOffset])

@@ -7,10 +7,12 @@ import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 import RegistryRuntime
+import ServiceLifecycle
 
 /// Builds the projector service (`image-projector`): the read side. It folds
 /// the event topic into PostgreSQL and serves the scheduler's lookups, the
-/// listings and the audit trail.
+/// listings and the audit trail; unless `IMAGE_REGISTRY_WEBHOOK_DISPATCH`
+/// is false it also delivers webhooks (``ProjectionService/webhookDispatch(settings:postgres:client:logger:)``).
 public func buildProjectorApplication(settings: RegistrySettings, logger: Logger) async throws
     -> some ApplicationProtocol
 {
@@ -26,14 +28,22 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         fileRoots: settings.fileRoots,
         verifier: try await settings.tokenVerifier(),
         readiness: { try progress.checkReady(maximumLag: settings.readyMaximumLag) })
+    var services: [any Service] = [
+        postgres, ReadModelChanges(client: postgres, cache: cache, logger: logger),
+        ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
+    ]
+    if settings.outbound.dispatchWebhooks {
+        let client = HTTPClientService.makeClient()
+        services += [
+            HTTPClientService(client: client),
+            ProjectionService.webhookDispatch(settings: settings, postgres: postgres, client: client, logger: logger),
+        ]
+    }
     return Application(
         router: router,
         configuration: .init(
             address: .hostname(settings.host, port: settings.projectorPort), serverName: "image-projector"),
-        services: [
-            postgres, ReadModelChanges(client: postgres, cache: cache, logger: logger),
-            ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
-        ],
+        services: services,
         logger: logger)
 }
 

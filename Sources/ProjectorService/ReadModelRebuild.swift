@@ -61,7 +61,7 @@ public struct ReadModelRebuild: Sendable {
         // several partitions at once, each on its own connection.
         let postgres = PostgresClient(
             configuration: database.clientConfiguration(
-                maximumConnections: ProjectionService.concurrentPartitions + 1, schema: candidate),
+                maximumConnections: ProjectionService.defaultConcurrentPartitions + 1, schema: candidate),
             backgroundLogger: poolLogger)
         let projection = projection(into: candidate, postgres: postgres, consumerGroup: "\(settings.consumerGroup)-rebuild-\(stamp)")
         return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import RegistryDomain
 
 /// Applies the ordered SQL files of `migrations/` that the database has not
 /// seen yet, and records each one.
@@ -65,7 +66,7 @@ public struct MigrationRunner: Sendable {
         for file in files {
             let name = file.lastPathComponent
             let sql = try String(contentsOf: file, encoding: .utf8)
-            let checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+            let checksum = Hex.encode(SHA256.hash(data: Data(sql.utf8)))
             if let existing = known[name] {
                 guard existing == checksum else {
                     throw ConfigurationError("migration \(name) changed after it was applied; add a new migration instead")

@@ -68,7 +68,7 @@ public struct RequestFingerprint: Sendable, Equatable, Hashable, CustomStringCon
             withUnsafeBytes(of: UInt64(part.count).bigEndian) { hasher.update(bufferPointer: $0) }
             hasher.update(data: part)
         }
-        hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        hex = Hex.encode(hasher.finalize())
     }
 
     public init(hex: String) {

@@ -16,14 +16,7 @@ public struct SHA256Digest: ValidatedString {
 
     /// The digest a hasher computed.
     public init(_ digest: SHA256.Digest) {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        hex = String(decoding: text, as: UTF8.self)
+        hex = Hex.encode(digest)
     }
 
     public var description: String { "sha256:\(hex)" }

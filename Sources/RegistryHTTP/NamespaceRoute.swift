@@ -14,8 +14,14 @@ public struct NamespaceRoute: Sendable {
     /// The reserved word the route's suffix starts with (`collaborators`,
     /// `invites`, `webhooks`), or `nil` when the route is the namespace itself.
     public static func subresource(of context: RegistryRequestContext) -> String? {
+        suffix(of: context).first
+    }
+
+    /// The route's segments after the namespace path (empty for the
+    /// namespace itself), such as `["webhooks", "…", "deliveries"]`.
+    public static func suffix(of context: RegistryRequestContext) -> [String] {
         let segments = context.parameters.getCatchAll().map(String.init)
-        return suffixStart(in: segments).map { segments[$0] }
+        return suffixStart(in: segments).map { Array(segments[$0...]) } ?? []
     }
 
     /// Parses the route, expecting exactly the `suffix` words after the

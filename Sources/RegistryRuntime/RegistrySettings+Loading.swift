@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import ReadModel
 import RegistryAuth
+import RegistryDomain
 import SystemPackage
 
 extension RegistrySettings {
@@ -20,7 +21,8 @@ extension RegistrySettings {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(
                 environmentVariables: environment.filter { !$0.value.isEmpty },
-                secretsSpecifier: .specific(["IMAGE_REGISTRY_JWT_SECRET", "IMAGE_REGISTRY_DATABASE_URL"])
+                secretsSpecifier: .specific(
+                    ["IMAGE_REGISTRY_JWT_SECRET", "IMAGE_REGISTRY_DATABASE_URL", "IMAGE_REGISTRY_WEBHOOK_KEY"])
             ).prefixKeys(with: "image.registry")
         ]
         if let directory = environment["IMAGE_REGISTRY_SECRETS_DIR"], !directory.isEmpty {
@@ -80,7 +82,23 @@ private struct SettingsReader {
         settings.kafkaDebug = text("kafka.debug")
         settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
         settings.tokenRequirements = TokenRequirements(issuer: text("jwt.issuer"), audience: text("jwt.audience"))
+        settings.outbound = try outbound()
         return settings
+    }
+
+    private func outbound() throws -> OutboundSettings {
+        let defaults = OutboundSettings()
+        do {
+            return OutboundSettings(
+                addressRules: try text("import.allow").map(OutboundAddressRules.init(parsing:)) ?? defaults.addressRules,
+                webhookSeal: try text("webhook.key", isSecret: true).map(WebhookSecretSeal.init(keyText:)),
+                dispatchWebhooks: try boolean("webhook.dispatch", defaults.dispatchWebhooks),
+                webhookGroup: text("webhook.group") ?? defaults.webhookGroup,
+                webhookRetryPeriod: .seconds(try number("webhook.retry.seconds", 3600)),
+                webhookAttemptTimeout: .seconds(try number("webhook.timeout.seconds", 10)))
+        } catch let error as NameError {
+            throw ConfigurationError("\(error.field): \(error.message)")
+        }
     }
 
     /// A public key file, or a shared secret of at least 32 bytes (HS256

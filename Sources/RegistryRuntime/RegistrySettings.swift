@@ -34,6 +34,8 @@ import RegistryDomain
 /// | `IMAGE_REGISTRY_READY_MAX_LAG` | `1000` records a projector may be behind and still be ready |
 /// | `IMAGE_REGISTRY_QEMU_IMG` | `qemu-img`: QEMU's image tool, which checks every upload whole |
 /// | `IMAGE_REGISTRY_IMAGE_CHECK_TIMEOUT_SECONDS` | `120`: longest `qemu-img` run per upload |
+///
+/// Webhooks and outbound requests: ``OutboundSettings``.
 public struct RegistrySettings: Sendable {
     public var host: String
     public var ingestPort: Int
@@ -50,6 +52,8 @@ public struct RegistrySettings: Sendable {
     public var allowFiniteRetention: Bool
     /// Where traces are exported, from OpenTelemetry's own variables.
     public var tracing: TracingSettings
+    /// The registry's own requests: webhook deliveries (``OutboundSettings``).
+    public var outbound: OutboundSettings
     public var consumerGroup: String
     /// How bearer tokens are checked.
     public var tokenKeys: TokenKeys
@@ -116,6 +120,7 @@ public struct RegistrySettings: Sendable {
         self.kafkaDebug = nil
         self.allowFiniteRetention = false
         self.tracing = TracingSettings()
+        self.outbound = OutboundSettings()
         self.tokenRequirements = TokenRequirements()
     }
 

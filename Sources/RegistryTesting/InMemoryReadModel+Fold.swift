@@ -25,10 +25,29 @@ extension InMemoryReadModel.State {
             refusal = updateNamespace(update, envelope)
         case .namespaceDeleted(let deleted):
             refusal = deleteNamespace(deleted, envelope)
+            if refusal == nil {
+                for index in webhooks.indices where webhooks[index].deletedOffset == nil
+                    && webhooks[index].created.owner == deleted.owner
+                    && webhooks[index].created.path.lineage.contains(deleted.path)
+                {
+                    webhooks[index].deletedOffset = position.offset
+                    webhooks[index].deletedAt = envelope.time
+                }
+            }
         case .inviteSent(let invite):
             refusal = sendInvite(invite, envelope)
         case .inviteAccepted(let invite), .inviteRejected(let invite):
             refusal = answerInvite(invite, envelope)
+        case .webhookCreated(let created):
+            refusal = createWebhook(created, envelope, at: position)
+        case .webhookDeleted(let deleted):
+            refusal = changeWebhook(deleted.webhookID, owner: deleted.owner, envelope)
+            if refusal == nil, let index = webhooks.firstIndex(where: { $0.created.webhookID == deleted.webhookID }) {
+                webhooks[index].deletedOffset = position.offset
+                webhooks[index].deletedAt = envelope.time
+            }
+        case .webhookRedeliveryRequested(let request):
+            refusal = changeWebhook(request.webhookID, owner: request.owner, envelope)
         case .imageResolved:
             refusal = nil
         }
@@ -182,6 +201,30 @@ extension InMemoryReadModel.State {
             collaborators[NamespaceReference(path: invite.root, owner: invite.owner), default: []].insert(invite.username)
         }
         return nil
+    }
+
+    private mutating func createWebhook(_ created: WebhookCreated, _ envelope: EventEnvelope, at position: LogPosition)
+        -> Refusal?
+    {
+        if let refusal = AccessPolicy.refusal(
+            ofCreating: created,
+            namespaceExists: namespaces[NamespaceReference(path: created.path, owner: created.owner)] != nil,
+            idTaken: webhooks.contains { $0.created.webhookID == created.webhookID }, subject: envelope.subject,
+            viewer: envelope.actorViewer)
+        {
+            return refusal
+        }
+        webhooks.append(WebhookRecord(
+            created: created, createdAt: envelope.time, createdBy: envelope.actor.value, position: position))
+        return nil
+    }
+
+    private func changeWebhook(_ id: UUID, owner: Username, _ envelope: EventEnvelope) -> Refusal? {
+        let stored = webhooks.first { $0.created.webhookID == id }.map {
+            StoredWebhook(owner: $0.created.owner, path: $0.created.path, isDeleted: $0.deletedOffset != nil)
+        }
+        return AccessPolicy.refusal(
+            ofChangingWebhook: id, owner: owner, stored: stored, subject: envelope.subject, viewer: envelope.actorViewer)
     }
 
     private mutating func changeCollaborators(_ change: CollaboratorChanged, _ envelope: EventEnvelope) -> Refusal? {

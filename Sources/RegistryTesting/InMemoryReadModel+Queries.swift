@@ -117,6 +117,29 @@ extension InMemoryReadModel {
         }
     }
 
+    public func webhook(_ id: UUID) async throws -> WebhookRecord? {
+        state.withLock { $0.webhooks.first { $0.created.webhookID == id } }
+    }
+
+    public func webhooks(of namespace: NamespaceReference) async throws -> [WebhookRecord] {
+        state.withLock { state in
+            state.webhooks.filter { webhook in
+                webhook.deletedOffset == nil && webhook.created.owner == namespace.owner
+                    && webhook.created.path == namespace.path
+            }
+        }
+    }
+
+    public func deliveries(of webhookID: UUID, limit: Int) async throws -> [WebhookDeliveryRecord] {
+        state.withLock { state in
+            Array(state.webhookDeliveries.filter { $0.webhookID == webhookID }.reversed().prefix(limit))
+        }
+    }
+
+    public func delivery(_ id: UUID) async throws -> WebhookDeliveryRecord? {
+        state.withLock { $0.webhookDeliveries.first { $0.id == id } }
+    }
+
     public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
         let wanted = Set(ids)
         return state.withLock { state in

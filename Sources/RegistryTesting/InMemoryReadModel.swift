@@ -18,6 +18,10 @@ public final class InMemoryReadModel: RegistryQueries {
         var collaborators: [NamespaceReference: Set<Username>] = [:]
         /// Invites in the order they were sent.
         var invites: [InviteRecord] = []
+        /// Webhooks in the order they were made.
+        var webhooks: [WebhookRecord] = []
+        /// Deliveries a test recorded (the fakes run no dispatcher).
+        var webhookDeliveries: [WebhookDeliveryRecord] = []
         /// Image versions in the order they were made.
         var images: [ImageRecord] = []
         var audit: [AuditEntry] = []

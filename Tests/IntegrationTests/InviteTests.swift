@@ -29,7 +29,8 @@ struct InviteTests {
                 let sent = try await ingest.call(
                     .post, "/v1/namespaces/alice/team/invites?wait=true", token: alice, json: #"{"username": "\#(user)"}"#)
                 #expect(sent.status == .created)
-                ids[user] = try #require(sent.string("id"))
+                let id = try #require(sent.string("id"))
+                ids[user] = id
             }
             let pending = try await projector.call(.get, "/v1/invites", token: carol)
             #expect((pending["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ids["carol"]!])

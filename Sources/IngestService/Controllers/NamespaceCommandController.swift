@@ -9,12 +9,14 @@ import RegistryHTTP
 /// `namespace-created`; under `/v1/namespaces/{owner}/{path}`, `PATCH`
 /// records `namespace-updated`, `DELETE` `namespace-deleted`, the
 /// collaborator routes their changes (``CollaboratorCommands``) and
-/// `POST …/invites` `invite-sent` (``InviteCommandController``). A path
+/// `POST …/invites` `invite-sent` (``InviteCommandController``), and the
+/// webhook routes theirs (``WebhookCommands``). A path
 /// may hold `/`, so each method has one catch-all route and the word after
 /// the path (``NamespaceRoute/subresource(of:)``) picks the command.
 struct NamespaceCommandController: Sendable {
     let recorder: CommandRecorder
-    let queries: any NamespaceRepository & InviteRepository
+    let queries: any NamespaceRepository & InviteRepository & WebhookRepository
+    let webhookRules: WebhookRules
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("namespaces") { request, context in
@@ -29,6 +31,10 @@ struct NamespaceCommandController: Sendable {
                 try await respond(CollaboratorCommands.AddCollaborator(queries: queries), request, context)
             case "invites":
                 try await respond(InviteCommandController.SendInvite(queries: queries), request, context)
+            case "webhooks" where NamespaceRoute.suffix(of: context).count == 1:
+                try await respond(WebhookCommands.CreateWebhook(queries: queries, rules: webhookRules), request, context)
+            case "webhooks":
+                try await respond(WebhookCommands.ChangeWebhook(queries: queries, change: .redeliver), request, context)
             default:
                 throw APIError.notFound("no such route")
             }
@@ -39,6 +45,8 @@ struct NamespaceCommandController: Sendable {
                 try await respond(DeleteNamespace(queries: queries), request, context)
             case "collaborators":
                 try await respond(CollaboratorCommands.RemoveCollaborator(queries: queries), request, context)
+            case "webhooks":
+                try await respond(WebhookCommands.ChangeWebhook(queries: queries, change: .delete), request, context)
             default:
                 throw APIError.notFound("no such route")
             }

@@ -9,9 +9,9 @@ import RegistryHTTP
 /// shown to those who may manage them). The routes under a namespace share
 /// its catch-all route; the word after the path picks one
 /// (``NamespaceRoute/subresource(of:)``): `…/invites` is
-/// ``InviteQueryController``'s.
+/// ``InviteQueryController``'s, `…/webhooks` ``WebhookQueryController``'s.
 struct NamespaceQueryController: Sendable {
-    let queries: any NamespaceRepository & InviteRepository
+    let queries: any NamespaceRepository & InviteRepository & WebhookRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.get("namespaces", use: list)
@@ -22,6 +22,9 @@ struct NamespaceQueryController: Sendable {
             case "invites":
                 try await InviteQueryController(queries: queries).ofNamespace(request: request, context: context)
                     .response(from: request, context: context)
+            case "webhooks":
+                try await WebhookQueryController(queries: queries)
+                    .respond(to: request, context: context, suffix: NamespaceRoute.suffix(of: context))
             default:
                 throw APIError.notFound("no such route")
             }

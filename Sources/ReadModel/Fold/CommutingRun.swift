@@ -48,7 +48,8 @@ struct CommutingRun {
                 }
                 images.create(created, envelope: envelope)
             case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
-                .inviteSent, .inviteAccepted, .inviteRejected:
+                .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted,
+                .webhookRedeliveryRequested:
                 break  // never part of a run
             }
         }
@@ -69,7 +70,8 @@ struct CommutingRun {
                 created.namespace.map { FoldState.Root(owner: owner.value, path: $0.root.value) }
             }
         case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
-                .inviteSent, .inviteAccepted, .inviteRejected:
+                .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted,
+                .webhookRedeliveryRequested:
             nil
         }
     }

@@ -63,6 +63,15 @@ enum EventApplier {
             case .inviteAccepted(let invite), .inviteRejected(let invite):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await InviteFold.answer(invite, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .webhookCreated(let created):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await WebhookFold.create(created, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .webhookDeleted(let deleted):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await WebhookFold.delete(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .webhookRedeliveryRequested(let request):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await WebhookFold.checkRedelivery(request, entry: entry, audit: &audit, on: connection, logger: logger)
             }
         }
         try await run.flush(into: &audit, on: connection, logger: logger)
@@ -115,7 +124,7 @@ enum EventApplier {
 
     /// Removes the namespace and every namespace below it, deletes every
     /// live image version in them, and, for a root, its collaborators and
-    /// invites.
+    /// invites; their webhooks end.
     private static func deleteNamespace(
         _ deleted: NamespaceDeleted, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
         logger: Logger
@@ -141,6 +150,7 @@ enum EventApplier {
             "DELETE FROM collaborators WHERE owner = \(owner) AND root_path = \(path)", logger: logger)
         try await connection.query(
             "DELETE FROM invites WHERE owner = \(owner) AND root_path = \(path)", logger: logger)
+        try await WebhookFold.endWebhooks(of: owner, below: path, entry: entry, on: connection, logger: logger)
     }
 
     private static func changeCollaborators(

@@ -93,3 +93,21 @@ public struct RecordResolutionRequest: Codable, Sendable, Equatable {
         case user, namespace, driver, image
     }
 }
+
+/// Body of `POST /v1/namespaces/{owner}/{path}/webhooks`: where to deliver,
+/// the secret that signs deliveries (optional, never shown again), which
+/// topics (`images`, `namespaces`, `invites`; all when left out) and whether
+/// it delivers yet (`active`, true when left out).
+public struct CreateWebhookRequest: Codable, Sendable, Equatable {
+    public var url: String
+    public var secret: String?
+    public var events: [String]?
+    public var active: Bool?
+
+    public init(url: String, secret: String? = nil, events: [String]? = nil, active: Bool? = nil) {
+        self.url = url
+        self.secret = secret
+        self.events = events
+        self.active = active
+    }
+}

@@ -55,7 +55,7 @@ extension AccessPolicy {
             }
             return treeRefusal(owner: owner, root: namespace.root, viewer: viewer, rootCollaborators)
         case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
-            .inviteSent, .inviteAccepted, .inviteRejected:
+            .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted, .webhookRedeliveryRequested:
             return nil
         }
     }

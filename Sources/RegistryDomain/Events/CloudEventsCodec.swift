@@ -136,6 +136,9 @@ public enum CloudEventsCodec {
         case .collaboratorAdded(let payload), .collaboratorRemoved(let payload): try? encoder.encode(payload)
         case .inviteSent(let payload), .inviteAccepted(let payload), .inviteRejected(let payload):
             try? encoder.encode(payload)
+        case .webhookCreated(let payload): try? encoder.encode(payload)
+        case .webhookDeleted(let payload): try? encoder.encode(payload)
+        case .webhookRedeliveryRequested(let payload): try? encoder.encode(payload)
         }
         return Array(data ?? Data())
     }
@@ -179,6 +182,14 @@ public enum CloudEventsCodec {
                 return .inviteAccepted(try invitation(from: data, decoder))
             case .inviteRejected:
                 return .inviteRejected(try invitation(from: data, decoder))
+            case .webhookCreated:
+                let payload = try decoder.decode(WebhookCreated.self, from: data)
+                try payload.validate()
+                return .webhookCreated(payload)
+            case .webhookDeleted:
+                return .webhookDeleted(try decoder.decode(WebhookDeleted.self, from: data))
+            case .webhookRedeliveryRequested:
+                return .webhookRedeliveryRequested(try decoder.decode(WebhookRedeliveryRequested.self, from: data))
             }
         } catch let error as NameError {
             throw .invalidData(error.description)

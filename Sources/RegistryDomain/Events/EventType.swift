@@ -12,4 +12,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case inviteSent = "invite-sent"
     case inviteAccepted = "invite-accepted"
     case inviteRejected = "invite-rejected"
+    case webhookCreated = "webhook-created"
+    case webhookDeleted = "webhook-deleted"
+    case webhookRedeliveryRequested = "webhook-redelivery-requested"
 }

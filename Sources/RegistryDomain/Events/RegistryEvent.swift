@@ -13,6 +13,9 @@ public enum RegistryEvent: Sendable, Equatable {
     case inviteSent(Invitation)
     case inviteAccepted(Invitation)
     case inviteRejected(Invitation)
+    case webhookCreated(WebhookCreated)
+    case webhookDeleted(WebhookDeleted)
+    case webhookRedeliveryRequested(WebhookRedeliveryRequested)
 
     /// The CloudEvents type of this fact.
     public var type: EventType {
@@ -28,6 +31,9 @@ public enum RegistryEvent: Sendable, Equatable {
         case .inviteSent: .inviteSent
         case .inviteAccepted: .inviteAccepted
         case .inviteRejected: .inviteRejected
+        case .webhookCreated: .webhookCreated
+        case .webhookDeleted: .webhookDeleted
+        case .webhookRedeliveryRequested: .webhookRedeliveryRequested
         }
     }
 }

@@ -40,6 +40,14 @@ public struct AuditFacts: Sendable, Equatable {
         case .inviteSent(let invite), .inviteAccepted(let invite), .inviteRejected(let invite):
             username = invite.username.value
             namespace = "\(invite.root.value)@\(invite.owner.value)"
+        case .webhookCreated(let created):
+            username = created.owner.value
+            namespace = "\(created.path.value)@\(created.owner.value)"
+        case .webhookDeleted(let deleted):
+            username = deleted.owner.value
+            namespace = "\(deleted.path.value)@\(deleted.owner.value)"
+        case .webhookRedeliveryRequested(let request):
+            username = request.owner.value
         }
     }
 }

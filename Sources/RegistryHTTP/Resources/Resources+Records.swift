@@ -71,3 +71,26 @@ extension InviteResource {
             answeredBy: record.answeredBy, answeredAt: record.answeredAt)
     }
 }
+
+extension WebhookResource {
+    /// A webhook as the read model holds it, without its secret.
+    public init(_ record: WebhookRecord) {
+        let created = record.created
+        self.init(
+            id: created.webhookID, namespace: "\(created.path.value)@\(created.owner.value)", url: created.url.value,
+            events: created.topics.map(\.rawValue), active: created.active, hasSecret: created.sealedSecret != nil,
+            createdAt: record.createdAt, createdBy: record.createdBy, deletedAt: record.deletedAt)
+    }
+}
+
+extension WebhookDeliveryResource {
+    /// A delivery as the dispatcher recorded it, without its body.
+    public init(_ record: WebhookDeliveryRecord) {
+        self.init(
+            id: record.id, webhookID: record.webhookID, eventID: record.eventID, eventType: record.eventType,
+            event: record.topic.rawValue, action: record.action, attempts: record.attempts,
+            state: record.state.rawValue, statusCode: record.statusCode,
+            durationMilliseconds: record.durationMilliseconds, error: record.error, firstSentAt: record.firstSentAt,
+            lastSentAt: record.lastSentAt)
+    }
+}

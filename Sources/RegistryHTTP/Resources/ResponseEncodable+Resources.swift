@@ -7,6 +7,8 @@ import RegistryAPI
 extension ImageResource: ResponseEncodable {}
 extension NamespaceResource: ResponseEncodable {}
 extension InviteResource: ResponseEncodable {}
+extension WebhookResource: ResponseEncodable {}
+extension WebhookDeliveryResource: ResponseEncodable {}
 extension ResolutionResource: ResponseEncodable {}
 extension AuditEntryResource: ResponseEncodable {}
 extension DeadLetterResource: ResponseEncodable {}

@@ -30,6 +30,8 @@ final class ServiceProcess: @unchecked Sendable {
             "IMAGE_REGISTRY_MIGRATIONS_DIR": settings.migrationsDirectory.path,
             "IMAGE_REGISTRY_BLOB_DIR": settings.blobDirectory,
             "IMAGE_REGISTRY_WAIT_TIMEOUT_MS": String(settings.waitTimeout.components.seconds * 1000),
+            "IMAGE_REGISTRY_WEBHOOK_DISPATCH": String(settings.outbound.dispatchWebhooks),
+            "IMAGE_REGISTRY_WEBHOOK_GROUP": settings.outbound.webhookGroup,
             "LOG_LEVEL": TestEnvironment.serviceLogLevel ?? "warning",
         ].merging(extra) { _, new in new }) { _, new in new }
         try process.run()

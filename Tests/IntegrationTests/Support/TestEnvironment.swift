@@ -67,11 +67,15 @@ enum TestEnvironment {
     static func settings(databaseURL: String, topic: String, partitions: Int32 = 4, group: String? = nil) throws
         -> RegistrySettings
     {
-        RegistrySettings(
+        var settings = RegistrySettings(
             host: "127.0.0.1", ingestPort: 0, projectorPort: 0, databaseURL: databaseURL,
             kafkaBrokers: try required("REGISTRY_TEST_KAFKA_BROKERS"), topic: topic, topicPartitions: partitions,
             consumerGroup: group ?? uniqueName("group"), tokenKeys: .sharedSecret(jwtSecret), waitTimeout: .seconds(20),
             migrationsDirectory: migrationsDirectory)
+        // Only the webhook suites deliver webhooks, each in a group of its own.
+        settings.outbound.dispatchWebhooks = false
+        settings.outbound.webhookGroup = uniqueName("webhooks")
+        return settings
     }
 
     static func token(_ user: String, _ scopes: [Scope]) async throws -> String {
