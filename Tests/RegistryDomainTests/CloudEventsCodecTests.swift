@@ -34,6 +34,12 @@ struct CloudEventsCodecTests {
             inviteID: UUID(), owner: alice, root: try! NamespacePath("team"), username: try! Username("bob"))),
         .inviteRejected(Invitation(
             inviteID: UUID(), owner: alice, root: try! NamespacePath("team"), username: try! Username("bob"))),
+        .webhookCreated(WebhookCreated(
+            webhookID: UUID(), owner: alice, path: try! NamespacePath("team/infra"),
+            url: try! WebhookURL("https://ci.example.com/hook?x=1"), topics: [.images, .invites], active: true,
+            sealedSecret: "c2VhbGVk")),
+        .webhookDeleted(WebhookDeleted(webhookID: UUID(), owner: alice, path: try! NamespacePath("team"))),
+        .webhookRedeliveryRequested(WebhookRedeliveryRequested(webhookID: UUID(), owner: alice, deliveryID: UUID())),
     ]
 
     static func envelope(_ event: RegistryEvent) -> EventEnvelope {

@@ -154,6 +154,37 @@ struct EventAuthorizationTests {
         #expect(answering(Viewer(username: Self.bob), accepting: true, nil) == "invite \(id) does not exist")
     }
 
+    @Test("webhooks are added, removed and redelivered only by the owner of an existing namespace")
+    func webhooks() throws {
+        let created = WebhookCreated(
+            webhookID: UUID(), owner: Self.alice, path: try NamespacePath("team"),
+            url: try WebhookURL("https://ci.example.com/hook"), topics: [.images], active: true, sealedSecret: nil)
+        func creating(_ viewer: Viewer, exists: Bool = true, taken: Bool = false) -> String? {
+            AccessPolicy.refusal(
+                ofCreating: created, namespaceExists: exists, idTaken: taken, subject: "alice", viewer: viewer)?.reason
+        }
+        #expect(creating(Viewer(username: Self.alice)) == nil)
+        #expect(creating(Viewer(username: Self.bob)) == "only the owner of team@alice manages its webhooks")
+        #expect(creating(Viewer(username: Self.alice), exists: false) == "namespace team@alice does not exist")
+        #expect(creating(Viewer(username: Self.alice), taken: true)?.hasSuffix("exists already") == true)
+        let id = created.webhookID
+        let stored = StoredWebhook(owner: Self.alice, path: try NamespacePath("team"), isDeleted: false)
+        func changing(_ viewer: Viewer, _ stored: StoredWebhook?, owner: Username = Self.alice) -> String? {
+            AccessPolicy.refusal(ofChangingWebhook: id, owner: owner, stored: stored, subject: owner.value, viewer: viewer)?
+                .reason
+        }
+        #expect(changing(Viewer(username: Self.alice), stored) == nil)
+        #expect(changing(Viewer(username: Self.carol, isAdministrator: true), stored) == nil)
+        #expect(changing(Viewer(username: Self.bob), stored) == "only the owner of team@alice manages its webhooks")
+        #expect(changing(Viewer(username: Self.alice), nil) == "webhook \(id.uuidString.lowercased()) does not exist")
+        var deleted = stored
+        deleted.isDeleted = true
+        #expect(changing(Viewer(username: Self.alice), deleted) == "webhook \(id.uuidString.lowercased()) is deleted")
+        // Another owner's event may not name alice's webhook.
+        #expect(changing(Viewer(username: Self.bob), stored, owner: Self.bob)
+            == "webhook \(id.uuidString.lowercased()) does not exist")
+    }
+
     @Test("a record without a recorded role keeps ingest's decision")
     func unrecordedRole() throws {
         let envelope = EventEnvelope(

@@ -18,6 +18,10 @@ import RegistryTesting
 /// QCOW2 check and a whole-file check that accepts what it is given.
 final class FakeRegistry: Sendable {
     static let secret = "route-tests-shared-secret-with-32-bytes-or-more"
+    /// Webhooks may deliver to 127.0.0.1 here, with secrets sealed by this key.
+    static let outbound = OutboundSettings(
+        addressRules: try! OutboundAddressRules(parsing: "127.0.0.1/32"),
+        webhookSeal: try! WebhookSecretSeal(keyText: "route-tests-webhook-key-0123456789abcdef"))
 
     let readModel = InMemoryReadModel()
     let log: InMemoryEventLog
@@ -68,7 +72,7 @@ final class FakeRegistry: Sendable {
             recorder: CommandRecorder(
                 publisher: log, waiter: waiter, queries: readModel, idempotencyRecords: idempotency),
             queries: readModel, uploader: ImageUploader(blobs: blobs), fileRoots: fileRoots, verifier: verifier,
-            startup: startup)
+            startup: startup, webhookRules: WebhookRules(Self.outbound))
         return Application(router: router, logger: Self.logger)
     }
 
