@@ -49,6 +49,34 @@ import Testing
         }
     }
 
+    @Test func webhookSettingsAreReadAndCheckedAndDenyByDefault() async throws {
+        let defaults = try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET": Self.secret])
+        #expect(defaults.outbound.addressRules.allowed.isEmpty)
+        #expect(defaults.outbound.webhookSeal == nil)
+        #expect(defaults.outbound.dispatchWebhooks)
+        #expect(defaults.outbound.webhookRetryPeriod == .seconds(3600))
+        let set = try await RegistrySettings.load(environment: [
+            "IMAGE_REGISTRY_JWT_SECRET": Self.secret, "IMAGE_REGISTRY_IMPORT_ALLOW": "127.0.0.1/32,10.0.0.0/8",
+            "IMAGE_REGISTRY_WEBHOOK_KEY": String(repeating: "k", count: 32), "IMAGE_REGISTRY_WEBHOOK_DISPATCH": "false",
+            "IMAGE_REGISTRY_WEBHOOK_GROUP": "hooks", "IMAGE_REGISTRY_WEBHOOK_RETRY_SECONDS": "30",
+            "IMAGE_REGISTRY_WEBHOOK_TIMEOUT_SECONDS": "2",
+        ])
+        #expect(set.outbound.addressRules.allowed.map(\.description) == ["127.0.0.1/32", "10.0.0.0/8"])
+        #expect(set.outbound.webhookSeal != nil)
+        #expect(!set.outbound.dispatchWebhooks)
+        #expect(set.outbound.webhookGroup == "hooks")
+        #expect(set.outbound.webhookRetryPeriod == .seconds(30) && set.outbound.webhookAttemptTimeout == .seconds(2))
+        for (variable, bad) in [
+            ("IMAGE_REGISTRY_IMPORT_ALLOW", "127.0.0.1/40"), ("IMAGE_REGISTRY_IMPORT_ALLOW", "localhost"),
+            ("IMAGE_REGISTRY_WEBHOOK_KEY", "short"), ("IMAGE_REGISTRY_WEBHOOK_DISPATCH", "maybe"),
+            ("IMAGE_REGISTRY_WEBHOOK_RETRY_SECONDS", "-1"),
+        ] {
+            await #expect(throws: (any Error).self, "\(variable)=\(bad)") {
+                try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET": Self.secret, variable: bad])
+            }
+        }
+    }
+
     @Test func finiteRetentionIsRefusedUnlessExplicitlyAllowed() async throws {
         let base = ["IMAGE_REGISTRY_JWT_SECRET": Self.secret]
         #expect(try await RegistrySettings.load(environment: base).allowFiniteRetention == false)
