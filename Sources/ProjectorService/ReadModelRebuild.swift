@@ -71,10 +71,16 @@ public struct ReadModelRebuild: Sendable {
                 try await holdRebuildLock(on: connection)
                 try await dropAbandonedCopies(on: connection)
                 logger.info("rebuilding the read model", metadata: ["schema": "\(candidate)"])
-                group.addTask { try await projection.run() }
-                try await waitUntilPromoted(candidate, retiring: retired, postgres: postgres, connection: connection)
-                let records = try await Self.recordsSeen(in: .live, on: connection, logger: logger)
-                return Report(records: records, retired: retired, duration: ContinuousClock.now - started)
+                // The projection stops, and is waited for, while the pool
+                // still runs: a partition worker waiting for a connection of
+                // a pool that had stopped first would wait forever.
+                return try await withThrowingTaskGroup(of: Void.self) { projecting in
+                    projecting.addTask { try await projection.run() }
+                    defer { projecting.cancelAll() }
+                    try await waitUntilPromoted(candidate, retiring: retired, postgres: postgres, connection: connection)
+                    let records = try await Self.recordsSeen(in: .live, on: connection, logger: logger)
+                    return Report(records: records, retired: retired, duration: ContinuousClock.now - started)
+                }
             }
         }
     }

@@ -26,12 +26,8 @@ extension InMemoryReadModel.State {
         case .namespaceDeleted(let deleted):
             refusal = deleteNamespace(deleted, envelope)
             if refusal == nil {
-                for index in webhooks.indices where webhooks[index].deletedOffset == nil
-                    && webhooks[index].created.owner == deleted.owner
-                    && webhooks[index].created.path.lineage.contains(deleted.path)
-                {
-                    webhooks[index].deletedOffset = position.offset
-                    webhooks[index].deletedAt = envelope.time
+                endWebhooks(at: position, envelope) {
+                    $0.created.owner == deleted.owner && $0.created.path.lineage.contains(deleted.path)
                 }
             }
         case .inviteSent(let invite):
@@ -42,10 +38,7 @@ extension InMemoryReadModel.State {
             refusal = createWebhook(created, envelope, at: position)
         case .webhookDeleted(let deleted):
             refusal = changeWebhook(deleted.webhookID, owner: deleted.owner, envelope)
-            if refusal == nil, let index = webhooks.firstIndex(where: { $0.created.webhookID == deleted.webhookID }) {
-                webhooks[index].deletedOffset = position.offset
-                webhooks[index].deletedAt = envelope.time
-            }
+            if refusal == nil { endWebhooks(at: position, envelope) { $0.created.webhookID == deleted.webhookID } }
         case .webhookRedeliveryRequested(let request):
             refusal = changeWebhook(request.webhookID, owner: request.owner, envelope)
         case .imageResolved:
@@ -217,6 +210,16 @@ extension InMemoryReadModel.State {
         webhooks.append(WebhookRecord(
             created: created, createdAt: envelope.time, createdBy: envelope.actor.value, position: position))
         return nil
+    }
+
+    /// Ends the live webhooks `which` picks at `position`.
+    private mutating func endWebhooks(
+        at position: LogPosition, _ envelope: EventEnvelope, which: (WebhookRecord) -> Bool
+    ) {
+        for index in webhooks.indices where webhooks[index].deletedOffset == nil && which(webhooks[index]) {
+            webhooks[index].deletedOffset = position.offset
+            webhooks[index].deletedAt = envelope.time
+        }
     }
 
     private func changeWebhook(_ id: UUID, owner: Username, _ envelope: EventEnvelope) -> Refusal? {

@@ -38,17 +38,12 @@ enum WebhookFold {
         _ deleted: WebhookDeleted, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let envelope = entry.envelope
-        if let refusal = AccessPolicy.refusal(
-            ofChangingWebhook: deleted.webhookID, owner: deleted.owner,
-            stored: try await stored(deleted.webhookID, on: connection, logger: logger), subject: envelope.subject,
-            viewer: envelope.actorViewer)
-        {
+        if let refusal = try await refusal(ofChanging: deleted.webhookID, owner: deleted.owner, entry, connection, logger) {
             return audit.reject(entry, refusal)
         }
         try await connection.query(
             """
-            UPDATE webhooks SET deleted_offset = \(entry.position.offset), deleted_at = \(envelope.time)
+            UPDATE webhooks SET deleted_offset = \(entry.position.offset), deleted_at = \(entry.envelope.time)
             WHERE id = \(deleted.webhookID)
             """, logger: logger)
     }
@@ -59,14 +54,17 @@ enum WebhookFold {
         _ request: WebhookRedeliveryRequested, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let envelope = entry.envelope
-        if let refusal = AccessPolicy.refusal(
-            ofChangingWebhook: request.webhookID, owner: request.owner,
-            stored: try await stored(request.webhookID, on: connection, logger: logger), subject: envelope.subject,
-            viewer: envelope.actorViewer)
-        {
+        if let refusal = try await refusal(ofChanging: request.webhookID, owner: request.owner, entry, connection, logger) {
             audit.reject(entry, refusal)
         }
+    }
+
+    private static func refusal(
+        ofChanging id: UUID, owner: Username, _ entry: Entry, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Refusal? {
+        AccessPolicy.refusal(
+            ofChangingWebhook: id, owner: owner, stored: try await stored(id, on: connection, logger: logger),
+            subject: entry.envelope.subject, viewer: entry.envelope.actorViewer)
     }
 
     /// Ends the webhooks of the namespace at `path` of `owner` and of every

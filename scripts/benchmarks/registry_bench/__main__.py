@@ -3,11 +3,11 @@
 import subprocess
 import sys
 
-from . import freshness, ingest, lookup, projection, rebuild, replicas, report, upload
+from . import freshness, ingest, lookup, projection, rebuild, replicas, report, upload, webhooks
 from .infra import create_database, settled_records, start_service, stop
 from .settings import Settings
 
-MEASUREMENTS = ("lookup", "ingest", "freshness", "upload", "scaling", "replicas", "projection", "rebuild")
+MEASUREMENTS = ("lookup", "ingest", "freshness", "webhooks", "upload", "scaling", "replicas", "projection", "rebuild")
 
 
 def main():
@@ -31,6 +31,8 @@ def main():
             ingest.measure(s, results)
         if "freshness" in chosen:
             freshness.measure(s, results)
+        if "webhooks" in chosen:
+            webhooks.measure(s, results)
         if "upload" in chosen:
             upload.measure(s, results, ingest_process)
         if "scaling" in chosen:

@@ -42,7 +42,9 @@ def service_environment(settings, database, topic, group, port):
                 IMAGE_REGISTRY_INGEST_PORT=str(port), IMAGE_REGISTRY_PROJECTOR_PORT=str(port),
                 IMAGE_REGISTRY_MIGRATIONS_DIR=str(settings.root / "migrations"),
                 IMAGE_REGISTRY_BLOB_DIR=str(settings.data / "blobs"), LOG_LEVEL="error",
-                IMAGE_REGISTRY_WAIT_TIMEOUT_MS="30000")
+                IMAGE_REGISTRY_WAIT_TIMEOUT_MS="30000",
+                # The webhook measurement's receiver listens on 127.0.0.1.
+                IMAGE_REGISTRY_IMPORT_ALLOW="127.0.0.1/32")
 
 
 def start_service(settings, name, database, topic, group, port, log, until="readyz"):

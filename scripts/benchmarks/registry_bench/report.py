@@ -33,5 +33,8 @@ def write(s, results, chosen, every):
         print(f"freshness p50 {freshness['p50_ms']:.1f} ms, p99 {freshness['p99_ms']:.1f} ms; broker p50 "
               f"{freshness['broker_p50_ms']:.1f} ms, p99 {freshness['broker_p99_ms']:.1f} ms "
               f"(target p99 <= {2 * freshness['broker_p99_ms'] + 20:.1f} ms)")
+    if "webhooks" in results:
+        hooks = results["webhooks"]
+        print(f"webhook delivery (acknowledged -> received) p50 {hooks['p50_ms']:.1f} ms, p99 {hooks['p99_ms']:.1f} ms")
     print(json.dumps(results["figures"], indent=2))
     print(f"written to {out.relative_to(s.root)}")
