@@ -4,6 +4,7 @@ import HummingbirdTesting
 import RegistryAPI
 import RegistryAuth
 import RegistryDomain
+import RegistryRuntime
 import RegistryTesting
 import Testing
 
@@ -96,6 +97,25 @@ import Testing
                     token: alice).status == .notFound)
             }
             #expect(registry.log.records.count == before)
+        }
+    }
+
+    @Test func aSecretIsRefusedWhereTheRegistryCannotSealIt() async throws {
+        let registry = try await FakeRegistry(outbound: OutboundSettings(
+            addressRules: try OutboundAddressRules(parsing: "127.0.0.1/32")))
+        let alice = try await registry.token("alice")
+        try await registry.withServices { ingest, _ in
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "team"}"#)
+            let before = registry.log.records.count
+            let refused = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/webhooks", token: alice,
+                json: #"{"url": "http://127.0.0.1:9/hook", "secret": "s3cret"}"#)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.errorCode == "webhook_key_missing")
+            #expect(registry.log.records.count == before)
+            let unsigned = try await ingest.call(
+                .post, "/v1/namespaces/alice/team/webhooks", token: alice, json: #"{"url": "http://127.0.0.1:9/hook"}"#)
+            #expect(unsigned.status == .accepted)
         }
     }
 }

@@ -148,14 +148,14 @@ enum WebhookCommands {
             -> (RegistryEvent, subject: String)
         {
             let created = allowed.0.created
-            let event: RegistryEvent = switch (change, allowed.delivery) {
-            case (.redeliver, let delivery?):
-                .webhookRedeliveryRequested(WebhookRedeliveryRequested(
-                    webhookID: created.webhookID, owner: created.owner, deliveryID: delivery))
-            default:
-                .webhookDeleted(WebhookDeleted(webhookID: created.webhookID, owner: created.owner, path: created.path))
+            // A redelivery always names its delivery (authorize found it).
+            guard let delivery = allowed.delivery else {
+                let deleted = WebhookDeleted(webhookID: created.webhookID, owner: created.owner, path: created.path)
+                return (.webhookDeleted(deleted), created.owner.value)
             }
-            return (event, created.owner.value)
+            let request = WebhookRedeliveryRequested(
+                webhookID: created.webhookID, owner: created.owner, deliveryID: delivery)
+            return (.webhookRedeliveryRequested(request), created.owner.value)
         }
 
         /// Deleted: `200` with the webhook, now deleted. A redelivery is

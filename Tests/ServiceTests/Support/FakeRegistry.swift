@@ -19,7 +19,7 @@ import RegistryTesting
 final class FakeRegistry: Sendable {
     static let secret = "route-tests-shared-secret-with-32-bytes-or-more"
     /// Webhooks may deliver to 127.0.0.1 here, with secrets sealed by this key.
-    static let outbound = OutboundSettings(
+    static let defaultOutbound = OutboundSettings(
         addressRules: try! OutboundAddressRules(parsing: "127.0.0.1/32"),
         webhookSeal: try! WebhookSecretSeal(keyText: "route-tests-webhook-key-0123456789abcdef"))
 
@@ -31,14 +31,20 @@ final class FakeRegistry: Sendable {
     /// The largest upload accepted.
     let maximumUploadBytes: Int64
     let waitTimeout: Duration
+    /// Where webhooks may deliver and how their secrets are sealed.
+    let outbound: OutboundSettings
 
-    init(maximumUploadBytes: Int64 = 1 << 20, waitTimeout: Duration = .milliseconds(300)) async throws {
+    init(
+        maximumUploadBytes: Int64 = 1 << 20, waitTimeout: Duration = .milliseconds(300),
+        outbound: OutboundSettings = FakeRegistry.defaultOutbound
+    ) async throws {
         log = InMemoryEventLog(projectingInto: readModel)
         verifier = await TokenVerifier(hmacSecret: Self.secret)
         blobRoot = FileManager.default.temporaryDirectory.appendingPathComponent("route-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: blobRoot, withIntermediateDirectories: true)
         self.maximumUploadBytes = maximumUploadBytes
         self.waitTimeout = waitTimeout
+        self.outbound = outbound
     }
 
     deinit {
@@ -72,7 +78,7 @@ final class FakeRegistry: Sendable {
             recorder: CommandRecorder(
                 publisher: log, waiter: waiter, queries: readModel, idempotencyRecords: idempotency),
             queries: readModel, uploader: ImageUploader(blobs: blobs), fileRoots: fileRoots, verifier: verifier,
-            startup: startup, webhookRules: WebhookRules(Self.outbound))
+            startup: startup, webhookRules: WebhookRules(outbound))
         return Application(router: router, logger: Self.logger)
     }
 
