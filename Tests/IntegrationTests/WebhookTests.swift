@@ -110,6 +110,10 @@ struct WebhookTests {
             try await TestEnvironment.eventually(timeout: .seconds(60), "the delivery is sent again") {
                 receiver.received.filter { $0.id == again }.count > before
             }
+            // The dispatcher counts what it settled.
+            let metrics = try await QemuImages.output(of: ["curl", "-s", "http://127.0.0.1:\(projector.port)/metrics"])
+            #expect(metrics.contains(#"registry_webhook_deliveries_total{state="delivered"}"#))
+            #expect(metrics.contains("registry_webhook_attempt_duration_seconds_count"))
             // Only the owner sees the webhook and its deliveries.
             let bob = try await TestEnvironment.token("bob", GuaranteeTests.readWrite)
             let hidden = try await reader.call(.get, "/v1/namespaces/alice/team/webhooks", token: bob)

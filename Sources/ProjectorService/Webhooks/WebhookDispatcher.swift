@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ReadModel
 import RegistryAPI
 import RegistryDomain
@@ -149,6 +150,7 @@ struct WebhookDispatcher: ProjectionStore {
                 try await Task.sleep(for: .seconds(wait))
             }
             let attempt = await sender.send(bytes, to: webhook.created.url.url, headers: headers)
+            Timer(label: "registry_webhook_attempt_duration_seconds").recordSeconds(attempt.duration / .seconds(1))
             let now = Date()
             delivery.attempts += 1
             delivery.statusCode = attempt.statusCode
@@ -168,6 +170,8 @@ struct WebhookDispatcher: ProjectionStore {
             }
             try await log.record(delivery, handledEventID: eventID)
             if delivery.state != .pending {
+                Counter(label: "registry_webhook_deliveries_total", dimensions: [("state", delivery.state.rawValue)])
+                    .increment()
                 logger.info("webhook delivery settled", metadata: [
                     "delivery.id": "\(delivery.id)", "webhook.id": "\(delivery.webhookID)",
                     "state": "\(delivery.state.rawValue)", "attempts": "\(delivery.attempts)",

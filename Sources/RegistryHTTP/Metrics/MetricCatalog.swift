@@ -54,6 +54,13 @@ enum MetricCatalog {
         "registry_projection_log_gap": Family(
             name: "registry_projection_log_gap",
             help: "1 while the partition is stopped because the log no longer holds the next record the read model needs."),
+        // The webhook dispatcher (in projector replicas).
+        "registry_webhook_deliveries_total": Family(
+            name: "registry_webhook_deliveries_total",
+            help: "Webhook deliveries settled, by state: delivered, or failed (given up on)."),
+        "registry_webhook_attempt_duration_seconds": Family(
+            name: "registry_webhook_attempt_duration_seconds",
+            help: "Time per webhook delivery attempt, the receiver's answer or the error included."),
         // Both services.
         "registry_event_log_retention_finite": Family(
             name: "registry_event_log_retention_finite",
