@@ -45,7 +45,8 @@ struct WebhookTests {
             let first = CurlClient(port: projector.port)
             try await first.waitUntilReady(projector)
             _ = try await ingest.call(.post, "/v1/namespaces", token: alice, json: #"{"path": "team"}"#)
-            try await TestEnvironment.eventually(timeout: .seconds(30), "team is projected") {
+            // Generous: the full suite runs many stacks' worth of consumers at once.
+            try await TestEnvironment.eventually(timeout: .seconds(120), "team is projected") {
                 try await first.call(.get, "/v1/namespaces/alice/team", token: alice).status == .ok
             }
             // Addresses the registry may not reach are refused, with the reason.
@@ -70,14 +71,14 @@ struct WebhookTests {
                 expected.append(try #require(answer.string("event", "id")).lowercased())
                 if index == count / 3 {
                     // Kill the dispatcher once deliveries are flowing, then start another.
-                    try await TestEnvironment.eventually(timeout: .seconds(60), "deliveries start") {
+                    try await TestEnvironment.eventually(timeout: .seconds(120), "deliveries start") {
                         !receiver.received.isEmpty
                     }
                     projector.kill()
                     projector = try ServiceProcess("image-projector", settings: settings, extra: extra)
                 }
             }
-            try await TestEnvironment.eventually(timeout: .seconds(120), "every event is delivered") {
+            try await TestEnvironment.eventually(timeout: .seconds(180), "every event is delivered") {
                 Set(receiver.received.compactMap { $0.event?.id }).isSuperset(of: expected)
             }
             let received = receiver.received
