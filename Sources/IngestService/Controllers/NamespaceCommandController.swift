@@ -147,12 +147,15 @@ struct NamespaceCommandController: Sendable {
     /// Deletes a namespace with every namespace below it and every image
     /// version in them (a root's collaborators go too). Only the owner (or
     /// an administrator) may; to anyone else the namespace does not exist.
-    /// Once projected the answer is the namespace as it was.
+    /// It always answers once the deletion is applied (the namespace as it
+    /// was), so that no later request, to any replica, is decided on a read
+    /// model that still holds the tree.
     struct DeleteNamespace: IngestCommand {
         let queries: any NamespaceRepository
 
         static let route = "DELETE /v1/namespaces/{owner}/{path}"
         static let access = CommandAccess.scope(.namespaceWrite, hiding: "namespace")
+        static let answersOnceApplied = true
 
         func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws
             -> NamespaceReference

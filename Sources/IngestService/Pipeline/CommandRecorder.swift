@@ -88,15 +88,15 @@ struct CommandRecorder: Sendable {
     }
 
     /// The answer for a recorded event: `accepted` with `202` (the event
-    /// alone when `nil`), or, when the request asked to wait, the projected
-    /// resource with the event and the status `outcome` gives;
-    /// `Registry-Position` says where the event is.
+    /// alone when `nil`), or, `waiting` (the request asked to wait, or the
+    /// command always does), the projected resource with the event and the
+    /// status `outcome` gives; `Registry-Position` says where the event is.
     func answer<Resource: Encodable & Sendable>(
-        _ event: EventReference, request: Request, accepted: (Resource, HTTPResponse.Status)?,
+        _ event: EventReference, request: Request, waiting: Bool, accepted: (Resource, HTTPResponse.Status)?,
         outcome: @Sendable () async throws -> (Resource, HTTPResponse.Status)?
     ) async throws -> EditedResponse<CommandAnswer<Resource>> {
         let headers: HTTPFields = [.registryPosition: event.position.description]
-        guard request.wantsProjectedResult else {
+        guard waiting else {
             guard let (resource, status) = accepted else {
                 return EditedResponse(status: .accepted, headers: headers, response: .accepted(event))
             }

@@ -38,12 +38,18 @@ protocol IngestCommand: CommandAdmission {
     /// The projected resource and its status, once the event is applied;
     /// `nil` when the event made nothing to show (it was refused).
     func outcome(of prepared: Prepared, recorded: RecordedEvent) async throws -> (Resource, HTTPResponse.Status)?
+
+    /// Whether the command always answers once its event is applied, as with
+    /// `?wait=true` (default false).
+    static var answersOnceApplied: Bool { get }
 }
 
 extension IngestCommand {
     func unchanged(_ prepared: Prepared) async throws -> Resource? { nil }
 
     func accepted(_ recorded: RecordedEvent, of prepared: Prepared) -> (Resource, HTTPResponse.Status)? { nil }
+
+    static var answersOnceApplied: Bool { false }
 }
 
 /// An event a command recorded, by this request or by an earlier try with
@@ -74,7 +80,8 @@ extension CommandRecorder {
         }
         let prepared = admitted.prepared
         return try await answer(
-            recorded.reference, request: request, accepted: command.accepted(recorded, of: prepared),
+            recorded.reference, request: request, waiting: Command.answersOnceApplied || request.wantsProjectedResult,
+            accepted: command.accepted(recorded, of: prepared),
             outcome: { try await command.outcome(of: prepared, recorded: recorded) })
     }
 }
