@@ -18,10 +18,10 @@ struct InviteCommandController: Sendable {
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("invites/:id/accept") { request, context in
-            try await recorder.handle(AnswerInvite(queries: queries, accepting: true), request: request, context: context)
+            try await recorder.handle(AcceptInvite(queries: queries), request: request, context: context)
         }
         group.post("invites/:id/reject") { request, context in
-            try await recorder.handle(AnswerInvite(queries: queries, accepting: false), request: request, context: context)
+            try await recorder.handle(RejectInvite(queries: queries), request: request, context: context)
         }
     }
 
@@ -84,53 +84,69 @@ struct InviteCommandController: Sendable {
         }
     }
 
-    /// Accepts (`accepting`) or rejects an invite. Only the invitee accepts;
-    /// the invitee or the namespace's owner rejects; to anyone else the
-    /// invite does not exist. An invite already answered is 409.
-    struct AnswerInvite: IngestCommand {
+    /// `POST /v1/invites/{id}/accept`: only the invitee accepts.
+    struct AcceptInvite: InviteAnswer {
         let queries: any NamespaceRepository & InviteRepository
-        let accepting: Bool
 
-        static let route = "POST /v1/invites/{id}/{answer}"
-        static let access = CommandAccess.scope(.namespaceWrite, hiding: "invite")
+        static let route = "POST /v1/invites/{id}/accept"
+        static let accepting = true
+    }
 
-        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> String {
-            try context.parameters.require("id")
+    /// `POST /v1/invites/{id}/reject`: the invitee declines, or the
+    /// namespace's owner withdraws.
+    struct RejectInvite: InviteAnswer {
+        let queries: any NamespaceRepository & InviteRepository
+
+        static let route = "POST /v1/invites/{id}/reject"
+        static let accepting = false
+    }
+}
+
+/// Accepting and rejecting an invite: to anyone who may not answer it the
+/// invite does not exist; an invite already answered is 409; `200` with the
+/// answered invite once projected. Each has its own route, so one
+/// `Idempotency-Key` names a different command on each.
+protocol InviteAnswer: IngestCommand
+where Parsed == String, Allowed == InviteRecord, Prepared == InviteRecord, Resource == InviteResource {
+    var queries: any NamespaceRepository & InviteRepository { get }
+    /// Accepting (`invite-accepted`) or rejecting (`invite-rejected`).
+    static var accepting: Bool { get }
+}
+
+extension InviteAnswer {
+    static var access: CommandAccess { .scope(.namespaceWrite, hiding: "invite") }
+
+    func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> String {
+        try context.parameters.require("id")
+    }
+
+    func authorize(_ idText: String, caller: Caller) async throws -> InviteRecord {
+        let viewer = caller.viewer
+        guard let id = UUID(uuidString: idText), let invite = try await queries.invite(id),
+            viewer.username == invite.invitation.username
+                || (!Self.accepting && (viewer.isAdministrator || viewer.username == invite.invitation.owner))
+        else {
+            throw APIError.notFound("invite \(idText) not found")
         }
-
-        func authorize(_ idText: String, caller: Caller) async throws -> InviteRecord {
-            let viewer = caller.viewer
-            guard let id = UUID(uuidString: idText), let invite = try await queries.invite(id),
-                viewer.username == invite.invitation.username
-                    || (!accepting && (viewer.isAdministrator || viewer.username == invite.invitation.owner))
-            else {
-                throw APIError.notFound("invite \(idText) not found")
-            }
-            guard invite.state == .pending else {
-                throw APIError.conflict(
-                    "invite \(idText.lowercased()) is already \(invite.state.rawValue)", code: "invite_answered")
-            }
-            return invite
+        guard invite.state == .pending else {
+            throw APIError.conflict(
+                "invite \(idText.lowercased()) is already \(invite.state.rawValue)", code: "invite_answered")
         }
+        return invite
+    }
 
-        func prepare(_ invite: InviteRecord, request: Request, caller: Caller) async throws
-            -> (InviteRecord, fingerprint: [[UInt8]])
-        {
-            (invite, [])
-        }
+    func prepare(_ invite: InviteRecord, request: Request, caller: Caller) async throws
+        -> (InviteRecord, fingerprint: [[UInt8]])
+    {
+        (invite, [])
+    }
 
-        func event(for invite: InviteRecord, caller: Caller, key: IdempotencyKey?) throws
-            -> (RegistryEvent, subject: String)
-        {
-            let invitation = invite.invitation
-            return (accepting ? .inviteAccepted(invitation) : .inviteRejected(invitation), invitation.owner.value)
-        }
+    func event(for invite: InviteRecord, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {
+        let invitation = invite.invitation
+        return (Self.accepting ? .inviteAccepted(invitation) : .inviteRejected(invitation), invitation.owner.value)
+    }
 
-        /// `200` with the answered invite.
-        func outcome(of invite: InviteRecord, recorded: RecordedEvent) async throws
-            -> (InviteResource, HTTPResponse.Status)?
-        {
-            try await queries.invite(invite.invitation.inviteID).map { (InviteResource($0), .ok) }
-        }
+    func outcome(of invite: InviteRecord, recorded: RecordedEvent) async throws -> (InviteResource, HTTPResponse.Status)? {
+        try await queries.invite(invite.invitation.inviteID).map { (InviteResource($0), .ok) }
     }
 }

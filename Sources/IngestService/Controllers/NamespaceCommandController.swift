@@ -34,7 +34,7 @@ struct NamespaceCommandController: Sendable {
             case "webhooks" where NamespaceRoute.suffix(of: context).count == 1:
                 try await respond(WebhookCommands.CreateWebhook(queries: queries, rules: webhookRules), request, context)
             case "webhooks":
-                try await respond(WebhookCommands.ChangeWebhook(queries: queries, change: .redeliver), request, context)
+                try await respond(WebhookCommands.RedeliverWebhook(queries: queries), request, context)
             default:
                 throw APIError.notFound("no such route")
             }
@@ -46,7 +46,7 @@ struct NamespaceCommandController: Sendable {
             case "collaborators":
                 try await respond(CollaboratorCommands.RemoveCollaborator(queries: queries), request, context)
             case "webhooks":
-                try await respond(WebhookCommands.ChangeWebhook(queries: queries, change: .delete), request, context)
+                try await respond(WebhookCommands.DeleteWebhook(queries: queries), request, context)
             default:
                 throw APIError.notFound("no such route")
             }

@@ -89,82 +89,97 @@ enum WebhookCommands {
         }
     }
 
-    /// `DELETE …/webhooks/{id}` and `POST …/webhooks/{id}/deliveries/{delivery}/redeliver`.
-    struct ChangeWebhook: IngestCommand {
-        enum Change: Sendable {
-            case delete
-            case redeliver
+    /// The live webhook `route` names (`…/webhooks/{id}…`), when `caller`
+    /// manages its namespace; 404 otherwise.
+    static func webhook(_ route: NamespaceRoute, queries: any Queries, caller: Caller) async throws -> WebhookRecord {
+        try await queries.requireManaging(route.namespace, caller: caller)
+        let idText = route.suffix[1]
+        guard let id = UUID(uuidString: idText), let webhook = try await queries.webhook(id),
+            webhook.deletedOffset == nil, webhook.created.owner == route.namespace.owner,
+            webhook.created.path == route.namespace.path
+        else {
+            throw APIError.notFound("webhook \(idText) not found")
         }
+        return webhook
+    }
 
-        struct Parsed: Sendable {
-            let namespace: NamespaceReference
-            let webhookID: String
-            let deliveryID: String?
-        }
-
+    /// `DELETE …/webhooks/{id}`: `200` with the webhook, now deleted, once projected.
+    struct DeleteWebhook: IngestCommand {
         let queries: any Queries
-        let change: Change
 
         static let route = "DELETE /v1/namespaces/{owner}/{path}/webhooks/{id}"
         static let access = CommandAccess.scope(.namespaceWrite, hiding: "namespace")
 
-        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> Parsed {
-            switch change {
-            case .delete:
-                let route = try NamespaceRoute(context: context, suffix: ["webhooks", nil])
-                return Parsed(namespace: route.namespace, webhookID: route.suffix[1], deliveryID: nil)
-            case .redeliver:
-                let route = try NamespaceRoute(context: context, suffix: ["webhooks", nil, "deliveries", nil, "redeliver"])
-                return Parsed(namespace: route.namespace, webhookID: route.suffix[1], deliveryID: route.suffix[3])
-            }
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> NamespaceRoute {
+            try NamespaceRoute(context: context, suffix: ["webhooks", nil])
         }
 
-        /// The live webhook of this namespace (and, to redeliver, one of its
-        /// deliveries); 404 otherwise.
-        func authorize(_ input: Parsed, caller: Caller) async throws -> (WebhookRecord, delivery: UUID?) {
-            try await queries.requireManaging(input.namespace, caller: caller)
-            guard let id = UUID(uuidString: input.webhookID), let webhook = try await queries.webhook(id),
-                webhook.deletedOffset == nil, webhook.created.owner == input.namespace.owner,
-                webhook.created.path == input.namespace.path
-            else {
-                throw APIError.notFound("webhook \(input.webhookID) not found")
-            }
-            guard let deliveryText = input.deliveryID else { return (webhook, nil) }
+        func authorize(_ route: NamespaceRoute, caller: Caller) async throws -> WebhookRecord {
+            try await WebhookCommands.webhook(route, queries: queries, caller: caller)
+        }
+
+        func prepare(_ webhook: WebhookRecord, request: Request, caller: Caller) async throws
+            -> (WebhookRecord, fingerprint: [[UInt8]])
+        {
+            (webhook, [])
+        }
+
+        func event(for webhook: WebhookRecord, caller: Caller, key: IdempotencyKey?) throws
+            -> (RegistryEvent, subject: String)
+        {
+            let created = webhook.created
+            let deleted = WebhookDeleted(webhookID: created.webhookID, owner: created.owner, path: created.path)
+            return (.webhookDeleted(deleted), created.owner.value)
+        }
+
+        func outcome(of webhook: WebhookRecord, recorded: RecordedEvent) async throws
+            -> (WebhookResource, HTTPResponse.Status)?
+        {
+            try await queries.webhook(webhook.created.webhookID).map { (WebhookResource($0), .ok) }
+        }
+    }
+
+    /// `POST …/webhooks/{id}/deliveries/{delivery}/redeliver`: answered with
+    /// its event; the dispatcher sends the delivery when it gets there.
+    struct RedeliverWebhook: IngestCommand {
+        let queries: any Queries
+
+        static let route = "POST /v1/namespaces/{owner}/{path}/webhooks/{id}/deliveries/{delivery}/redeliver"
+        static let access = CommandAccess.scope(.namespaceWrite, hiding: "namespace")
+
+        func read(_ request: Request, context: RegistryRequestContext, caller: Caller) async throws -> NamespaceRoute {
+            try NamespaceRoute(context: context, suffix: ["webhooks", nil, "deliveries", nil, "redeliver"])
+        }
+
+        /// One of the live webhook's deliveries; 404 otherwise.
+        func authorize(_ route: NamespaceRoute, caller: Caller) async throws -> WebhookRedeliveryRequested {
+            let webhook = try await WebhookCommands.webhook(route, queries: queries, caller: caller)
+            let deliveryText = route.suffix[3]
             guard let deliveryID = UUID(uuidString: deliveryText), let delivery = try await queries.delivery(deliveryID),
-                delivery.webhookID == id
+                delivery.webhookID == webhook.created.webhookID
             else {
                 throw APIError.notFound("delivery \(deliveryText) not found")
             }
-            return (webhook, delivery.id)
+            return WebhookRedeliveryRequested(
+                webhookID: webhook.created.webhookID, owner: webhook.created.owner, deliveryID: delivery.id)
         }
 
-        func prepare(_ allowed: (WebhookRecord, delivery: UUID?), request: Request, caller: Caller) async throws
-            -> ((WebhookRecord, delivery: UUID?), fingerprint: [[UInt8]])
+        func prepare(_ request: WebhookRedeliveryRequested, request _: Request, caller: Caller) async throws
+            -> (WebhookRedeliveryRequested, fingerprint: [[UInt8]])
         {
-            (allowed, [])
+            (request, [])
         }
 
-        func event(for allowed: (WebhookRecord, delivery: UUID?), caller: Caller, key: IdempotencyKey?) throws
+        func event(for request: WebhookRedeliveryRequested, caller: Caller, key: IdempotencyKey?) throws
             -> (RegistryEvent, subject: String)
         {
-            let created = allowed.0.created
-            // A redelivery always names its delivery (authorize found it).
-            guard let delivery = allowed.delivery else {
-                let deleted = WebhookDeleted(webhookID: created.webhookID, owner: created.owner, path: created.path)
-                return (.webhookDeleted(deleted), created.owner.value)
-            }
-            let request = WebhookRedeliveryRequested(
-                webhookID: created.webhookID, owner: created.owner, deliveryID: delivery)
-            return (.webhookRedeliveryRequested(request), created.owner.value)
+            (.webhookRedeliveryRequested(request), request.owner.value)
         }
 
-        /// Deleted: `200` with the webhook, now deleted. A redelivery is
-        /// answered with its event: the dispatcher sends it when it gets there.
-        func outcome(of allowed: (WebhookRecord, delivery: UUID?), recorded: RecordedEvent) async throws
+        func outcome(of request: WebhookRedeliveryRequested, recorded: RecordedEvent) async throws
             -> (WebhookResource, HTTPResponse.Status)?
         {
-            guard change == .delete else { return nil }
-            return try await queries.webhook(allowed.0.created.webhookID).map { (WebhookResource($0), .ok) }
+            nil
         }
     }
 }
