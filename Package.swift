@@ -124,11 +124,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Consumes the event topic with a store of its own per partition, in
+        // log order, resuming at stored positions: the projection, the
+        // webhook dispatcher and the import worker.
+        .target(
+            name: "EventConsumer",
+            dependencies: [
+                "RegistryDomain", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "IngestService",
             dependencies: [
                 "RegistryDomain", "RegistryAPI", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka", "BlobStore",
+                "EventConsumer",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
@@ -139,6 +156,7 @@ let package = Package(
             name: "ProjectorService",
             dependencies: [
                 "RegistryDomain", "RegistryAPI", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka",
+                "EventConsumer",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -154,7 +172,7 @@ let package = Package(
         .target(
             name: "RegistryTesting",
             dependencies: [
-                "RegistryDomain", "RegistryAPI", "ReadModel", "ProjectorService", "Kafka",
+                "RegistryDomain", "RegistryAPI", "ReadModel", "ProjectorService", "EventConsumer", "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -236,7 +254,7 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime", "Kafka", "BlobStore",
+                "IngestService", "ProjectorService", "EventConsumer", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime", "Kafka", "BlobStore",
                 "RegistryDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -248,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "IngestService", "ProjectorService", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime",
+                "IngestService", "ProjectorService", "EventConsumer", "RegistryTesting", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime",
                 "RegistryDomain", "BlobStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -274,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IngestService", "ProjectorService", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime",
+                "IngestService", "ProjectorService", "EventConsumer", "ReadModel", "Kafka", "RegistryDomain", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime",
                 "RegistryTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,3 +1,4 @@
+import EventConsumer
 import Kafka
 import Logging
 import PostgresNIO

@@ -1,3 +1,4 @@
+import EventConsumer
 import Foundation
 import Kafka
 import Logging

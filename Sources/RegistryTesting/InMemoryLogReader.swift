@@ -1,3 +1,4 @@
+import EventConsumer
 import Kafka
 import ProjectorService
 import RegistryDomain

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+@testable import EventConsumer
 @testable import ProjectorService
 import ReadModel
 import RegistryRuntime

@@ -1,3 +1,4 @@
+import EventConsumer
 import AsyncHTTPClient
 import Kafka
 import Logging

@@ -1,3 +1,4 @@
+import EventConsumer
 import Logging
 import PostgresNIO
 import ProjectorService
