@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A new file that an upload is written into, block by block, with every
+/// A file that an upload (or an import's download) is written into, block by block, with every
 /// system call on NIO's blocking thread pool, never on the concurrency pool.
 ///
 /// Where the file system allows it, writes bypass the page cache (Linux's
@@ -41,11 +41,24 @@ final class BlobFile: @unchecked Sendable {
     /// Creates the file, which must not exist yet; `bypassingCache: false`
     /// asks for buffered writes from the start.
     static func create(at path: String, bypassingCache: Bool = true) async throws -> BlobFile {
+        try await open(at: path, bypassingCache: bypassingCache, mustBeNew: true)
+    }
+
+    /// Opens the file to go on writing it, cut to its first `length` bytes
+    /// (a multiple of ``alignment``), or creates it when missing.
+    static func reopen(at path: String, keeping length: Int64) async throws -> BlobFile {
+        let file = try await open(at: path, bypassingCache: true, mustBeNew: false)
+        try await file.truncate(to: length)
+        return file
+    }
+
+    private static func open(at path: String, bypassingCache: Bool, mustBeNew: Bool) async throws -> BlobFile {
         try await NIOThreadPool.singleton.runIfActive {
-            var descriptor = file_create_for_writing(path, bypassingCache ? 1 : 0)
+            let exclusive: Int32 = mustBeNew ? 1 : 0
+            var descriptor = file_open_for_writing(path, bypassingCache ? 1 : 0, exclusive)
             var direct = bypassingCache
             if descriptor == -1, errno == EINVAL, direct {
-                descriptor = file_create_for_writing(path, 0)
+                descriptor = file_open_for_writing(path, 0, exclusive)
                 direct = false
             }
             guard descriptor >= 0 else { throw BlobFileError(operation: "open", path: path, code: errno) }
@@ -57,6 +70,15 @@ final class BlobFile: @unchecked Sendable {
     /// only the file's last block may have a length that is not.
     func write(_ block: AlignedBlock, at offset: Int64) async throws {
         try await NIOThreadPool.singleton.runIfActive { try self.writeBlocking(block, at: offset) }
+    }
+
+    /// Cuts the file to its first `length` bytes.
+    func truncate(to length: Int64) async throws {
+        try await NIOThreadPool.singleton.runIfActive {
+            guard ftruncate(self.descriptor, off_t(length)) == 0 else {
+                throw BlobFileError(operation: "ftruncate", path: self.path, code: errno)
+            }
+        }
     }
 
     /// Waits until every byte written is on the disk.

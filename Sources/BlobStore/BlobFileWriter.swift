@@ -15,8 +15,19 @@ struct BlobFileWriter: ~Copyable {
     /// The blocks being written, oldest first; each hands its buffer back.
     private var inFlight: [Task<AlignedBlock, any Error>] = []
 
-    init(file: BlobFile) {
+    /// A writer that starts at `offset` of the file, a multiple of
+    /// ``BlobFile/alignment``.
+    init(file: BlobFile, offset: Int64 = 0) {
         self.file = file
+        self.offset = offset
+    }
+
+    /// Waits until every full block handed over is written, and returns
+    /// where they end: the bytes before it are in the file (not yet
+    /// synchronized); those after it are still in the writer's block.
+    mutating func drain() async throws -> Int64 {
+        while !inFlight.isEmpty { _ = try await takeOldest() }
+        return offset
     }
 
     /// Appends `chunk`; each time a block fills, waits for the previous one

@@ -11,7 +11,8 @@ import RegistryDomain
 /// own checker), then renamed to `sha256/<ab>/<digest>`: a file at its final
 /// path is always complete and verified, and the same bytes are stored once.
 /// A rejected, failed or abandoned upload leaves no file behind. A stored
-/// blob is never removed here: once its event may have been acknowledged an
+/// blob is never removed here (imports keep their partial files in
+/// `imports/` instead, to resume them: ``PartialBlob``): once its event may have been acknowledged an
 /// image may point at it, so only garbage collection removes blobs
 /// (``BlobInventory``). All file I/O runs on NIO's file-system thread pool,
 /// never on the concurrency pool.
@@ -81,14 +82,21 @@ public struct FileBlobStore: Sendable {
     /// as an upload would be: hashed, its header checked, then checked whole.
     public func verifyFile(at path: String) async throws -> VerifiedImage {
         var verifier = ImageStreamVerifier(validator: validator, maximumSize: maximumSize)
-        try await fileSystem.withFileHandle(forReadingAt: FilePath(path)) { handle in
-            for try await chunk in handle.readChunks(chunkLength: .mebibytes(1)) {
-                try verifier.consume(chunk)
-            }
-        }
+        try await consume(FilePath(path), upTo: nil, into: &verifier)
         let image = try verifier.finish()
         try await wholeImageCheck.check(path: path, header: image.header, fileSize: UInt64(image.size))
         return image
+    }
+
+    /// Reads the file at `path` (its first `length` bytes, or all of it)
+    /// through `verifier`.
+    func consume(_ path: FilePath, upTo length: Int64?, into verifier: inout ImageStreamVerifier) async throws {
+        try await fileSystem.withFileHandle(forReadingAt: path) { handle in
+            let range = length.map { 0..<$0 } ?? 0..<Int64.max
+            for try await chunk in handle.readChunks(in: range, chunkLength: .mebibytes(1)) {
+                try verifier.consume(chunk)
+            }
+        }
     }
 
     /// Copies the body to the file while ``ImageStreamVerifier`` checks it;
@@ -113,7 +121,7 @@ public struct FileBlobStore: Sendable {
 
     /// Renames the finished file to its content address; returns false (and
     /// drops the copy) when those bytes were already stored.
-    private func moveIntoPlace(_ temporary: FilePath, digest: RegistryDomain.SHA256Digest) async throws -> Bool {
+    func moveIntoPlace(_ temporary: FilePath, digest: RegistryDomain.SHA256Digest) async throws -> Bool {
         let destination = path(for: digest)
         let directory = destination.removingLastComponent()
         try await fileSystem.createDirectory(at: directory, withIntermediateDirectories: true, permissions: nil)

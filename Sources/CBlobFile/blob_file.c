@@ -7,8 +7,8 @@
 #define O_DIRECT 0
 #endif
 
-int file_create_for_writing(const char *path, int direct) {
-    int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (direct ? O_DIRECT : 0);
+int file_open_for_writing(const char *path, int direct, int must_be_new) {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (must_be_new ? O_EXCL : 0) | (direct ? O_DIRECT : 0);
     return open(path, flags, 0644);
 }
 

@@ -9,6 +9,7 @@ import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 import RegistryRuntime
+import ServiceLifecycle
 
 /// Builds the ingest service (`image-ingest`): the write side. It validates
 /// commands, records events in Kafka and answers once the broker has
@@ -22,12 +23,13 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         root: settings.blobDirectory, maximumSize: settings.maximumUploadBytes,
         validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize),
         wholeImageCheck: QemuImageCheck(qemuImg: settings.qemuImg, timeLimit: settings.imageCheckTimeout))
+    let publisher = KafkaEventPublisher(producer: producer, topic: settings.topic)
     let startup = StartupService(logger: logger) {
         try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
     }
     let router = try buildIngestRouter(
         recorder: CommandRecorder(
-            publisher: KafkaEventPublisher(producer: producer, topic: settings.topic),
+            publisher: publisher,
             waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
             queries: queries,
             idempotencyRecords: PostgresIdempotencyRecords(client: postgres, logger: logger)),
@@ -36,19 +38,35 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         fileRoots: settings.fileRoots,
         verifier: try await settings.tokenVerifier(),
         startup: startup,
-        webhookRules: WebhookRules(settings.outbound))
+        outboundRules: OutboundRules(settings.outbound))
 
+    var services: [any Service] = [postgres, producer, startup]
+    let outbound = settings.outbound
+    if outbound.importWorkers > 0 {
+        let client = HTTPClientService.makeClient(read: outbound.importStallTimeout)
+        var workerLogger = logger
+        workerLogger[metadataKey: "role"] = "import-worker"
+        services += [
+            HTTPClientService(client: client),
+            ImportWorker(
+                log: PostgresImportWorkLog(client: postgres, logger: workerLogger),
+                downloader: ImportDownloader(
+                    client: client, addresses: OutboundAddressGuard(rules: outbound.addressRules), blobs: blobStore),
+                publisher: publisher, seal: outbound.webhookSeal, concurrency: outbound.importWorkers,
+                retryPeriod: outbound.importRetryPeriod, logger: workerLogger),
+        ]
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.ingestPort), serverName: "image-ingest"),
-        services: [postgres, producer, startup],
+        services: services,
         logger: logger)
 }
 
 /// Every route the ingest service serves.
 func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
-    verifier: TokenVerifier, startup: StartupService, webhookRules: WebhookRules = WebhookRules()
+    verifier: TokenVerifier, startup: StartupService, outboundRules: OutboundRules = OutboundRules()
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
@@ -57,11 +75,12 @@ func buildIngestRouter(
     let v1 = registry.v1.group().add(middleware: TokenRequiredMiddleware())
         .add(middleware: ReadinessGate { try startup.checkReady() })
         .add(middleware: ReadYourWritesMiddleware(waiter: recorder.waiter))
-    NamespaceCommandController(recorder: recorder, queries: queries, webhookRules: webhookRules).addRoutes(to: v1)
+    NamespaceCommandController(recorder: recorder, queries: queries, outboundRules: outboundRules).addRoutes(to: v1)
     InviteCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)
-    ImageCommandController(recorder: recorder, queries: queries, uploader: uploader, rules: imageRules)
-        .addRoutes(to: v1)
+    ImageCommandController(
+        recorder: recorder, queries: queries, uploader: uploader, rules: imageRules, outbound: outboundRules
+    ).addRoutes(to: v1)
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
     ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     return registry.router

@@ -54,7 +54,8 @@ func buildProjectorRouter(
     readiness: @escaping HealthController.ReadinessCheck = {}
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
-        service: "image-projector", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, readiness: readiness)
+        service: "image-projector", queries: queries, verifier: verifier, openAPIBundle: resourceBundle,
+        booleanQueryParameters: ["wait"], readiness: readiness)
     // Images and namespaces may be read anonymously (public ones); the
     // other reads need a token, and a request without one is told so first.
     let anyone = registry.v1.group().add(middleware: ReadYourWritesMiddleware(waiter: waiter))
@@ -64,6 +65,7 @@ func buildProjectorRouter(
     ImageDiskController(queries: queries, fileRoots: fileRoots).addRoutes(to: anyone)
     NamespaceQueryController(queries: queries).addRoutes(to: anyone)
     InviteQueryController(queries: queries).addRoutes(to: callers)
+    ImportQueryController(queries: queries).addRoutes(to: callers)
     ResolveController(queries: queries, cache: cache).addRoutes(to: callers)
     AuditController(queries: queries).addRoutes(to: callers)
     DeadLetterController(queries: queries).addRoutes(to: callers)

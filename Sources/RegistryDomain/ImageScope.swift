@@ -16,20 +16,15 @@ public enum ImageScope: Sendable, Hashable {
         }
     }
 
-    /// The `image-created` data for a new version in this scope.
+    /// The `image-created` data for a new version in this scope; `importID`
+    /// names the import that downloaded it.
     public func created(
-        imageID: UUID, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, verified: Bool
+        imageID: UUID, driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, verified: Bool,
+        importID: UUID? = nil
     ) -> ImageCreated {
-        switch self {
-        case .personal(let owner, let name):
-            ImageCreated(imageID: imageID, source: .custom, owner: owner, namespace: nil, name: name.value,
-                         driver: driver, location: location, sha256: sha256, size: size, verified: verified)
-        case .namespace(let namespace, let name):
-            ImageCreated(imageID: imageID, source: .custom, owner: namespace.owner, namespace: namespace.path,
-                         name: name.value, driver: driver, location: location, sha256: sha256, size: size, verified: verified)
-        case .base(let name):
-            ImageCreated(imageID: imageID, source: .base, owner: nil, namespace: nil, name: name.value,
-                         driver: driver, location: location, sha256: sha256, size: size, verified: verified)
-        }
+        let (source, owner, namespace, name) = fields
+        return ImageCreated(
+            imageID: imageID, source: source, owner: owner, namespace: namespace, name: name, driver: driver,
+            location: location, sha256: sha256, size: size, verified: verified, importID: importID)
     }
 }

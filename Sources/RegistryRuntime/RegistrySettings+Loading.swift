@@ -95,7 +95,10 @@ private struct SettingsReader {
                 dispatchWebhooks: try boolean("webhook.dispatch", defaults.dispatchWebhooks),
                 webhookGroup: text("webhook.group") ?? defaults.webhookGroup,
                 webhookRetryPeriod: .seconds(try number("webhook.retry.seconds", 3600)),
-                webhookAttemptTimeout: .seconds(try number("webhook.timeout.seconds", 10)))
+                webhookAttemptTimeout: .seconds(try number("webhook.timeout.seconds", 10)),
+                importWorkers: try number("import.workers", defaults.importWorkers, allowingZero: true),
+                importStallTimeout: .seconds(try number("import.stall.seconds", 60)),
+                importRetryPeriod: .seconds(try number("import.retry.seconds", 3600)))
         } catch let error as NameError {
             throw ConfigurationError("\(error.field): \(error.message)")
         }
@@ -141,10 +144,11 @@ private struct SettingsReader {
         config.string(forKey: ConfigKey(key), isSecret: isSecret).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    private func number<N: FixedWidthInteger>(_ key: String, _ fallback: N) throws -> N {
+    private func number<N: FixedWidthInteger>(_ key: String, _ fallback: N, allowingZero: Bool = false) throws -> N {
         guard let text = text(key) else { return fallback }
-        guard let parsed = N(text), parsed > 0 else {
-            throw ConfigurationError("\(Self.variable(key)) must be a positive whole number (got \"\(text)\")")
+        guard let parsed = N(text), parsed > 0 || (allowingZero && parsed == 0) else {
+            let kind = allowingZero ? "whole number, 0 or more" : "positive whole number"
+            throw ConfigurationError("\(Self.variable(key)) must be a \(kind) (got \"\(text)\")")
         }
         return parsed
     }

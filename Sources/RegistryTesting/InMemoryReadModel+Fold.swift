@@ -17,6 +17,25 @@ extension InMemoryReadModel.State {
             }
             refusal = refusalOfCreating(envelope, root: root)
             if refusal == nil, let standsFor = create(created, envelope) { facts.imageID = standsFor }
+            completeImport(of: created, refusal: refusal, standsFor: facts.imageID, envelope)
+        case .imageImportRequested(let request):
+            refusal = refusalOfCreating(envelope, root: request.owner.flatMap { owner in
+                request.namespace.map { NamespaceReference(path: $0.root, owner: owner) }
+            }) ?? (imports.contains { $0.request.importID == request.importID }
+                ? Refusal("import \(request.importID.uuidString.lowercased()) already exists") : nil)
+            if refusal == nil {
+                imports.append(ImportRecord(
+                    request: request, requestedAt: envelope.time, requestedBy: envelope.actor.value,
+                    requestedRole: envelope.actorRole, status: .queued))
+            }
+        case .imageImportFailed(let failure):
+            let index = imports.firstIndex { $0.request.importID == failure.importID }
+            refusal = AccessPolicy.refusal(
+                ofFailing: failure, stored: index.map { imports[$0].request },
+                settled: index.map { imports[$0].status != .queued } ?? false, subject: envelope.subject)
+            if refusal == nil, let index {
+                settleImport(at: index, .failed, imageID: nil, code: failure.code, message: failure.message, envelope)
+            }
         case .imageDeleted(let deleted):
             refusal = delete(deleted, envelope)
         case .collaboratorAdded(let change), .collaboratorRemoved(let change):
@@ -228,6 +247,36 @@ extension InMemoryReadModel.State {
         }
         return AccessPolicy.refusal(
             ofChangingWebhook: id, owner: owner, stored: stored, subject: envelope.subject, viewer: envelope.actorViewer)
+    }
+
+    /// Ends the queued import `created` names, when it asked for that image.
+    private mutating func completeImport(
+        of created: ImageCreated, refusal: Refusal?, standsFor: UUID?, _ envelope: EventEnvelope
+    ) {
+        guard let importID = created.importID,
+            let index = imports.firstIndex(where: { $0.request.importID == importID }),
+            imports[index].status == .queued, imports[index].request.source == created.source,
+            imports[index].request.owner == created.owner, imports[index].request.namespace == created.namespace,
+            imports[index].request.name == created.name
+        else { return }
+        if let refusal {
+            settleImport(
+                at: index, .failed, imageID: nil, code: ImportFailureCode.refused.rawValue, message: refusal.reason,
+                envelope)
+        } else {
+            settleImport(at: index, .done, imageID: standsFor ?? created.imageID, code: nil, message: nil, envelope)
+        }
+    }
+
+    private mutating func settleImport(
+        at index: Int, _ status: ImportRecord.Status, imageID: UUID?, code: String?, message: String?,
+        _ envelope: EventEnvelope
+    ) {
+        imports[index].status = status
+        imports[index].imageID = imageID
+        imports[index].errorCode = code
+        imports[index].errorMessage = message
+        imports[index].settledAt = envelope.time
     }
 
     private mutating func changeCollaborators(_ change: CollaboratorChanged, _ envelope: EventEnvelope) -> Refusal? {

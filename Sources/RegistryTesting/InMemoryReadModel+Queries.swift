@@ -140,6 +140,21 @@ extension InMemoryReadModel {
         state.withLock { $0.webhookDeliveries.first { $0.id == id } }
     }
 
+    public func importRecord(_ id: UUID) async throws -> ImportRecord? {
+        state.withLock { $0.imports.first { $0.request.importID == id } }
+    }
+
+    public func imports(of username: Username, before: ImportRecord.Key?, limit: Int) async throws -> [ImportRecord] {
+        state.withLock { state in
+            let newestFirst = state.imports.filter { $0.requestedBy == username.value || $0.request.owner == username }
+                .sorted { ($0.requestedAt, $0.request.importID.uuidString) > ($1.requestedAt, $1.request.importID.uuidString) }
+            return Array(newestFirst.filter { record in
+                guard let before else { return true }
+                return (record.requestedAt, record.request.importID.uuidString) < (before.requestedAt, before.id.uuidString)
+            }.prefix(limit))
+        }
+    }
+
     public func appliedEvents(ids: [UUID]) async throws -> [UUID: AuditEntry] {
         let wanted = Set(ids)
         return state.withLock { state in

@@ -22,6 +22,8 @@ public final class InMemoryReadModel: RegistryQueries {
         var webhooks: [WebhookRecord] = []
         /// Deliveries a test recorded (the fakes run no dispatcher).
         var webhookDeliveries: [WebhookDeliveryRecord] = []
+        /// Imports in the order they were requested.
+        var imports: [ImportRecord] = []
         /// Image versions in the order they were made.
         var images: [ImageRecord] = []
         var audit: [AuditEntry] = []

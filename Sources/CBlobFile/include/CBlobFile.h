@@ -3,11 +3,11 @@
 
 #include <stdint.h>
 
-/// Creates a new file for writing (it must not exist) whose writes bypass
-/// the page cache (Linux's O_DIRECT) when `direct` is non-zero. Returns the
-/// descriptor, or -1 with errno set (EINVAL when the file system refuses
-/// O_DIRECT).
-int file_create_for_writing(const char *path, int direct);
+/// Opens a file for writing, creating it when missing (when `must_be_new`
+/// is non-zero it must not exist yet), whose writes bypass the page cache
+/// (Linux's O_DIRECT) when `direct` is non-zero. Returns the descriptor, or
+/// -1 with errno set (EINVAL when the file system refuses O_DIRECT).
+int file_open_for_writing(const char *path, int direct, int must_be_new);
 
 /// Turns O_DIRECT off on a descriptor, for a last write that is not a
 /// multiple of the block size. Returns 0, or -1 with errno set.

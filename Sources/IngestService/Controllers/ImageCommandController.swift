@@ -8,21 +8,36 @@ import RegistryHTTP
 
 /// `POST /v1/images` records `image-created`, either for a JSON body naming
 /// a file already stored at a `file://`, `s3://` or `https://` location, or
-/// for a raw `application/x-qemu-disk` upload stored in the blob store.
+/// for a raw `application/x-qemu-disk` upload stored in the blob store; a
+/// JSON body with `download_url` (and `POST /v1/imports`) is an import
+/// (``ImportImage``).
 /// `DELETE /v1/images/{id}` retires one version (`image-deleted`).
 struct ImageCommandController: Sendable {
     let recorder: CommandRecorder
     let queries: any RegistryQueries
     let uploader: ImageUploader
     let rules: ImageWriteRules
+    let outbound: OutboundRules
+
+    private var importCommand: ImportImage { ImportImage(queries: queries, rules: rules, outbound: outbound) }
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("images") { request, context in
+        group.post("images") { request, context -> Response in
             if request.headers[.contentType]?.lowercased().hasPrefix(ImageUploader.contentType) == true {
                 return try await recorder.handle(
-                    UploadImage(queries: queries, uploader: uploader, rules: rules), request: request, context: context)
+                    UploadImage(queries: queries, uploader: uploader, rules: rules), request: request, context: context
+                ).response(from: request, context: context)
+            }
+            var request = request
+            if try await ImportImage.isImport(&request) {
+                return try await recorder.handle(importCommand, request: request, context: context)
+                    .response(from: request, context: context)
             }
             return try await recorder.handle(RegisterImage(queries: queries, rules: rules), request: request, context: context)
+                .response(from: request, context: context)
+        }
+        group.post("imports") { request, context in
+            try await recorder.handle(importCommand, request: request, context: context)
         }
         group.delete("images/:id") { request, context in
             try await recorder.handle(DeleteImage(queries: queries), request: request, context: context)

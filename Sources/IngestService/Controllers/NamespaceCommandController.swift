@@ -16,7 +16,7 @@ import RegistryHTTP
 struct NamespaceCommandController: Sendable {
     let recorder: CommandRecorder
     let queries: any NamespaceRepository & InviteRepository & WebhookRepository
-    let webhookRules: WebhookRules
+    let outboundRules: OutboundRules
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("namespaces") { request, context in
@@ -32,7 +32,7 @@ struct NamespaceCommandController: Sendable {
             case "invites":
                 try await respond(InviteCommandController.SendInvite(queries: queries), request, context)
             case "webhooks" where NamespaceRoute.suffix(of: context).count == 1:
-                try await respond(WebhookCommands.CreateWebhook(queries: queries, rules: webhookRules), request, context)
+                try await respond(WebhookCommands.CreateWebhook(queries: queries, rules: outboundRules), request, context)
             case "webhooks":
                 try await respond(WebhookCommands.RedeliverWebhook(queries: queries), request, context)
             default:

@@ -7,19 +7,6 @@ import RegistryDomain
 import RegistryHTTP
 import RegistryRuntime
 
-/// What webhook commands check beyond access: where a webhook may deliver,
-/// and how its secret is sealed for the log.
-struct WebhookRules: Sendable {
-    let addresses: OutboundAddressGuard
-    /// `nil`: no `IMAGE_REGISTRY_WEBHOOK_KEY`, so no webhook may have a secret.
-    let seal: WebhookSecretSeal?
-
-    init(_ settings: OutboundSettings = OutboundSettings()) {
-        addresses = OutboundAddressGuard(rules: settings.addressRules)
-        seal = settings.webhookSeal
-    }
-}
-
 /// The webhook commands under a namespace (routed by
 /// ``NamespaceCommandController``): `POST …/webhooks` records
 /// `webhook-created`, `DELETE …/webhooks/{id}` `webhook-deleted`, and
@@ -40,7 +27,7 @@ enum WebhookCommands {
         }
 
         let queries: any Queries
-        let rules: WebhookRules
+        let rules: OutboundRules
 
         static let route = "POST /v1/namespaces/{owner}/{path}/webhooks"
         static let access = CommandAccess.scope(.namespaceWrite, hiding: "namespace")

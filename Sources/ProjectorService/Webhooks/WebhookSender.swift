@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import NIOCore
 import RegistryRuntime
-import ServiceLifecycle
 
 /// What one delivery attempt got.
 struct DeliveryAttempt: Sendable, Equatable {
@@ -66,24 +65,5 @@ struct WebhookSender: WebhookSending {
         } catch {
             return DeliveryAttempt(statusCode: nil, error: "\(error)", duration: elapsed())
         }
-    }
-}
-
-/// Owns the dispatcher's HTTP client: shuts it down when the service stops.
-struct HTTPClientService: Service {
-    let client: HTTPClient
-
-    /// A client that follows no redirect (a receiver may not send a
-    /// delivery elsewhere), with no connection pool limit per host.
-    static func makeClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
-        configuration.decompression = .disabled
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
     }
 }

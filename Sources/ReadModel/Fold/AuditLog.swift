@@ -32,6 +32,12 @@ struct AuditLog {
         standIns[eventID] = imageID
     }
 
+    /// The fold's refusal of the event `id` of this batch, if it refused it.
+    func refusal(of id: UUID) -> Refusal? { refusals[id] }
+
+    /// The image an unchanged `image-created` of this batch stands for.
+    func standIn(for id: UUID) -> UUID? { standIns[id] }
+
     /// Writes every entry; `data` is the record's value exactly as it is in
     /// the log.
     func write(on connection: PostgresConnection, logger: Logger) async throws {

@@ -41,8 +41,21 @@ enum EventApplier {
         for entry in fresh {
             audit.record(entry)
             switch entry.envelope.event {
-            case .namespaceCreated, .imageCreated:
+            case .namespaceCreated:
                 run.append(entry)
+            case .imageCreated(let created):
+                run.append(entry)
+                if created.importID != nil {
+                    // The import ends with the image's own decision.
+                    try await run.flush(into: &audit, on: connection, logger: logger)
+                    try await ImportFold.complete(created, entry: entry, audit: audit, on: connection, logger: logger)
+                }
+            case .imageImportRequested(let request):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await ImportFold.request(request, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .imageImportFailed(let failure):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await ImportFold.fail(failure, entry: entry, audit: &audit, on: connection, logger: logger)
             case .imageResolved:
                 break  // recorded in the audit trail only
             case .imageDeleted(let deleted):

@@ -111,3 +111,28 @@ public struct CreateWebhookRequest: Codable, Sendable, Equatable {
         self.active = active
     }
 }
+
+/// `POST /v1/imports` (or `POST /v1/images` with `download_url`): download
+/// an image into the registry, as Djinn CI's `download_url` does.
+public struct ImportImageRequest: Codable, Sendable, Equatable {
+    public var name: String
+    public var namespace: String?
+    public var source: String?
+    /// `http` or `https`; `user:password@` in it is sent as basic auth.
+    public var downloadURL: String
+    /// The digest the bytes must have, when the caller knows it.
+    public var sha256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, namespace, source, sha256
+        case downloadURL = "download_url"
+    }
+
+    public init(name: String, namespace: String? = nil, source: String? = nil, downloadURL: String, sha256: String? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.source = source
+        self.downloadURL = downloadURL
+        self.sha256 = sha256
+    }
+}

@@ -44,20 +44,46 @@ extension AccessPolicy {
             return wrongKey(subject, owner: created.owner.value)
                 ?? treeRefusal(owner: created.owner, root: created.path.root, viewer: viewer, rootCollaborators)
         case .imageCreated(let created):
-            guard let owner = created.owner else {
-                return wrongKey(subject, owner: EventEnvelope.baseImagesKey)
-                    ?? (canWrite(WriteTarget.base, viewer: viewer) ? nil : Refusal("only administrators add base images"))
-            }
-            if let refusal = wrongKey(subject, owner: owner.value) { return refusal }
-            guard let namespace = created.namespace else {
-                return canWrite(WriteTarget.personal(owner: owner), viewer: viewer)
-                    ? nil : Refusal("\(name(of: viewer)) may not add personal images of \(owner.value)")
-            }
-            return treeRefusal(owner: owner, root: namespace.root, viewer: viewer, rootCollaborators)
+            return refusal(
+                ofAddingImageOf: created.owner, in: created.namespace, subject: subject, viewer: viewer, rootCollaborators)
+        case .imageImportRequested(let request):
+            return refusal(
+                ofAddingImageOf: request.owner, in: request.namespace, subject: subject, viewer: viewer, rootCollaborators)
         case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
-            .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted, .webhookRedeliveryRequested:
+            .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted, .webhookRedeliveryRequested,
+            .imageImportFailed:
             return nil
         }
+    }
+
+    /// An image version of `owner` (none: a base image) in `namespace`, or
+    /// a request to download one: who may add it is who may upload it.
+    private static func refusal(
+        ofAddingImageOf owner: Username?, in namespace: NamespacePath?, subject: String, viewer: Viewer,
+        _ rootCollaborators: Set<Username>
+    ) -> Refusal? {
+        guard let owner else {
+            return wrongKey(subject, owner: EventEnvelope.baseImagesKey)
+                ?? (canWrite(WriteTarget.base, viewer: viewer) ? nil : Refusal("only administrators add base images"))
+        }
+        if let refusal = wrongKey(subject, owner: owner.value) { return refusal }
+        guard let namespace else {
+            return canWrite(WriteTarget.personal(owner: owner), viewer: viewer)
+                ? nil : Refusal("\(name(of: viewer)) may not add personal images of \(owner.value)")
+        }
+        return treeRefusal(owner: owner, root: namespace.root, viewer: viewer, rootCollaborators)
+    }
+
+    /// `image-import-failed` of the import whose request is `stored` (`nil`:
+    /// no such import), already `settled` or not. Only the import's own
+    /// outcome ends it, once; the requester is the actor.
+    public static func refusal(
+        ofFailing failure: ImageImportFailed, stored request: ImageImportRequested?, settled: Bool, subject: String
+    ) -> Refusal? {
+        let id = failure.importID.uuidString.lowercased()
+        guard let request else { return Refusal("import \(id) does not exist") }
+        if let refusal = wrongKey(subject, owner: request.owner?.value ?? EventEnvelope.baseImagesKey) { return refusal }
+        return settled ? Refusal("import \(id) has already ended") : nil
     }
 
     /// `image-deleted` of `image` (`nil`: no such image).

@@ -133,6 +133,8 @@ public enum CloudEventsCodec {
         case .imageCreated(let payload): try? encoder.encode(payload)
         case .imageResolved(let payload): try? encoder.encode(payload)
         case .imageDeleted(let payload): try? encoder.encode(payload)
+        case .imageImportRequested(let payload): try? encoder.encode(payload)
+        case .imageImportFailed(let payload): try? encoder.encode(payload)
         case .collaboratorAdded(let payload), .collaboratorRemoved(let payload): try? encoder.encode(payload)
         case .inviteSent(let payload), .inviteAccepted(let payload), .inviteRejected(let payload):
             try? encoder.encode(payload)
@@ -172,6 +174,16 @@ public enum CloudEventsCodec {
                 return .imageResolved(try decoder.decode(ImageResolved.self, from: data))
             case .imageDeleted:
                 return .imageDeleted(try decoder.decode(ImageDeleted.self, from: data))
+            case .imageImportRequested:
+                let payload = try decoder.decode(ImageImportRequested.self, from: data)
+                _ = try payload.scope()
+                return .imageImportRequested(payload)
+            case .imageImportFailed:
+                let payload = try decoder.decode(ImageImportFailed.self, from: data)
+                guard ImportFailureCode(rawValue: payload.code) != nil else {
+                    throw NameError(field: "code", message: "is not a reason an import fails (got \"\(payload.code)\")")
+                }
+                return .imageImportFailed(payload)
             case .collaboratorAdded:
                 return .collaboratorAdded(try decoder.decode(CollaboratorChanged.self, from: data))
             case .collaboratorRemoved:

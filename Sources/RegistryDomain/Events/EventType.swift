@@ -7,6 +7,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case imageCreated = "image-created"
     case imageResolved = "image-resolved"
     case imageDeleted = "image-deleted"
+    case imageImportRequested = "image-import-requested"
+    case imageImportFailed = "image-import-failed"
     case collaboratorAdded = "collaborator-added"
     case collaboratorRemoved = "collaborator-removed"
     case inviteSent = "invite-sent"

@@ -21,10 +21,12 @@ public struct ImageCreated: Codable, Sendable, Equatable {
     /// administrator registered on trust. Events written before this field
     /// existed read as false: nothing recorded that they were verified.
     public var verified: Bool
+    /// The import that downloaded the bytes, when an import did.
+    public var importID: UUID?
 
     public init(
         imageID: UUID, source: ImageSource, owner: Username?, namespace: NamespacePath?, name: String,
-        driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, verified: Bool = false
+        driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, verified: Bool = false, importID: UUID? = nil
     ) {
         self.imageID = imageID
         self.source = source
@@ -36,10 +38,12 @@ public struct ImageCreated: Codable, Sendable, Equatable {
         self.sha256 = sha256
         self.size = size
         self.verified = verified
+        self.importID = importID
     }
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id"
+        case importID = "import_id"
         case source, owner, namespace, name, driver, location, sha256, size, verified
     }
 
@@ -55,23 +59,15 @@ public struct ImageCreated: Codable, Sendable, Equatable {
             location: try container.decode(ImageLocation.self, forKey: .location),
             sha256: try container.decode(SHA256Digest.self, forKey: .sha256),
             size: try container.decode(Int64.self, forKey: .size),
-            verified: try container.decodeIfPresent(Bool.self, forKey: .verified) ?? false)
+            verified: try container.decodeIfPresent(Bool.self, forKey: .verified) ?? false,
+            importID: try container.decodeIfPresent(UUID.self, forKey: .importID))
     }
 
     /// Checks the rules an event must meet to be applied: a custom image has
     /// an owner and a custom name; a base image has a base name, no owner and
     /// no namespace; the size is positive.
     public func validate() throws(NameError) {
-        switch source {
-        case .custom:
-            guard owner != nil else { throw NameError(field: "owner", message: "a custom image needs an owner") }
-            _ = try ImageName(name)
-        case .base:
-            guard owner == nil, namespace == nil else {
-                throw NameError(field: "owner", message: "a base image has no owner and no namespace")
-            }
-            _ = try BaseImageName(name, field: "name")
-        }
+        _ = try ImageScope(source: source, owner: owner, namespace: namespace, name: name)
         guard size > 0 else { throw NameError(field: "size", message: "must be a positive number of bytes") }
     }
 }

@@ -8,6 +8,8 @@ public enum RegistryEvent: Sendable, Equatable {
     case imageCreated(ImageCreated)
     case imageResolved(ImageResolved)
     case imageDeleted(ImageDeleted)
+    case imageImportRequested(ImageImportRequested)
+    case imageImportFailed(ImageImportFailed)
     case collaboratorAdded(CollaboratorChanged)
     case collaboratorRemoved(CollaboratorChanged)
     case inviteSent(Invitation)
@@ -26,6 +28,8 @@ public enum RegistryEvent: Sendable, Equatable {
         case .imageCreated: .imageCreated
         case .imageResolved: .imageResolved
         case .imageDeleted: .imageDeleted
+        case .imageImportRequested: .imageImportRequested
+        case .imageImportFailed: .imageImportFailed
         case .collaboratorAdded: .collaboratorAdded
         case .collaboratorRemoved: .collaboratorRemoved
         case .inviteSent: .inviteSent

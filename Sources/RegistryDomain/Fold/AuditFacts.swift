@@ -34,6 +34,12 @@ public struct AuditFacts: Sendable, Equatable {
         case .imageDeleted(let deleted):
             imageID = deleted.imageID
             username = subject
+        case .imageImportRequested(let request):
+            username = request.owner?.value
+            namespace = request.namespace.flatMap { path in request.owner.map { "\(path.value)@\($0.value)" } }
+            imageName = request.name
+        case .imageImportFailed:
+            username = subject == EventEnvelope.baseImagesKey ? nil : subject
         case .collaboratorAdded(let change), .collaboratorRemoved(let change):
             username = change.username.value
             namespace = "\(change.root.value)@\(change.owner.value)"

@@ -41,7 +41,7 @@ public struct WebhookNotice: Sendable, Equatable {
             }
             self.init(topic: .invites, action: action, namespace: NamespaceReference(path: invite.root, owner: invite.owner))
         case .imageResolved, .collaboratorAdded, .collaboratorRemoved, .webhookCreated, .webhookDeleted,
-            .webhookRedeliveryRequested:
+            .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed:
             return nil
         }
     }

@@ -94,3 +94,31 @@ extension WebhookDeliveryResource {
             lastSentAt: record.lastSentAt)
     }
 }
+
+extension ImportResource {
+    /// An import as the read model holds it, with `image` once it is done.
+    public init(_ record: ImportRecord, image: ImageRecord?) {
+        let request = record.request
+        let status = switch record.status {
+        case .done: "done"
+        case .failed: "failed"
+        case .queued: switch record.progress?.state {
+            case .downloading: "downloading"
+            case .verifying, .published: "verifying"
+            case nil: "queued"
+            }
+        }
+        self.init(
+            id: request.importID, status: status, name: request.name,
+            namespace: request.namespace.flatMap { path in request.owner.map { "\(path.value)@\($0.value)" } },
+            owner: request.owner?.value, source: request.source.rawValue, downloadURL: request.url.value,
+            hasCredentials: request.sealedCredentials != nil, sha256: request.sha256?.hex,
+            bytes: record.progress?.bytes ?? 0, totalBytes: record.progress?.totalBytes,
+            attempts: record.progress?.attempts ?? 0,
+            lastError: record.status == .queued ? record.progress?.lastError : nil,
+            error: record.status == .failed
+                ? Failure(code: record.errorCode ?? "failed", message: record.errorMessage ?? "the import failed") : nil,
+            image: image.map(ImageResource.init), requestedBy: record.requestedBy, requestedAt: record.requestedAt,
+            finishedAt: record.settledAt)
+    }
+}

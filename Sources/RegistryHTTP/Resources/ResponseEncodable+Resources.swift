@@ -8,6 +8,7 @@ extension ImageResource: ResponseEncodable {}
 extension NamespaceResource: ResponseEncodable {}
 extension InviteResource: ResponseEncodable {}
 extension WebhookResource: ResponseEncodable {}
+extension ImportResource: ResponseEncodable {}
 extension WebhookDeliveryResource: ResponseEncodable {}
 extension ResolutionResource: ResponseEncodable {}
 extension AuditEntryResource: ResponseEncodable {}

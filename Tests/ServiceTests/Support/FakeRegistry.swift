@@ -78,7 +78,7 @@ final class FakeRegistry: Sendable {
             recorder: CommandRecorder(
                 publisher: log, waiter: waiter, queries: readModel, idempotencyRecords: idempotency),
             queries: readModel, uploader: ImageUploader(blobs: blobs), fileRoots: fileRoots, verifier: verifier,
-            startup: startup, webhookRules: WebhookRules(outbound))
+            startup: startup, outboundRules: OutboundRules(outbound))
         return Application(router: router, logger: Self.logger)
     }
 
