@@ -31,7 +31,7 @@ struct ImportWorker: Service {
     let retryPeriod: Duration
     var pollInterval: Duration = .seconds(1)
     /// Names this worker in the progress it reports.
-    var name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    var name = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
     let logger: Logger
 
     func run() async throws {

@@ -61,6 +61,10 @@ enum MetricCatalog {
         "registry_webhook_attempt_duration_seconds": Family(
             name: "registry_webhook_attempt_duration_seconds",
             help: "Time per webhook delivery attempt, the receiver's answer or the error included."),
+        // The import workers (in ingest replicas).
+        "registry_imports_total": Family(
+            name: "registry_imports_total",
+            help: "Imports by download that ended, by outcome: done, or failed."),
         // Both services.
         "registry_event_log_retention_finite": Family(
             name: "registry_event_log_retention_finite",
