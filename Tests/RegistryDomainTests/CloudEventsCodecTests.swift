@@ -40,6 +40,17 @@ struct CloudEventsCodecTests {
             sealedSecret: "c2VhbGVk")),
         .webhookDeleted(WebhookDeleted(webhookID: UUID(), owner: alice, path: try! NamespacePath("team"))),
         .webhookRedeliveryRequested(WebhookRedeliveryRequested(webhookID: UUID(), owner: alice, deliveryID: UUID())),
+        .imageImportRequested(ImageImportRequested(
+            importID: UUID(), scope: .namespace(NamespaceReference(path: try! NamespacePath("team"), owner: alice), try! ImageName("debian")),
+            url: try! DownloadURL(validating: "https://images.example.com/debian.qcow2"), sealedCredentials: "c2VhbGVk",
+            sha256: digest)),
+        .imageImportRequested(ImageImportRequested(
+            importID: UUID(), scope: .base(try! BaseImageName("debian/stable", field: "name")),
+            url: try! DownloadURL(validating: "http://10.1.2.3:8080/a.qcow2"), sealedCredentials: nil, sha256: nil)),
+        .imageImportFailed(ImageImportFailed(importID: UUID(), code: .digestMismatch, message: "the bytes differ")),
+        .imageCreated(ImageCreated(
+            imageID: EventID.make(), source: .custom, owner: alice, namespace: nil, name: "imported", driver: .qemu,
+            location: location, sha256: digest, size: 7, verified: true, importID: UUID())),
     ]
 
     static func envelope(_ event: RegistryEvent) -> EventEnvelope {
@@ -245,5 +256,25 @@ struct CloudEventsTimeTests {
         #expect(CloudEventsCodec.parseTime("2026-11-26T18:47:12.Z") == nil)
         #expect(CloudEventsCodec.parseTime("2026-11-26 18:47:12") == nil)
         #expect(CloudEventsCodec.parseTime("yesterday") == nil)
+    }
+
+    @Test("an image-created without an import is written as before: no import_id key")
+    func imageCreatedWithoutImportIsUnchanged() throws {
+        let encoded = CloudEventsCodec.encode(CloudEventsCodecTests.envelope(CloudEventsCodecTests.events[2]))
+        #expect(!String(decoding: encoded.value, as: UTF8.self).contains("import_id"))
+    }
+
+    @Test("import events whose data breaks the rules are poison", arguments: [
+        ("image-import-failed", #"{"import_id": "8d1c2b7e-0000-4000-8000-000000000001", "code": "exploded", "message": "x"}"#),
+        ("image-import-requested", #"{"import_id": "8d1c2b7e-0000-4000-8000-000000000001", "source": "custom", "name": "x", "url": "https://a.example/x"}"#),
+        ("image-import-requested", #"{"import_id": "8d1c2b7e-0000-4000-8000-000000000001", "source": "custom", "owner": "alice", "name": "x", "url": "https://u:p@a.example/x"}"#),
+        ("image-import-requested", #"{"import_id": "8d1c2b7e-0000-4000-8000-000000000001", "source": "custom", "owner": "alice", "name": "x", "url": "file:///etc/passwd"}"#),
+        ("image-import-requested", #"{"import_id": "8d1c2b7e-0000-4000-8000-000000000001", "source": "base", "owner": "alice", "name": "debian", "url": "https://a.example/x"}"#),
+    ])
+    func invalidImportEvents(_ type: String, _ data: String) {
+        #expect { try CloudEventsCodec.decodeData(type: EventType(rawValue: type)!, from: Array(data.utf8)) } throws: { error in
+            if case .invalidData = error as? PoisonEventError { return true }
+            return false
+        }
     }
 }

@@ -184,17 +184,18 @@ struct ContentRange: Equatable {
 
     init?(_ text: String?) {
         guard let text, text.hasPrefix("bytes ") else { return nil }
-        let parts = text.dropFirst(6).split(separator: "/", maxSplits: 1)
-        let bounds = parts.first?.split(separator: "-", maxSplits: 1) ?? []
-        guard parts.count == 2, bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]),
-            start >= 0, end >= start
+        let parts = text.dropFirst(6).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let bounds = parts.first?.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false) ?? []
+        let digits = { (text: Substring) in !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) } }
+        guard parts.count == 2, bounds.count == 2, digits(bounds[0]), digits(bounds[1]),
+            let start = Int64(bounds[0]), let end = Int64(bounds[1]), end >= start
         else { return nil }
         self.start = start
         self.end = end
         if parts[1] == "*" {
             total = nil
         } else {
-            guard let total = Int64(parts[1]), total > end else { return nil }
+            guard digits(parts[1]), let total = Int64(parts[1]), total > end else { return nil }
             self.total = total
         }
     }

@@ -21,7 +21,10 @@ public struct DownloadURL: ValidatedString {
     public static func splitting(_ text: String, field: String = "download_url") throws(NameError)
         -> (url: DownloadURL, credentials: DownloadCredentials?)
     {
-        guard text.utf8.count <= WebhookURL.maximumLength, var components = URLComponents(string: text) else {
+        guard text.utf8.count <= WebhookURL.maximumLength,
+            !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }),
+            var components = URLComponents(string: text)
+        else {
             throw NameError(field: field, message: "must be an absolute http or https URL (got \"\(text)\")")
         }
         var credentials: DownloadCredentials?
