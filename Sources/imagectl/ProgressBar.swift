@@ -6,27 +6,40 @@ import Synchronization
 final class ProgressBar: Sendable {
     private struct State {
         var sent: Int64 = 0
+        var total: Int64
         var lastDrawn = Date.distantPast
     }
 
-    private let total: Int64
     private let enabled: Bool
     private let started = Date()
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(total: Int64, enabled: Bool) {
-        self.total = total
         self.enabled = enabled
+        state = Mutex(State(total: total))
     }
 
+    /// `bytes` more were sent.
     func advance(by bytes: Int) {
+        draw { $0.sent += Int64(bytes) }
+    }
+
+    /// `sent` of `total` bytes are done (a total learnt on the way).
+    func show(sent: Int64, of total: Int64) {
+        draw { state in
+            state.sent = sent
+            state.total = total
+        }
+    }
+
+    private func draw(_ change: (inout State) -> Void) {
         guard enabled else { return }
         let line: String? = state.withLock { state in
-            state.sent += Int64(bytes)
+            change(&state)
             let now = Date()
-            guard now.timeIntervalSince(state.lastDrawn) >= 0.1 || state.sent == total else { return nil }
+            guard now.timeIntervalSince(state.lastDrawn) >= 0.1 || state.sent == state.total else { return nil }
             state.lastDrawn = now
-            return Self.render(sent: state.sent, total: total, elapsed: now.timeIntervalSince(started))
+            return Self.render(sent: state.sent, total: state.total, elapsed: now.timeIntervalSince(started))
         }
         if let line { FileHandle.standardError.write(Data(("\r" + line).utf8)) }
     }

@@ -167,6 +167,45 @@ def test_writes_survive_killed_replicas(running_cluster, tmp_path):
     print(f"{WRITES} writes acknowledged, {len(retried)} retries after killed replicas")
 
 
+def test_imagectl_imports_an_image_through_the_balancer(running_cluster, tmp_path):
+    """`imagectl import` asks a replica to download an image from a file
+    server on this machine and follows it to its end through nginx."""
+    base = running_cluster
+    path = tmp_path / "imported.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "32M"], check=True)
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 4M", str(path)], check=True, capture_output=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    port = BASE_PORT + 80
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(tmp_path),
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                requests.head(f"http://127.0.0.1:{port}/imported.qcow2", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        imagectl = ROOT / ".build" / "debug" / "imagectl"
+        writer = token("alice", ["image:write", "image:read"])
+        result = subprocess.run(
+            [str(imagectl), "import", f"http://127.0.0.1:{port}/imported.qcow2", "--name", "imported", "--sha256", digest,
+             "--url", base, "--token", writer], capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, result.stderr
+        assert f"sha256:{digest}" in result.stdout
+        wrong = subprocess.run(
+            [str(imagectl), "import", f"http://127.0.0.1:{port}/imported.qcow2", "--name", "wrong", "--sha256", "0" * 64,
+             "--url", base, "--token", writer], capture_output=True, text=True, timeout=180)
+        assert wrong.returncode != 0
+        assert "import failed" in wrong.stderr and digest in wrong.stderr
+    finally:
+        server.terminate()
+        server.wait()
+    answer = requests.get(f"{base}/v1/resolve", timeout=30, params={"driver": "qemu", "image": "imported", "user": "alice"},
+                          headers={"Authorization": f"Bearer {token('alice', ['image:read'])}"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["sha256"] == digest
+
+
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
     """Each replica's /metrics, read with Prometheus' own client parser,
     follows the naming conventions and carries the families operators
