@@ -149,15 +149,21 @@ struct ImportTests {
                 json: #"{"name": "x", "namespace": "team@alice", "download_url": "\#(files.url("good.qcow2"))"}"#)
             #expect(intoAnother.status == .notFound, "\(intoAnother.body)")
         }
+
+        let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
+        #expect(live.imports.count == 9)
+        let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
+        #expect(replay == live, "a clean replay gives the same imports, images and audit trail")
     }
 
     @Test("a download whose worker is killed is resumed by another replica from its durable bytes")
     func resumeAfterKill() async throws {
         let directory = try QemuImages.directory()
-        let big = try QemuImages.make("big.qcow2", in: directory, size: "512M", written: "200M", pattern: 0x6B)
+        // A 256 MiB image (the disk's written data, and QCOW2's tables).
+        let big = try QemuImages.make("big.qcow2", in: directory, size: "512M", written: "256M", pattern: 0x6B)
         let digest = try QemuImages.sha256sum(big)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: big.path)[.size] as? Int)
-        let files = try await FileServer(serving: directory, options: .init(bytesPerSecond: 24 << 20))
+        let files = try await FileServer(serving: directory, options: .init(bytesPerSecond: 32 << 20))
         defer { files.stop() }
         let services = try await RegistryServices.fresh(configure: Self.allowingLoopback)
         let settings = services.settings

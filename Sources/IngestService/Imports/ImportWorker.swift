@@ -29,7 +29,7 @@ struct ImportWorker: Service {
     /// Downloads this replica runs at once.
     let concurrency: Int
     let retryPeriod: Duration
-    var pollInterval: Duration = .seconds(1)
+    var pollInterval: Duration = .milliseconds(250)
     /// Names this worker in the progress it reports.
     var name = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
     let logger: Logger

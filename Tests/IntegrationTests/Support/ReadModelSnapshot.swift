@@ -8,6 +8,8 @@ struct ReadModelSnapshot: Equatable, Sendable {
     var images: [String]
     var collaborators: [String]
     var invites: [String]
+    var webhooks: [String]
+    var imports: [String]
     var audit: [String]
     var deadLetters: [String]
     var appliedEvents: Int64
@@ -66,6 +68,20 @@ struct ReadModelSnapshot: Equatable, Sendable {
                     SELECT concat_ws('|', id, owner, root_path, username, invited_by, sent_at, state, answered_by,
                                      answered_at, event_id)
                     FROM invites ORDER BY id
+                    """),
+                webhooks: try await strings(
+                    """
+                    SELECT concat_ws('|', id, owner, path, url, array_to_string(topics, ','), active, sealed_secret,
+                                     created_at, created_by, log_partition, created_offset, deleted_offset, deleted_at,
+                                     event_id)
+                    FROM webhooks ORDER BY id
+                    """),
+                imports: try await strings(
+                    """
+                    SELECT concat_ws('|', id, source, owner, namespace_path, name, url, sealed_credentials, sha256,
+                                     requested_at, requested_by, requested_role, status, image_id, error_code,
+                                     error_message, settled_at, event_id)
+                    FROM imports ORDER BY id
                     """),
                 audit: try await strings(
                     """

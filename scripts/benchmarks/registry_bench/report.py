@@ -7,7 +7,8 @@ import platform
 
 # Every ratio's target, in one place (BENCHMARKS.md explains each).
 TARGETS = {"resolve_vs_bare_route": 0.6, "resolve_vs_pk_select": 2, "ingest_vs_raw_produce": 0.5,
-           "ingest_batch_vs_raw_produce": 0.5, "projection_vs_copy": 0.5, "upload_vs_copy_fsync": 0.6}
+           "ingest_batch_vs_raw_produce": 0.5, "projection_vs_copy": 0.5, "upload_vs_copy_fsync": 0.6,
+           "import_vs_curl_fsync": 0.5}
 
 
 def empty_results(s):
