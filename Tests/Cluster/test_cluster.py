@@ -185,16 +185,12 @@ def test_imagectl_imports_an_image_through_the_balancer(running_cluster, tmp_pat
                 break
             except requests.RequestException:
                 time.sleep(0.1)
-        imagectl = ROOT / ".build" / "debug" / "imagectl"
-        writer = token("alice", ["image:write", "image:read"])
-        result = subprocess.run(
-            [str(imagectl), "import", f"http://127.0.0.1:{port}/imported.qcow2", "--name", "imported", "--sha256", digest,
-             "--url", base, "--token", writer], capture_output=True, text=True, timeout=180)
+        result = imagectl(base, "alice", "import", f"http://127.0.0.1:{port}/imported.qcow2", "--name", "imported",
+                          "--sha256", digest)
         assert result.returncode == 0, result.stderr
         assert f"sha256:{digest}" in result.stdout
-        wrong = subprocess.run(
-            [str(imagectl), "import", f"http://127.0.0.1:{port}/imported.qcow2", "--name", "wrong", "--sha256", "0" * 64,
-             "--url", base, "--token", writer], capture_output=True, text=True, timeout=180)
+        wrong = imagectl(base, "alice", "import", f"http://127.0.0.1:{port}/imported.qcow2", "--name", "wrong",
+                         "--sha256", "0" * 64)
         assert wrong.returncode != 0
         assert "import failed" in wrong.stderr and digest in wrong.stderr
     finally:
@@ -204,6 +200,40 @@ def test_imagectl_imports_an_image_through_the_balancer(running_cluster, tmp_pat
                           headers={"Authorization": f"Bearer {token('alice', ['image:read'])}"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["sha256"] == digest
+
+
+def imagectl(base, user, *arguments):
+    """Runs imagectl against the balancer as `user`; returns the finished process."""
+    scopes = ["image:write", "image:read", "namespace:write", "namespace:read"]
+    return subprocess.run([str(ROOT / ".build" / "debug" / "imagectl"), *arguments, "--url", base,
+                           "--token", token(user, scopes)], capture_output=True, text=True, timeout=120)
+
+
+def test_imagectl_manages_namespaces_invites_and_webhooks(running_cluster):
+    base = running_cluster
+
+    def ok(user, *arguments):
+        result = imagectl(base, user, *arguments)
+        assert result.returncode == 0, f"{arguments}: {result.stderr}"
+        return result.stdout
+
+    assert ok("carol", "namespace", "create", "crew/infra", "--visibility", "internal").startswith("crew/infra@carol")
+    assert "public" in ok("carol", "namespace", "update", "crew@carol", "--visibility", "public", "--description", "Crew")
+    sent = ok("carol", "invite", "send", "crew@carol", "dave")
+    assert "dave" in sent and "pending" in sent
+    invite = sent.split()[0]
+    assert invite in ok("dave", "invite", "list")
+    assert "accepted" in ok("dave", "invite", "accept", invite)
+    created = ok("carol", "webhook", "create", "crew@carol", "http://127.0.0.1:9/hook", "--events", "images")
+    webhook = created.split()[0]
+    assert webhook in ok("carol", "webhook", "list", "crew@carol")
+    ok("carol", "webhook", "deliveries", "crew@carol", webhook)
+    assert "deleted" in ok("carol", "webhook", "delete", "crew@carol", webhook)
+    assert "deleted" in ok("carol", "namespace", "delete", "crew/infra@carol")
+    refused = imagectl(base, "dave", "namespace", "delete", "crew@carol")
+    assert refused.returncode != 0 and "not found" in refused.stderr
+    unnamed = imagectl(base, "carol", "namespace", "update", "crew", "--visibility", "private")
+    assert unnamed.returncode != 0 and "path@owner" in unnamed.stderr
 
 
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):

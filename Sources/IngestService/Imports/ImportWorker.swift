@@ -122,6 +122,7 @@ struct ImportWorker: Service {
                 progress.lastError = "\(error)"
                 try? await report(progress)
                 guard Date() < giveUpAt else {
+                    await downloader.blobs.removePartial(of: id)
                     Counter(label: "registry_imports_total", dimensions: [("outcome", "failed")]).increment()
                     return try await publishOutcome(of: record, .imageImportFailed(ImageImportFailed(
                         importID: id, code: .downloadFailed,

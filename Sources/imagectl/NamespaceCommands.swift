@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import RegistryAPI
+
+/// `imagectl namespace`: create, change and delete namespaces.
+struct NamespaceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "namespace", abstract: "Create, change or delete a namespace.",
+        subcommands: [Create.self, Update.self, Delete.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a namespace of your own (its missing parents too).",
+            discussion: "Example: imagectl namespace create team/infra --visibility internal")
+
+        @Argument(help: "The path, such as team/infra.") var path: String
+        @Option(help: "private, internal or public.") var visibility: String?
+        @OptionGroup var connection: Connection
+
+        func run() async throws {
+            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let namespace = try await client.send(
+                .POST, "/v1/namespaces?wait=true", json: CreateNamespaceRequest(path: path, visibility: visibility)
+            ).decode(NamespaceResource.self, expecting: [200, 201])
+            print("\(namespace.reference)  \(namespace.visibility.rawValue)")
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a namespace's visibility (for it and every namespace below it) or description.",
+            discussion: "Example: imagectl namespace update team@alice --visibility public --description 'Team images'")
+
+        @Argument(help: "The namespace: path@owner.") var namespace: String
+        @Option(help: "private, internal or public.") var visibility: String?
+        @Option(help: "A description; empty clears it.") var description: String?
+        @OptionGroup var connection: Connection
+
+        func run() async throws {
+            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let changed = try await client.send(
+                .PATCH, try NamespaceAddress(namespace).path + "?wait=true",
+                json: UpdateNamespaceRequest(visibility: visibility, description: description)
+            ).decode(NamespaceResource.self, expecting: [200])
+            print("\(changed.reference)  \(changed.visibility.rawValue)  \(changed.description)")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a namespace, every namespace below it and their image versions.",
+            discussion: "The audit trail keeps them. Example: imagectl namespace delete scratch@alice")
+
+        @Argument(help: "The namespace: path@owner.") var namespace: String
+        @OptionGroup var connection: Connection
+
+        func run() async throws {
+            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let deleted = try await client.send(.DELETE, try NamespaceAddress(namespace).path)
+                .decode(NamespaceResource.self, expecting: [200])
+            print("\(deleted.reference): deleted")
+        }
+    }
+}
+
+/// A namespace named `path@owner` on the command line, and its API path.
+struct NamespaceAddress {
+    let owner: String
+    let namespacePath: String
+
+    init(_ text: String) throws {
+        guard let at = text.lastIndex(of: "@"), at != text.startIndex, text.index(after: at) != text.endIndex else {
+            throw ValidationError("name the namespace as path@owner (got \"\(text)\")")
+        }
+        owner = String(text[text.index(after: at)...])
+        namespacePath = String(text[..<at])
+    }
+
+    /// `/v1/namespaces/{owner}/{path}`.
+    var path: String {
+        let segments = [owner] + namespacePath.split(separator: "/").map(String.init)
+        return "/v1/namespaces/" + segments.map { UploadCommand.escaped($0) }.joined(separator: "/")
+    }
+}
