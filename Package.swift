@@ -254,7 +254,7 @@ let package = Package(
             name: "ContractTests",
             dependencies: [
                 "IngestService", "ProjectorService", "EventConsumer", "ReadModel", "RegistryAuth", "RegistryAPI", "RegistryHTTP", "RegistryRuntime", "Kafka", "BlobStore",
-                "RegistryDomain",
+                "RegistryDomain", "RegistryTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

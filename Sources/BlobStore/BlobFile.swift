@@ -45,9 +45,10 @@ final class BlobFile: @unchecked Sendable {
     }
 
     /// Opens the file to go on writing it, cut to its first `length` bytes
-    /// (a multiple of ``alignment``), or creates it when missing.
-    static func reopen(at path: String, keeping length: Int64) async throws -> BlobFile {
-        let file = try await open(at: path, bypassingCache: true, mustBeNew: false)
+    /// (a multiple of ``alignment`` unless `bypassingCache` is false), or
+    /// creates it when missing.
+    static func reopen(at path: String, keeping length: Int64, bypassingCache: Bool = true) async throws -> BlobFile {
+        let file = try await open(at: path, bypassingCache: bypassingCache, mustBeNew: false)
         try await file.truncate(to: length)
         return file
     }

@@ -24,6 +24,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize),
         wholeImageCheck: QemuImageCheck(qemuImg: settings.qemuImg, timeLimit: settings.imageCheckTimeout))
     let publisher = KafkaEventPublisher(producer: producer, topic: settings.topic)
+    let uploadSessions = PostgresUploadSessions(client: postgres, logger: logger)
     let startup = StartupService(logger: logger) {
         try await RegistryStartup.prepare(settings: settings, postgres: postgres, logger: logger)
     }
@@ -38,9 +39,14 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         fileRoots: settings.fileRoots,
         verifier: try await settings.tokenVerifier(),
         startup: startup,
-        outboundRules: OutboundRules(settings.outbound))
+        outboundRules: OutboundRules(settings.outbound),
+        uploadSessions: uploadSessions, uploadSessionLifetime: settings.uploadSessionLifetime)
 
-    var services: [any Service] = [postgres, producer, startup]
+    var services: [any Service] = [
+        postgres, producer, startup,
+        UploadSessionSweeper(
+            sessions: uploadSessions, blobs: blobStore, lifetime: settings.uploadSessionLifetime, logger: logger),
+    ]
     let outbound = settings.outbound
     if outbound.importWorkers > 0 {
         let client = HTTPClientService.makeClient(read: outbound.importStallTimeout)
@@ -66,7 +72,8 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
 /// Every route the ingest service serves.
 func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
-    verifier: TokenVerifier, startup: StartupService, outboundRules: OutboundRules = OutboundRules()
+    verifier: TokenVerifier, startup: StartupService, outboundRules: OutboundRules = OutboundRules(),
+    uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
@@ -82,6 +89,9 @@ func buildIngestRouter(
         recorder: recorder, queries: queries, uploader: uploader, rules: imageRules, outbound: outboundRules
     ).addRoutes(to: v1)
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
+    UploadSessionController(
+        recorder: recorder, queries: queries, rules: imageRules, sessions: uploadSessions, lifetime: uploadSessionLifetime
+    ).addRoutes(to: v1)
     ResolutionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     return registry.router
 }

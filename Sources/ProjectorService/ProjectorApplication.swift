@@ -28,6 +28,8 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
         fileRoots: settings.fileRoots,
         verifier: try await settings.tokenVerifier(),
+        uploadSessions: PostgresUploadSessions(client: postgres, logger: logger),
+        uploadSessionLifetime: settings.uploadSessionLifetime,
         readiness: { try progress.checkReady(maximumLag: settings.readyMaximumLag) })
     var services: [any Service] = [
         postgres, ReadModelChanges(client: postgres, cache: cache, logger: logger),
@@ -51,6 +53,7 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
 /// Every route the projector serves.
 func buildProjectorRouter(
     queries: any RegistryQueries, cache: ResolutionCache = ResolutionCache(), waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier,
+    uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration,
     readiness: @escaping HealthController.ReadinessCheck = {}
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
@@ -66,6 +69,7 @@ func buildProjectorRouter(
     NamespaceQueryController(queries: queries).addRoutes(to: anyone)
     InviteQueryController(queries: queries).addRoutes(to: callers)
     ImportQueryController(queries: queries).addRoutes(to: callers)
+    UploadSessionQueryController(sessions: uploadSessions, lifetime: uploadSessionLifetime).addRoutes(to: callers)
     ResolveController(queries: queries, cache: cache).addRoutes(to: callers)
     AuditController(queries: queries).addRoutes(to: callers)
     DeadLetterController(queries: queries).addRoutes(to: callers)

@@ -54,31 +54,7 @@ public struct PostgresImportWorkLog: ImportWorkLog {
     public func withClaim<Result: Sendable>(
         on id: UUID, _ work: @Sendable () async throws -> Result
     ) async throws -> Result? {
-        let logger = self.logger
-        let key = "import:\(id.uuidString.lowercased())"
-        return try await client.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT pg_try_advisory_lock(hashtextextended(\(key), 0))", logger: logger)
-            var claimed = false
-            for try await granted in rows.decode(Bool.self) { claimed = granted }
-            guard claimed else { return nil }
-            // The unlock runs in a task of its own, so that a cancelled
-            // worker (shutting down) still frees the claim on a connection
-            // that goes back to the pool.
-            let unlock = { @Sendable in
-                _ = try? await Task {
-                    try await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(key), 0))", logger: logger)
-                }.value
-            }
-            do {
-                let result = try await work()
-                await unlock()
-                return result
-            } catch {
-                await unlock()
-                throw error
-            }
-        }
+        try await AdvisoryClaim.run(on: "import:\(id.uuidString.lowercased())", client: client, logger: logger, work)
     }
 
     public func record(_ progress: ImportProgress, of id: UUID, worker: String) async throws {

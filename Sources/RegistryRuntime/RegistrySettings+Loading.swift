@@ -79,6 +79,7 @@ private struct SettingsReader {
             readyMaximumLag: try number("ready.max.lag", defaults.readyMaximumLag),
             qemuImg: text("qemu.img") ?? defaults.qemuImg,
             imageCheckTimeout: .seconds(try number("image.check.timeout.seconds", 120)))
+        settings.uploadSessionLifetime = .seconds(3600 * (try number("upload.session.hours", 24)))
         settings.kafkaDebug = text("kafka.debug")
         settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
         settings.tokenRequirements = TokenRequirements(issuer: text("jwt.issuer"), audience: text("jwt.audience"))

@@ -76,6 +76,8 @@ public struct RegistrySettings: Sendable {
     public var qemuImg: String
     /// The longest one `qemu-img` run may take on an upload.
     public var imageCheckTimeout: Duration
+    /// How long a resumable upload session is kept without a chunk.
+    public var uploadSessionLifetime: Duration
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
     public var kafka: KafkaClientConfiguration {
@@ -117,6 +119,7 @@ public struct RegistrySettings: Sendable {
         self.readyMaximumLag = readyMaximumLag
         self.qemuImg = qemuImg
         self.imageCheckTimeout = imageCheckTimeout
+        self.uploadSessionLifetime = .seconds(24 * 3600)
         self.kafkaDebug = nil
         self.allowFiniteRetention = false
         self.tracing = TracingSettings()

@@ -62,15 +62,16 @@ extension TestClientProtocol {
         try await upload(Array(Data(contentsOf: file)), uri, token: token, contentType: contentType)
     }
 
-    /// Uploads `bytes` as a raw disk body to `uri` and decodes the JSON answer.
+    /// Sends `bytes` as the body of `uri` (by default a raw disk upload)
+    /// and decodes the JSON answer.
     public func upload(
-        _ bytes: [UInt8], _ uri: String, token: String, contentType: String = "application/x-qemu-disk",
-        headers extra: HTTPFields = [:]
+        _ bytes: [UInt8], _ uri: String, method: HTTPRequest.Method = .post, token: String,
+        contentType: String = "application/x-qemu-disk", headers extra: HTTPFields = [:]
     ) async throws -> JSONAnswer {
         var headers = extra
         headers[.authorization] = "Bearer \(token)"
         headers[.contentType] = contentType
-        let response = try await executeRequest(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: bytes))
+        let response = try await executeRequest(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: bytes))
         let body = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
         return JSONAnswer(status: response.status, headers: response.headers, body: body)
     }

@@ -9,6 +9,7 @@ import RegistryAuth
 import RegistryDomain
 import RegistryHTTP
 import RegistryRuntime
+import RegistryTesting
 import Testing
 @testable import IngestService
 @testable import ProjectorService
@@ -81,7 +82,8 @@ struct OpenAPIContractTests {
             uploader: ImageUploader(blobs: FileBlobStore(
                 root: "/unused", maximumSize: 1, validator: QCOW2Validator(), wholeImageCheck: QemuImageCheck())),
             fileRoots: FileRoots([]), verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)),
-            startup: StartupService(logger: Self.logger) {})
+            startup: StartupService(logger: Self.logger) {}, uploadSessions: InMemoryUploadSessions(),
+            uploadSessionLifetime: .seconds(3600))
         let served = Self.served(router)
         let documented = try Self.documented(IngestService.resourceBundle)
         #expect(served.subtracting(documented).isEmpty, "served but not documented")
@@ -93,7 +95,8 @@ struct OpenAPIContractTests {
     func projector() async throws {
         let router = try buildProjectorRouter(
             queries: Self.queries, waiter: Self.waiter, fileRoots: FileRoots([]),
-            verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)))
+            verifier: await TokenVerifier(hmacSecret: String(repeating: "s", count: 32)),
+            uploadSessions: InMemoryUploadSessions(), uploadSessionLifetime: .seconds(3600))
         let served = Self.served(router)
         let documented = try Self.documented(ProjectorService.resourceBundle)
         #expect(served.subtracting(documented).isEmpty, "served but not documented")

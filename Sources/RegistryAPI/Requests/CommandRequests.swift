@@ -136,3 +136,24 @@ public struct ImportImageRequest: Codable, Sendable, Equatable {
         self.sha256 = sha256
     }
 }
+
+/// `POST /v1/uploads`: open a resumable upload session for a new version
+/// of `name`, whose bytes then arrive in chunks.
+public struct CreateUploadRequest: Codable, Sendable, Equatable {
+    public var name: String
+    public var namespace: String?
+    public var source: String?
+    /// The digest the bytes must have, when the client knows it.
+    public var sha256: String?
+    /// The whole upload's size, when the client knows it (checked against
+    /// the size limit before any byte is stored).
+    public var size: Int64?
+
+    public init(name: String, namespace: String? = nil, source: String? = nil, sha256: String? = nil, size: Int64? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.source = source
+        self.sha256 = sha256
+        self.size = size
+    }
+}

@@ -99,7 +99,7 @@ extension ImageScope {
     }
 
     /// The scope as an event writes it.
-    var fields: (ImageSource, Username?, NamespacePath?, String) {
+    public var fields: (ImageSource, Username?, NamespacePath?, String) {
         switch self {
         case .personal(let owner, let name): (.custom, owner, nil, name.value)
         case .namespace(let namespace, let name): (.custom, namespace.owner, namespace.path, name.value)

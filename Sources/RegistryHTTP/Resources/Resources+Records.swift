@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import ReadModel
 import RegistryAPI
 import RegistryDomain
@@ -120,5 +121,26 @@ extension ImportResource {
                 ? Failure(code: record.errorCode ?? "failed", message: record.errorMessage ?? "the import failed") : nil,
             image: image.map(ImageResource.init), requestedBy: record.requestedBy, requestedAt: record.requestedAt,
             finishedAt: record.settledAt)
+    }
+}
+
+extension UploadSessionResource {
+    /// A session as the registry keeps it; it expires `lifetime` after its last chunk.
+    public init(_ session: UploadSession, lifetime: Duration) {
+        let (source, owner, namespace, name) = session.scope.fields
+        self.init(
+            id: session.id, name: name,
+            namespace: namespace.flatMap { path in owner.map { "\(path.value)@\($0.value)" } }, owner: owner?.value,
+            source: source.rawValue, offset: session.offset, size: session.declaredSize, sha256: session.sha256?.hex,
+            location: "/v1/uploads/\(session.id.uuidString.lowercased())", createdAt: session.createdAt,
+            expiresAt: session.updatedAt.addingTimeInterval(Double(lifetime / .milliseconds(1)) / 1000))
+    }
+
+    /// The headers that say how far the session got: `Upload-Offset`, and
+    /// `Range: 0-<last byte>` as the OCI distribution protocol has it.
+    public var progressHeaders: HTTPFields {
+        var fields: HTTPFields = [.location: location, HTTPField.Name("Upload-Offset")!: String(offset)]
+        if offset > 0 { fields[.range] = "0-\(offset - 1)" }
+        return fields
     }
 }

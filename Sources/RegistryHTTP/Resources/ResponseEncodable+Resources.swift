@@ -9,6 +9,7 @@ extension NamespaceResource: ResponseEncodable {}
 extension InviteResource: ResponseEncodable {}
 extension WebhookResource: ResponseEncodable {}
 extension ImportResource: ResponseEncodable {}
+extension UploadSessionResource: ResponseEncodable {}
 extension WebhookDeliveryResource: ResponseEncodable {}
 extension ResolutionResource: ResponseEncodable {}
 extension AuditEntryResource: ResponseEncodable {}

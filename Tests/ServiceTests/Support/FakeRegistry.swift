@@ -26,6 +26,8 @@ final class FakeRegistry: Sendable {
     let readModel = InMemoryReadModel()
     let log: InMemoryEventLog
     let idempotency = InMemoryIdempotencyRecords()
+    let uploadSessions = InMemoryUploadSessions()
+    static let uploadSessionLifetime: Duration = .seconds(3600)
     let verifier: TokenVerifier
     let blobRoot: URL
     /// The largest upload accepted.
@@ -78,14 +80,16 @@ final class FakeRegistry: Sendable {
             recorder: CommandRecorder(
                 publisher: log, waiter: waiter, queries: readModel, idempotencyRecords: idempotency),
             queries: readModel, uploader: ImageUploader(blobs: blobs), fileRoots: fileRoots, verifier: verifier,
-            startup: startup, outboundRules: OutboundRules(outbound))
+            startup: startup, outboundRules: OutboundRules(outbound), uploadSessions: uploadSessions,
+            uploadSessionLifetime: Self.uploadSessionLifetime)
         return Application(router: router, logger: Self.logger)
     }
 
     /// The projector's router.
     func projector() throws -> some ApplicationProtocol {
         let router = try buildProjectorRouter(
-            queries: readModel, waiter: waiter, fileRoots: fileRoots, verifier: verifier)
+            queries: readModel, waiter: waiter, fileRoots: fileRoots, verifier: verifier, uploadSessions: uploadSessions,
+            uploadSessionLifetime: Self.uploadSessionLifetime)
         return Application(router: router, logger: Self.logger)
     }
 
