@@ -70,6 +70,24 @@ struct RegistryClient: Sendable {
         }
     }
 
+    /// Streams bytes `range` of a file as the body of a `PATCH` (an upload
+    /// session's chunk), with its `Content-Range`.
+    func patch(
+        _ path: String, file: String, range: Range<Int64>, total: Int64, sent: @escaping @Sendable (Int) -> Void
+    ) async throws -> Answer {
+        var request = try makeRequest(.PATCH, path)
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.headers.add(name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(total)")
+        return try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(file)) { handle in
+            let chunks = handle.readChunks(in: range, chunkLength: .mebibytes(1)).map { chunk in
+                sent(chunk.readableBytes)
+                return chunk
+            }
+            request.body = .stream(chunks, length: .known(range.upperBound - range.lowerBound))
+            return try await execute(request, timeout: .hours(4))
+        }
+    }
+
     private func makeRequest(_ method: HTTPMethod, _ path: String) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
         request.method = method
@@ -82,9 +100,14 @@ struct RegistryClient: Sendable {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: timeout)
         } catch {
-            throw CommandFailure("cannot reach \(baseURL): \(error)")
+            throw ConnectionFailure(description: "cannot reach \(baseURL): \(error)")
         }
-        let data = try await response.body.collect(upTo: 16 << 20)
+        let data: ByteBuffer
+        do {
+            data = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw ConnectionFailure(description: "the connection to \(baseURL) broke: \(error)")
+        }
         return Answer(status: Int(response.status.code), body: Data(buffer: data))
     }
 }
@@ -102,4 +125,10 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ description: String) {
         self.description = description
     }
+}
+
+/// The registry could not be reached, or the connection broke: worth
+/// trying again.
+struct ConnectionFailure: Error, CustomStringConvertible {
+    let description: String
 }

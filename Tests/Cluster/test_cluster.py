@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+import socket
+
 import pytest
 import requests
 
@@ -234,6 +236,90 @@ def test_imagectl_manages_namespaces_invites_and_webhooks(running_cluster):
     assert refused.returncode != 0 and "not found" in refused.stderr
     unnamed = imagectl(base, "carol", "namespace", "update", "crew", "--visibility", "private")
     assert unnamed.returncode != 0 and "path@owner" in unnamed.stderr
+
+
+class CuttingProxy:
+    """A TCP proxy on 127.0.0.1 to one ingest replica at a time, as a flaky
+    network in front of a balancer: once `cuts[i]` bytes in all have come
+    from clients it drops the connection (each cut once), and from the
+    second cut on it forwards to the next replica."""
+
+    def __init__(self, upstreams, cuts):
+        self.upstreams, self.cuts = upstreams, list(cuts)
+        self.sent, self.cut, self.connections = 0, 0, [0] * len(upstreams)
+        self.lock = threading.Lock()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            with self.lock:
+                target = 0 if self.cut < 2 else 1
+                self.connections[target] += 1
+            upstream = socket.create_connection(("127.0.0.1", self.upstreams[target]))
+            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
+
+    def pump(self, source, destination, counted):
+        try:
+            while data := source.recv(1 << 16):
+                destination.sendall(data)
+                if counted:
+                    with self.lock:
+                        self.sent += len(data)
+                        cutting = self.cut < len(self.cuts) and self.sent >= self.cuts[self.cut]
+                        if cutting:
+                            self.cut += 1
+                    if cutting:
+                        break
+        except OSError:
+            pass
+        for end in (source, destination):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+    def stop(self):
+        self.server.close()
+
+
+def test_an_upload_cut_twice_resumes_on_another_replica(running_cluster, tmp_path):
+    """A 1 GiB upload through imagectl whose connection is cut at 300 MiB
+    and at 700 MiB goes on from the registry's bytes each time, the second
+    time on the other ingest replica; the stored image has the file's digest."""
+    base = running_cluster
+    path = tmp_path / "big.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "2G"], check=True)
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x61 0 1G", str(path)], check=True, capture_output=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    proxy = CuttingProxy([BASE_PORT + 1, BASE_PORT + 2], [300 << 20, 700 << 20])
+    try:
+        environment = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+        result = subprocess.run(
+            [str(ROOT / ".build" / "debug" / "imagectl"), "upload", str(path), "--name", "resumed", "--wait",
+             "--chunk-mebibytes", "128", "--url", f"http://127.0.0.1:{proxy.port}", "--query-url", base,
+             "--token", token("alice", ["image:write", "image:read"])],
+            capture_output=True, text=True, timeout=600, env=environment)
+    finally:
+        proxy.stop()
+    assert result.returncode == 0, result.stderr
+    assert f"sha256:{digest}" in result.stdout
+    assert proxy.cut == 2
+    assert proxy.connections[0] > 0 and proxy.connections[1] > 0, proxy.connections
+    # Resumed, not sent again: about one file's worth of bytes went through.
+    assert proxy.sent < path.stat().st_size * 1.3, proxy.sent
+    assert not list((tmp_path / "cache" / "imagectl" / "uploads").glob("*")), "the finished upload is forgotten"
+    answer = requests.get(f"{base}/v1/resolve", timeout=30, params={"driver": "qemu", "image": "resumed", "user": "alice"},
+                          headers={"Authorization": f"Bearer {token('alice', ['image:read'])}"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["sha256"] == digest
 
 
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
