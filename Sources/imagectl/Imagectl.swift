@@ -7,7 +7,7 @@ struct Imagectl: AsyncParsableCommand {
         commandName: "imagectl",
         abstract: "Command-line client of the Djinn CI image registry.",
         subcommands: [
-            UploadCommand.self, ImportCommand.self, ImagesCommand.self, NamespacesCommand.self, NamespaceCommand.self,
+            UploadCommand.self, PullCommand.self, ImportCommand.self, ImagesCommand.self, NamespacesCommand.self, NamespaceCommand.self,
             InviteCommand.self, WebhookCommand.self, ResolveCommand.self, AuditCommand.self, TokenCommand.self,
             SeedCommand.self,
         ])

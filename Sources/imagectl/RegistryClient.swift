@@ -88,6 +88,23 @@ struct RegistryClient: Sendable {
         }
     }
 
+    /// Sends a `GET` and hands the answer's status and streaming body to
+    /// `receive`, with no time limit on the body.
+    func download(
+        _ path: String, headers: [String: String],
+        _ receive: (Int, HTTPClientResponse.Body) async throws -> Void
+    ) async throws {
+        var request = try makeRequest(.GET, path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
+        } catch {
+            throw ConnectionFailure(description: "cannot reach \(baseURL): \(error)")
+        }
+        try await receive(Int(response.status.code), response.body)
+    }
+
     private func makeRequest(_ method: HTTPMethod, _ path: String) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
         request.method = method

@@ -244,9 +244,10 @@ class CuttingProxy:
     from clients it drops the connection (each cut once), and from the
     second cut on it forwards to the next replica."""
 
-    def __init__(self, upstreams, cuts):
-        self.upstreams, self.cuts = upstreams, list(cuts)
+    def __init__(self, upstreams, cuts, counting_answers=False):
+        self.upstreams, self.cuts, self.counting_answers = upstreams, list(cuts), counting_answers
         self.sent, self.cut, self.connections = 0, 0, [0] * len(upstreams)
+        self.ranges = []  # the Range header of each request that had one
         self.lock = threading.Lock()
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
@@ -262,13 +263,20 @@ class CuttingProxy:
                 target = 0 if self.cut < 2 else 1
                 self.connections[target] += 1
             upstream = socket.create_connection(("127.0.0.1", self.upstreams[target]))
-            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
+            threading.Thread(target=self.pump, args=(client, upstream, not self.counting_answers, True),
+                             daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, self.counting_answers, False),
+                             daemon=True).start()
 
-    def pump(self, source, destination, counted):
+    def pump(self, source, destination, counted, from_client):
         try:
             while data := source.recv(1 << 16):
                 destination.sendall(data)
+                if from_client:
+                    for line in data.split(b"\r\n"):
+                        if line.lower().startswith(b"range: bytes="):
+                            with self.lock:
+                                self.ranges.append(line.decode().split(":", 1)[1].strip())
                 if counted:
                     with self.lock:
                         self.sent += len(data)
@@ -320,6 +328,34 @@ def test_an_upload_cut_twice_resumes_on_another_replica(running_cluster, tmp_pat
                           headers={"Authorization": f"Bearer {token('alice', ['image:read'])}"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["sha256"] == digest
+
+    # Pulled back through a connection cut at 400 MiB: the download goes on
+    # with Range from the bytes it has, and the file is checked whole.
+    image_id = answer.json()["image_id"]
+    pulled = tmp_path / "pulled.qcow2"
+    nginx_port = int(base.rsplit(":", 1)[1])
+    reading = CuttingProxy([nginx_port, nginx_port], [400 << 20], counting_answers=True)
+    try:
+        result = imagectl(f"http://127.0.0.1:{reading.port}", "alice", "pull", image_id, "--output", str(pulled))
+    finally:
+        reading.stop()
+    assert result.returncode == 0, result.stderr
+    assert f"sha256:{digest}" in result.stdout
+    assert hashlib.sha256(pulled.read_bytes()).hexdigest() == digest
+    assert reading.cut == 1 and any(r.startswith("bytes=") and r != "bytes=0-" for r in reading.ranges), reading.ranges
+    assert reading.sent < path.stat().st_size * 1.3, reading.sent
+    # A run that ended partway (its .part is left) goes on in the next run.
+    partial = tmp_path / "again.qcow2.part"
+    with open(path, "rb") as source, open(partial, "wb") as target:
+        target.write(source.read(100 << 20))
+    rerun = CuttingProxy([nginx_port], [])
+    try:
+        result = imagectl(f"http://127.0.0.1:{rerun.port}", "alice", "pull", image_id, "--output", str(tmp_path / "again.qcow2"))
+    finally:
+        rerun.stop()
+    assert result.returncode == 0, result.stderr
+    assert rerun.ranges == [f"bytes={100 << 20}-"], rerun.ranges
+    assert not partial.exists() and hashlib.sha256((tmp_path / "again.qcow2").read_bytes()).hexdigest() == digest
 
 
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
