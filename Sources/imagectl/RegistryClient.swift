@@ -33,11 +33,13 @@ struct RegistryClient: Sendable {
         }
     }
 
-    /// Sends a request with no body.
-    func send(_ method: HTTPMethod, _ path: String, headers: [String: String] = [:]) async throws -> Answer {
+    /// Sends a request with no body, waiting for its answer at most `timeout`.
+    func send(
+        _ method: HTTPMethod, _ path: String, headers: [String: String] = [:], timeout: TimeAmount = .seconds(60)
+    ) async throws -> Answer {
         var request = try makeRequest(method, path)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        return try await execute(request, timeout: .seconds(60))
+        return try await execute(request, timeout: timeout)
     }
 
     /// Sends `body` as JSON.
@@ -116,6 +118,8 @@ struct RegistryClient: Sendable {
         let response: HTTPClientResponse
         do {
             response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw ConnectionFailure(description: "\(baseURL) did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
         } catch {
             throw ConnectionFailure(description: "cannot reach \(baseURL): \(error)")
         }

@@ -101,7 +101,8 @@ struct UploadCommand: AsyncParsableCommand {
         }
         progress.finish()
         let query = "?digest=sha256:\(digest)" + (wait ? "&wait=true" : "")
-        let answer = try await writer.send(.PUT, session.location + query)
+        // The registry reads the whole file before it answers: no short limit.
+        let answer = try await writer.send(.PUT, session.location + query, timeout: .hours(1))
         if answer.status != 503 { state.remove() }
         if answer.status == 202 {
             let event = try answer.decode(AcceptedResource.self, expecting: [202]).event
