@@ -52,7 +52,12 @@ struct ImportCommand: AsyncParsableCommand {
         }
         progress.finish()
         guard let image = current.image, current.status == "done" else {
-            throw CommandFailure("\(name): import failed: \(current.error?.message ?? current.status)")
+            let status: ExitStatus = switch current.error?.code {
+            case "invalid_image", "digest_mismatch": .invalidImage
+            case "download_failed": .temporary
+            default: .refused
+            }
+            throw CommandFailure("\(name): import failed: \(current.error?.message ?? current.status)", status: status)
         }
         print("\(name): version \(image.version) sha256:\(image.sha256) (\(current.bytes) bytes downloaded)")
     }

@@ -29,13 +29,18 @@ struct InviteCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the invites waiting for your answer.")
 
+        @OptionGroup var output: OutputOptions
         @OptionGroup var connection: Connection
 
         func run() async throws {
             let client = try await connection.reader(scopes: [.namespaceRead])
-            try await Listing.each(client, path: "/v1/invites", query: [], of: InviteResource.self) { invite in
-                print(InviteCommand.line(invite))
-            }
+            let invites = try await Listing.all(client, path: "/v1/invites", query: [], of: InviteResource.self)
+            try output.print(invites, columns: [
+                Column("ID") { $0.id.uuidString.lowercased() },
+                Column("NAMESPACE") { $0.namespace },
+                Column("INVITED BY") { $0.invitedBy },
+                Column("STATE") { $0.state },
+            ])
         }
     }
 

@@ -47,7 +47,9 @@ struct PullCommand: AsyncParsableCommand {
                 failures = 0
             } catch let failure as ConnectionFailure {
                 failures += 1
-                guard failures <= retries else { throw CommandFailure("\(failure.description); run again to go on") }
+                guard failures <= retries else {
+                    throw CommandFailure("\(failure.description); run again to go on", status: .temporary)
+                }
                 try await Task.sleep(for: .seconds(min(30, 1 << min(failures - 1, 5))))
             }
         }
@@ -55,7 +57,9 @@ struct PullCommand: AsyncParsableCommand {
         let digest = try await UploadCommand.sha256(of: partial)
         guard digest == image.sha256 else {
             _ = try? await FileSystem.shared.removeItem(at: FilePath(partial), strategy: .platformDefault, recursively: false)
-            throw CommandFailure("the downloaded file has sha256:\(digest), not the image's sha256:\(image.sha256); removed it, pull again")
+            throw CommandFailure(
+                "the downloaded file has sha256:\(digest), not the image's sha256:\(image.sha256); removed it, pull again",
+                status: .invalidImage)
         }
         _ = try? await FileSystem.shared.removeItem(at: FilePath(output), strategy: .platformDefault, recursively: false)
         try await FileSystem.shared.moveItem(at: FilePath(partial), to: FilePath(output))
@@ -83,7 +87,8 @@ struct PullCommand: AsyncParsableCommand {
             case 500...599:
                 throw ConnectionFailure(description: "the registry answered \(status)")
             default:
-                throw CommandFailure("the registry answered \(status) for the image's file")
+                throw CommandFailure(
+                    "the registry answered \(status) for the image's file", status: ExitStatus(httpStatus: status, code: nil))
             }
             try await FileSystem.shared.withFileHandle(
                 forWritingAt: FilePath(partial), options: .modifyFile(createIfNecessary: true)

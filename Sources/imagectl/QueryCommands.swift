@@ -2,50 +2,69 @@ import ArgumentParser
 import Foundation
 import RegistryAPI
 
-/// `imagectl images`: visible images, one per line.
+/// `imagectl images`: visible images.
 struct ImagesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List visible images.")
+    static let configuration = CommandConfiguration(
+        commandName: "images", abstract: "List visible images.",
+        discussion: "Example: imagectl images --namespace team@alice -o json")
 
     @Option(help: "Only this namespace: path or path@owner.") var namespace: String?
     @Option(help: "Only names containing this text.") var search: String?
+    @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection
+
+    static let columns: [Column<ImageResource>] = [
+        Column("ID") { $0.id.uuidString.lowercased() },
+        Column("NAME") { $0.name },
+        Column("VERSION") { String($0.version) },
+        Column("NAMESPACE") { $0.namespace ?? ($0.source == .base ? "(base)" : "(personal)") },
+        Column("SIZE") { String($0.size) },
+        Column("SHA256") { $0.sha256 },
+    ]
 
     func run() async throws {
         var query: [String] = []
         if let namespace { query.append("namespace=\(UploadCommand.escaped(namespace))") }
         if let search { query.append("search=\(UploadCommand.escaped(search))") }
         let client = try await connection.reader(scopes: [.imageRead])
-        try await Listing.each(client, path: "/v1/images", query: query, of: ImageResource.self) { image in
-            let place = image.namespace ?? (image.source == .base ? "(base)" : "(personal)")
-            print("\(image.id)  \(image.name) v\(image.version)  \(place)  \(image.size) bytes  sha256:\(image.sha256)")
-        }
+        let images = try await Listing.all(client, path: "/v1/images", query: query, of: ImageResource.self)
+        try output.print(images, columns: Self.columns)
     }
 }
 
-/// `imagectl namespaces`: visible namespaces, one per line.
+/// `imagectl namespaces`: visible namespaces.
 struct NamespacesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "namespaces", abstract: "List visible namespaces.")
+    static let configuration = CommandConfiguration(
+        commandName: "namespaces", abstract: "List visible namespaces.",
+        discussion: "Example: imagectl namespaces --owner alice")
 
     @Option(help: "Only this owner's namespaces.") var owner: String?
+    @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection
 
     func run() async throws {
         let client = try await connection.reader(scopes: [.namespaceRead])
-        try await Listing.each(
-            client, path: "/v1/namespaces", query: owner.map { ["owner=\($0)"] } ?? [], of: NamespaceResource.self
-        ) { namespace in
-            print("\(namespace.reference)  \(namespace.visibility.rawValue)")
-        }
+        let namespaces = try await Listing.all(
+            client, path: "/v1/namespaces", query: owner.map { ["owner=\(UploadCommand.escaped($0))"] } ?? [],
+            of: NamespaceResource.self)
+        try output.print(namespaces, columns: [
+            Column("NAMESPACE") { $0.reference },
+            Column("VISIBILITY") { $0.visibility.rawValue },
+            Column("DESCRIPTION") { $0.description },
+        ])
     }
 }
 
 /// `imagectl resolve`: what a build would boot.
 struct ResolveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Resolve an image name for a build's user.")
+    static let configuration = CommandConfiguration(
+        commandName: "resolve", abstract: "Resolve an image name for a build's user.",
+        discussion: "Example: imagectl resolve builder --build-user alice --namespace team@alice")
 
     @Argument(help: "Image name, or name@sha256:<digest>.") var image: String
     @Option(help: "The build's user.") var buildUser: String
     @Option(help: "The build's namespace: path@owner.") var namespace: String?
+    @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection
 
     func run() async throws {
@@ -53,18 +72,27 @@ struct ResolveCommand: AsyncParsableCommand {
         if let namespace { path += "&namespace=\(UploadCommand.escaped(namespace))" }
         let client = try await connection.reader(scopes: [.imageResolve])
         let found = try await client.send(.GET, path).decode(ResolutionResource.self)
-        print("\(found.source.rawValue) \(found.name) v\(found.version) sha256:\(found.sha256) \(found.location)")
+        try output.print(found, columns: [
+            Column("SOURCE") { $0.source.rawValue },
+            Column("NAME") { $0.name },
+            Column("VERSION") { String($0.version) },
+            Column("SHA256") { $0.sha256 },
+            Column("LOCATION") { $0.location },
+        ])
     }
 }
 
 /// `imagectl audit`: the event history, oldest first.
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Show the audit trail.")
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show the audit trail.",
+        discussion: "Example: imagectl audit --build 4711 -o yaml")
 
     @Option(help: "Only this build.") var build: String?
     @Option(help: "Only this image id.") var image: String?
     @Option(help: "Only this event type.") var type: String?
     @Option(help: "Only this namespace: path@owner.") var namespace: String?
+    @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection
 
     func run() async throws {
@@ -73,27 +101,32 @@ struct AuditCommand: AsyncParsableCommand {
             if let value { query.append("\(name)=\(UploadCommand.escaped(value))") }
         }
         let client = try await connection.reader(scopes: [.imageRead])
+        let entries = try await Listing.all(client, path: "/v1/audit", query: query, of: AuditEntryResource.self)
         let json = RegistryJSON.encoder()
-        try await Listing.each(client, path: "/v1/audit", query: query, of: AuditEntryResource.self) { entry in
-            let data = (try? json.encode(entry.data)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            let time = entry.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-            print("\(time)  \(entry.position)  \(entry.type)  by \(entry.actor)  \(data)")
-        }
+        try output.print(entries, columns: [
+            Column("TIME") { $0.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) },
+            Column("POSITION") { $0.position.description },
+            Column("TYPE") { $0.type },
+            Column("ACTOR") { $0.actor },
+            Column("DATA") { entry in (try? json.encode(entry.data)).map { String(decoding: $0, as: UTF8.self) } ?? "" },
+        ])
     }
 }
 
 /// Walks every page of a list.
 enum Listing {
-    static func each<Item: Codable & Sendable>(
-        _ client: RegistryClient, path: String, query: [String], of type: Item.Type, _ body: (Item) -> Void
-    ) async throws {
+    static func all<Item: Codable & Sendable>(
+        _ client: RegistryClient, path: String, query: [String], of type: Item.Type
+    ) async throws -> [Item] {
+        var items: [Item] = []
         var cursor: String?
         repeat {
             let parameters = query + (cursor.map { ["cursor=\($0)"] } ?? [])
             let page = try await client.send(.GET, path + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
                 .decode(Page<Item>.self)
-            page.items.forEach(body)
+            items += page.items
             cursor = page.nextCursor
         } while cursor != nil
+        return items
     }
 }

@@ -22,9 +22,22 @@ struct RegistryClient: Sendable {
             (try? RegistryJSON.decoder().decode(ErrorResource.self, from: body))?.error.message ?? "HTTP \(status)"
         }
 
+        /// The server's error code (`invalid_image`, `not_found` …), when it sent one.
+        var errorCode: String? {
+            (try? RegistryJSON.decoder().decode(ErrorResource.self, from: body))?.error.code
+        }
+
+        /// The failure this answer stands for, with what to do and its exit status.
+        func failure(_ subject: String? = nil) -> CommandFailure {
+            let advice = ExitStatus.advice(httpStatus: status).map { " (\($0))" } ?? ""
+            return CommandFailure(
+                (subject.map { "\($0): " } ?? "") + errorMessage + advice,
+                status: ExitStatus(httpStatus: status, code: errorCode))
+        }
+
         /// The body as `Resource` when the status is one of `statuses`; otherwise a failure naming the server's error.
         func decode<Resource: Decodable>(_ type: Resource.Type, expecting statuses: Set<Int> = [200]) throws -> Resource {
-            guard statuses.contains(status) else { throw CommandFailure(errorMessage) }
+            guard statuses.contains(status) else { throw failure() }
             do {
                 return try RegistryJSON.decoder().decode(type, from: body)
             } catch {
@@ -139,12 +152,15 @@ extension String {
     }
 }
 
-/// A failure reported as one line on standard error, with a non-zero exit.
+/// A failure reported as one line on standard error, ending the command
+/// with `status`.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
+    let status: ExitStatus
 
-    init(_ description: String) {
+    init(_ description: String, status: ExitStatus = .usage) {
         self.description = description
+        self.status = status
     }
 }
 

@@ -87,11 +87,13 @@ struct UploadCommand: AsyncParsableCommand {
                     throw ConnectionFailure(description: answer.errorMessage)
                 default:
                     if [404, 413, 422].contains(answer.status) { state.remove() }
-                    throw CommandFailure("\(name): \(answer.errorMessage)")
+                    throw answer.failure(name)
                 }
             } catch let failure as ConnectionFailure {
                 failures += 1
-                guard failures <= retries else { throw CommandFailure("\(name): \(failure.description); run again to go on") }
+                guard failures <= retries else {
+                    throw CommandFailure("\(name): \(failure.description); run again to go on", status: .temporary)
+                }
                 try await Task.sleep(for: .seconds(min(30, 1 << min(failures - 1, 5))))
                 if let current = try? await reader.send(.GET, session.location).decode(UploadSessionResource.self) {
                     offset = current.offset

@@ -38,13 +38,20 @@ struct WebhookCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a namespace's webhooks.")
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
+        @OptionGroup var output: OutputOptions
         @OptionGroup var connection: Connection
 
         func run() async throws {
             let client = try await connection.reader(scopes: [.namespaceRead])
-            try await Listing.each(
-                client, path: try NamespaceAddress(namespace).path + "/webhooks", query: [], of: WebhookResource.self
-            ) { print(WebhookCommand.line($0)) }
+            let webhooks = try await Listing.all(
+                client, path: try NamespaceAddress(namespace).path + "/webhooks", query: [], of: WebhookResource.self)
+            try output.print(webhooks, columns: [
+                Column("ID") { $0.id.uuidString.lowercased() },
+                Column("URL") { $0.url },
+                Column("EVENTS") { $0.events.joined(separator: ",") },
+                Column("ACTIVE") { String($0.active) },
+                Column("SIGNED") { String($0.hasSecret) },
+            ])
         }
     }
 
@@ -69,16 +76,22 @@ struct WebhookCommand: AsyncParsableCommand {
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
         @Argument(help: "The webhook's id.") var id: String
+        @OptionGroup var output: OutputOptions
         @OptionGroup var connection: Connection
 
         func run() async throws {
             let client = try await connection.reader(scopes: [.namespaceRead])
             let path = try NamespaceAddress(namespace).path + "/webhooks/\(UploadCommand.escaped(id))/deliveries"
-            try await Listing.each(client, path: path, query: [], of: WebhookDeliveryResource.self) { delivery in
-                let status = delivery.statusCode.map(String.init) ?? "-"
-                print("\(delivery.id.uuidString.lowercased())  \(delivery.event)/\(delivery.action)  \(delivery.state)  "
-                    + "\(status)  \(delivery.attempts) attempts  \(delivery.durationMilliseconds) ms  \(delivery.error ?? "")")
-            }
+            let deliveries = try await Listing.all(client, path: path, query: [], of: WebhookDeliveryResource.self)
+            try output.print(deliveries, columns: [
+                Column("ID") { $0.id.uuidString.lowercased() },
+                Column("EVENT") { "\($0.event)/\($0.action)" },
+                Column("STATE") { $0.state },
+                Column("STATUS") { $0.statusCode.map(String.init) ?? "-" },
+                Column("ATTEMPTS") { String($0.attempts) },
+                Column("MS") { String($0.durationMilliseconds) },
+                Column("ERROR") { $0.error ?? "" },
+            ])
         }
     }
 

@@ -40,7 +40,7 @@ def token(user, scopes):
 
 def cluster(command, **extra):
     environment = dict(os.environ, CLUSTER_DIR=str(DATA), CLUSTER_PORT=str(PORT), CLUSTER_BASE_PORT=str(BASE_PORT),
-                       IMAGE_REGISTRY_JWT_SECRET=SECRET, INGEST_REPLICAS="2", PROJECTOR_REPLICAS="2",
+                       IMAGE_REGISTRY_JWT_SECRET=SECRET, INGEST_REPLICAS="3", PROJECTOR_REPLICAS="2",
                        LOG_FORMAT="json", **extra)
     subprocess.run([str(ROOT / "scripts" / "cluster"), command], check=True, env=environment)
 
@@ -74,6 +74,14 @@ def psql(query):
 
 def pid_of(name):
     return int((DATA / "pids" / f"{name}.pid").read_text())
+
+
+def replica_alive(name):
+    try:
+        os.kill(pid_of(name), 0)
+        return True
+    except (OSError, FileNotFoundError):
+        return False
 
 
 def held_image(base, writer, directory, name="held", pattern=0x5A):
@@ -262,7 +270,11 @@ class CuttingProxy:
             with self.lock:
                 target = 0 if self.cut < 2 else 1
                 self.connections[target] += 1
-            upstream = socket.create_connection(("127.0.0.1", self.upstreams[target]))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstreams[target]))
+            except OSError:
+                client.close()
+                continue
             threading.Thread(target=self.pump, args=(client, upstream, not self.counting_answers, True),
                              daemon=True).start()
             threading.Thread(target=self.pump, args=(upstream, client, self.counting_answers, False),
@@ -307,7 +319,10 @@ def test_an_upload_cut_twice_resumes_on_another_replica(running_cluster, tmp_pat
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "2G"], check=True)
     subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x61 0 1G", str(path)], check=True, capture_output=True)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    proxy = CuttingProxy([BASE_PORT + 1, BASE_PORT + 2], [300 << 20, 700 << 20])
+    # Two ingest replicas still running (another test kills one).
+    live = [BASE_PORT + index for index in (1, 2, 3) if replica_alive(f"image-ingest-{index}")]
+    assert len(live) >= 2, live
+    proxy = CuttingProxy(live[:2], [300 << 20, 700 << 20])
     try:
         environment = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
         result = subprocess.run(
@@ -358,6 +373,61 @@ def test_an_upload_cut_twice_resumes_on_another_replica(running_cluster, tmp_pat
     assert not partial.exists() and hashlib.sha256((tmp_path / "again.qcow2").read_bytes()).hexdigest() == digest
 
 
+def test_imagectl_output_formats_and_exit_statuses(running_cluster, tmp_path):
+    """Every read command prints a table with a header row (or none), the
+    API's JSON, or the same as YAML; failures end with the documented
+    exit statuses."""
+    import json
+    import yaml
+    base = running_cluster
+
+    def run(user, *arguments):
+        return imagectl(base, user, *arguments)
+
+    assert run("erin", "namespace", "create", "lab/gpu", "--visibility", "public").returncode == 0
+    assert run("erin", "namespace", "update", "lab@erin", "--description", "Lab images").returncode == 0
+    table = run("erin", "namespaces", "--owner", "erin")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout == (
+        "NAMESPACE     VISIBILITY  DESCRIPTION\n"
+        "lab@erin      public      Lab images\n"
+        "lab/gpu@erin  public\n"), table.stdout
+    bare = run("erin", "namespaces", "--owner", "erin", "--no-headers")
+    assert bare.stdout.splitlines()[0].startswith("lab@erin")
+    as_json = json.loads(run("erin", "namespaces", "--owner", "erin", "-o", "json").stdout)
+    assert [n["reference"] for n in as_json] == ["lab@erin", "lab/gpu@erin"]
+    as_yaml = yaml.safe_load(run("erin", "namespaces", "--owner", "erin", "-o", "yaml").stdout)
+    assert as_yaml == as_json
+
+    path = tmp_path / "erin.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "16M"], check=True)
+    uploaded = run("erin", "upload", str(path), "--name", "tiny", "--namespace", "lab", "--wait")
+    assert uploaded.returncode == 0, uploaded.stderr
+    for command, key in [(["images", "--namespace", "lab@erin"], "sha256"), (["audit", "--namespace", "lab@erin"], "type")]:
+        listed = run("erin", *command, "-o", "json")
+        assert listed.returncode == 0, listed.stderr
+        items = json.loads(listed.stdout)
+        assert items and all(key in item for item in items), listed.stdout
+        assert yaml.safe_load(run("erin", *command, "-o", "yaml").stdout) == items
+        header = run("erin", *command).stdout.splitlines()[0].split()
+        assert header[0] in ("ID", "TIME"), header
+    resolved = run("erin", "resolve", "tiny", "--build-user", "erin", "--namespace", "lab@erin", "-o", "json")
+    assert json.loads(resolved.stdout)["name"] == "tiny", resolved.stdout + resolved.stderr
+
+    v2 = tmp_path / "v2.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=0.10", str(v2), "16M"], check=True)
+    statuses = {
+        "usage": (run("erin", "images", "--no-such-flag").returncode, 1),
+        "not found": (run("erin", "resolve", "nothing", "--build-user", "erin").returncode, 2),
+        "refused": (subprocess.run([str(ROOT / ".build" / "debug" / "imagectl"), "images", "--url", base, "--token",
+                                    "not-a-token"], capture_output=True, text=True).returncode, 3),
+        "invalid image": (run("erin", "upload", str(v2), "--name", "old").returncode, 4),
+        "temporary": (subprocess.run([str(ROOT / ".build" / "debug" / "imagectl"), "images", "--url", "http://127.0.0.1:9",
+                                      "--token", "t"], capture_output=True, text=True).returncode, 75),
+    }
+    assert all(got == wanted for got, wanted in statuses.values()), statuses
+
+
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
     """Each replica's /metrics, read with Prometheus' own client parser,
     follows the naming conventions and carries the families operators
@@ -366,12 +436,6 @@ def test_every_replica_names_its_metrics_by_prometheus_conventions(running_clust
     # The balancer does not serve /metrics: Prometheus scrapes each replica.
     assert requests.get(f"{running_cluster}/metrics", timeout=10).status_code == 404
     # Replicas the crash test killed are left out; every service has a live one.
-    def alive(name):
-        try:
-            os.kill(pid_of(name), 0)
-            return True
-        except OSError:
-            return False
 
     # One write and one lookup first, so that the families the code creates
     # at their first use (the produce and projection metrics, the resolve
@@ -395,7 +459,7 @@ def test_every_replica_names_its_metrics_by_prometheus_conventions(running_clust
     scraped = {}  # service -> the /metrics texts of its live replicas
     first_ports = {"image-ingest": BASE_PORT, "image-projector": BASE_PORT + 50}
     for service, first_port in first_ports.items():
-        replica_ports = [first_port + index for index in (1, 2) if alive(f"{service}-{index}")]
+        replica_ports = [first_port + index for index in (1, 2) if replica_alive(f"{service}-{index}")]
         assert replica_ports, f"no {service} replica is running"
         for port in replica_ports:
             text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
