@@ -16,7 +16,7 @@ struct Imagectl: AsyncParsableCommand {
         subcommands: [
             UploadCommand.self, PullCommand.self, ImportCommand.self, ImagesCommand.self, NamespacesCommand.self,
             NamespaceCommand.self, InviteCommand.self, WebhookCommand.self, ResolveCommand.self, AuditCommand.self,
-            TokenCommand.self, SeedCommand.self,
+            SeedCommand.self, LoginCommand.self, LogoutCommand.self, ContextCommand.self, DevCommand.self,
         ])
 
     /// Runs the command line, ending with the documented exit status.

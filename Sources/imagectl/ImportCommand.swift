@@ -33,7 +33,7 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var connection: Connection
 
     func run() async throws {
-        let writer = try await connection.writer(scopes: [.imageWrite, .imageRead])
+        let writer = try connection.writer()
         let answer = try await writer.send(
             .POST, "/v1/imports",
             json: ImportImageRequest(name: name, namespace: namespace, downloadURL: downloadURL, sha256: sha256))
@@ -42,7 +42,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard !noWait else {
             return print("\(name): import \(current.id.uuidString.lowercased()) recorded at \(event.position)")
         }
-        let reader = try await connection.reader(scopes: [.imageRead])
+        let reader = try connection.reader()
         let progress = ProgressBar(total: 0, enabled: isatty(STDERR_FILENO) == 1)
         let path = "/v1/imports/\(current.id.uuidString.lowercased())?after=\(event.position)"
         while !current.hasEnded {

@@ -18,7 +18,7 @@ struct InviteCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let invite = try await client.send(
                 .POST, try NamespaceAddress(namespace).path + "/invites?wait=true", json: UsernameRequest(username: username)
             ).decode(InviteResource.self, expecting: [200, 201])
@@ -33,7 +33,7 @@ struct InviteCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.reader(scopes: [.namespaceRead])
+            let client = try connection.reader()
             let invites = try await Listing.all(client, path: "/v1/invites", query: [], of: InviteResource.self)
             try output.print(invites, columns: [
                 Column("ID") { $0.id.uuidString.lowercased() },
@@ -63,7 +63,7 @@ struct InviteCommand: AsyncParsableCommand {
     }
 
     static func answer(_ id: String, _ verb: String, _ connection: Connection) async throws {
-        let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+        let client = try connection.writer()
         let invite = try await client.send(.POST, "/v1/invites/\(UploadCommand.escaped(id))/\(verb)?wait=true")
             .decode(InviteResource.self, expecting: [200])
         print(line(invite))

@@ -18,7 +18,7 @@ struct NamespaceCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let namespace = try await client.send(
                 .POST, "/v1/namespaces?wait=true", json: CreateNamespaceRequest(path: path, visibility: visibility)
             ).decode(NamespaceResource.self, expecting: [200, 201])
@@ -37,7 +37,7 @@ struct NamespaceCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let changed = try await client.send(
                 .PATCH, try NamespaceAddress(namespace).path + "?wait=true",
                 json: UpdateNamespaceRequest(visibility: visibility, description: description)
@@ -55,7 +55,7 @@ struct NamespaceCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let deleted = try await client.send(.DELETE, try NamespaceAddress(namespace).path)
                 .decode(NamespaceResource.self, expecting: [200])
             print("\(deleted.reference): deleted")

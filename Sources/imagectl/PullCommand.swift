@@ -33,7 +33,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var connection: Connection
 
     func run() async throws {
-        let reader = try await connection.reader(scopes: [.imageRead])
+        let reader = try connection.reader()
         let image = try await reader.send(.GET, "/v1/images/\(UploadCommand.escaped(id))").decode(ImageResource.self)
         let partial = output + ".part"
         let progress = ProgressBar(total: image.size, enabled: isatty(STDERR_FILENO) == 1)

@@ -26,7 +26,7 @@ struct ImagesCommand: AsyncParsableCommand {
         var query: [String] = []
         if let namespace { query.append("namespace=\(UploadCommand.escaped(namespace))") }
         if let search { query.append("search=\(UploadCommand.escaped(search))") }
-        let client = try await connection.reader(scopes: [.imageRead])
+        let client = try connection.reader()
         let images = try await Listing.all(client, path: "/v1/images", query: query, of: ImageResource.self)
         try output.print(images, columns: Self.columns)
     }
@@ -43,7 +43,7 @@ struct NamespacesCommand: AsyncParsableCommand {
     @OptionGroup var connection: Connection
 
     func run() async throws {
-        let client = try await connection.reader(scopes: [.namespaceRead])
+        let client = try connection.reader()
         let namespaces = try await Listing.all(
             client, path: "/v1/namespaces", query: owner.map { ["owner=\(UploadCommand.escaped($0))"] } ?? [],
             of: NamespaceResource.self)
@@ -70,7 +70,7 @@ struct ResolveCommand: AsyncParsableCommand {
     func run() async throws {
         var path = "/v1/resolve?driver=qemu&image=\(UploadCommand.escaped(image))&user=\(UploadCommand.escaped(buildUser))"
         if let namespace { path += "&namespace=\(UploadCommand.escaped(namespace))" }
-        let client = try await connection.reader(scopes: [.imageResolve])
+        let client = try connection.reader()
         let found = try await client.send(.GET, path).decode(ResolutionResource.self)
         try output.print(found, columns: [
             Column("SOURCE") { $0.source.rawValue },
@@ -100,7 +100,7 @@ struct AuditCommand: AsyncParsableCommand {
         for (name, value) in [("build", build), ("image", image), ("type", type), ("namespace", namespace)] {
             if let value { query.append("\(name)=\(UploadCommand.escaped(value))") }
         }
-        let client = try await connection.reader(scopes: [.imageRead])
+        let client = try connection.reader()
         let entries = try await Listing.all(client, path: "/v1/audit", query: query, of: AuditEntryResource.self)
         let json = RegistryJSON.encoder()
         try output.print(entries, columns: [

@@ -31,7 +31,7 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalogue = try JSONDecoder().decode(Catalogue.self, from: Data(contentsOf: URL(fileURLWithPath: self.catalogue)))
-        let client = try await connection.writer(scopes: [.registryAdmin])
+        let client = try connection.writer()
         let root = URL(fileURLWithPath: baseDir).standardizedFileURL
         var registrations: [RegisterImageRequest] = []
         for name in catalogue.images {
@@ -55,7 +55,7 @@ struct SeedCommand: AsyncParsableCommand {
         }
         let outcomes = try answer.decode(ImageBatchResult.self, expecting: [200, 202]).images
         let positions = outcomes.map(\.event.position.description)
-        let reader = try await connection.reader(scopes: [.registryAdmin])
+        let reader = try connection.reader()
         for position in Self.furthestPerPartition(positions) {
             try await waitUntilVisible(position, reader: reader)
         }

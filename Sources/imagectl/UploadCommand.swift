@@ -55,8 +55,8 @@ struct UploadCommand: AsyncParsableCommand {
         }
         let size = info.size
         let digest = try await Self.sha256(of: file)
-        let writer = try await connection.writer(scopes: [.imageWrite, .imageRead])
-        let reader = try await connection.reader(scopes: [.imageWrite, .imageRead])
+        let writer = try connection.writer()
+        let reader = try connection.reader()
         let state = UploadState(server: writer.baseURL, file: file, size: size, digest: digest, name: name, namespace: namespace)
         var session: UploadSessionResource
         if let id = state.load(), let earlier = try? await reader.send(.GET, "/v1/uploads/\(id)").decode(UploadSessionResource.self) {

@@ -24,7 +24,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let request = CreateWebhookRequest(
                 url: url, secret: secret, events: events.isEmpty ? nil : events, active: !inactive)
             let webhook = try await client.send(
@@ -42,7 +42,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.reader(scopes: [.namespaceRead])
+            let client = try connection.reader()
             let webhooks = try await Listing.all(
                 client, path: try NamespaceAddress(namespace).path + "/webhooks", query: [], of: WebhookResource.self)
             try output.print(webhooks, columns: [
@@ -63,7 +63,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let webhook = try await client.send(
                 .DELETE, try NamespaceAddress(namespace).path + "/webhooks/\(UploadCommand.escaped(id))?wait=true"
             ).decode(WebhookResource.self, expecting: [200])
@@ -80,7 +80,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.reader(scopes: [.namespaceRead])
+            let client = try connection.reader()
             let path = try NamespaceAddress(namespace).path + "/webhooks/\(UploadCommand.escaped(id))/deliveries"
             let deliveries = try await Listing.all(client, path: path, query: [], of: WebhookDeliveryResource.self)
             try output.print(deliveries, columns: [
@@ -104,7 +104,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try await connection.writer(scopes: [.namespaceWrite, .namespaceRead])
+            let client = try connection.writer()
             let path = try NamespaceAddress(namespace).path
                 + "/webhooks/\(UploadCommand.escaped(id))/deliveries/\(UploadCommand.escaped(delivery))/redeliver"
             let answer = try await client.send(.POST, path).decode(AcceptedResource.self, expecting: [202])

@@ -7,6 +7,7 @@ PostgreSQL and the broker, which scripts/cluster starts on its own ports).
 """
 
 import hashlib
+import json
 import importlib.machinery
 import importlib.util
 import os
@@ -377,7 +378,6 @@ def test_imagectl_output_formats_and_exit_statuses(running_cluster, tmp_path):
     """Every read command prints a table with a header row (or none), the
     API's JSON, or the same as YAML; failures end with the documented
     exit statuses."""
-    import json
     import yaml
     base = running_cluster
 
@@ -426,6 +426,41 @@ def test_imagectl_output_formats_and_exit_statuses(running_cluster, tmp_path):
                                       "--token", "t"], capture_output=True, text=True).returncode, 75),
     }
     assert all(got == wanted for got, wanted in statuses.values()), statuses
+
+
+def test_imagectl_logs_in_to_a_context_and_mints_only_with_a_named_secret(running_cluster, tmp_path):
+    base = running_cluster
+    binary = str(ROOT / ".build" / "debug" / "imagectl")
+    environment = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    environment.pop("IMAGE_REGISTRY_TOKEN", None)
+    environment.pop("IMAGE_REGISTRY_URL", None)
+
+    def run(*arguments, stdin=None):
+        return subprocess.run([binary, *arguments], capture_output=True, text=True, env=environment, input=stdin,
+                              timeout=60)
+
+    refused = run("login", base, "--context", "cluster", stdin="not-a-token\n")
+    assert refused.returncode == 3, refused.stderr
+    good = token("frank", ["image:read", "image:write", "namespace:read", "namespace:write"])
+    logged_in = run("login", base, "--context", "cluster", stdin=good + "\n")
+    assert logged_in.returncode == 0, logged_in.stderr
+    stored = tmp_path / "config" / "imagectl" / "tokens" / "cluster"
+    assert stored.read_text() == good and (stored.stat().st_mode & 0o077) == 0
+    assert run("namespace", "create", "frankly").returncode == 0
+    listed = run("namespaces", "--owner", "frank", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert [n["reference"] for n in json.loads(listed.stdout)] == ["frankly@frank"]
+    contexts = run("context", "list", "--no-headers")
+    assert contexts.stdout.split()[:2] == ["*", "cluster"], contexts.stdout
+    assert run("context", "use", "nowhere").returncode == 2
+    # A token is minted only from a secret named on the command line.
+    assert run("dev", "token", "--user", "frank").returncode == 1
+    minted = subprocess.run([binary, "dev", "token", "--user", "frank", "--secret-env", "CLUSTER_SECRET"],
+                            capture_output=True, text=True, env=dict(environment, CLUSTER_SECRET=SECRET))
+    assert minted.returncode == 0 and minted.stdout.count(".") == 2, minted.stderr
+    assert run("logout").returncode == 0 and not stored.exists()
+    anonymous = run("namespace", "create", "again")
+    assert anonymous.returncode == 3, anonymous.stderr
 
 
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):

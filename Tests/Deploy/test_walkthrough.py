@@ -19,7 +19,7 @@ README = (ROOT / "README.md").read_text()
 def test_the_readme_walk_through_matches_the_checked_steps():
     script = walkthrough.script(README, "/bin dir", "http://127.0.0.1:18600")
     assert "127.0.0.1:8080" not in script and "127.0.0.1:8081" not in script
-    assert ".build/debug/imagectl" not in script and "'/bin dir/imagectl' token --user alice" in script
+    assert ".build/debug/imagectl" not in script and "'/bin dir/imagectl' dev token --user alice" in script
     assert "export IMAGE_REGISTRY_JWT_SECRET" not in script
     assert script.count("curl -s ") == len(walkthrough.STEPS)
 

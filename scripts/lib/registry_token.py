@@ -1,5 +1,5 @@
 """Mints HS256 bearer tokens the registry accepts, for the cluster test and
-the benchmarks (imagectl token does the same for people)."""
+the benchmarks (imagectl dev token does the same for people)."""
 
 import base64
 import hashlib
