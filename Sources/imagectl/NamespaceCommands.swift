@@ -5,8 +5,8 @@ import RegistryAPI
 /// `imagectl namespace`: create, change and delete namespaces.
 struct NamespaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "namespace", abstract: "Create, change or delete a namespace.",
-        subcommands: [Create.self, Update.self, Delete.self])
+        commandName: "namespace", abstract: "Show, create, change or delete a namespace.",
+        subcommands: [NamespaceShow.self, Create.self, Update.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -80,5 +80,25 @@ struct NamespaceAddress {
     var path: String {
         let segments = [owner] + namespacePath.split(separator: "/").map(String.init)
         return "/v1/namespaces/" + segments.map { UploadCommand.escaped($0) }.joined(separator: "/")
+    }
+}
+/// `imagectl namespace show`: one namespace.
+struct NamespaceShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one namespace (its collaborators, to those who manage it).")
+
+    @Argument(help: "The namespace: path@owner.") var namespace: String
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var connection: Connection
+
+    func run() async throws {
+        let found = try await connection.reader().send(.GET, try NamespaceAddress(namespace).path)
+            .decode(NamespaceResource.self)
+        try output.print(found, columns: [
+            Column("NAMESPACE") { $0.reference },
+            Column("VISIBILITY") { $0.visibility.rawValue },
+            Column("COLLABORATORS") { ($0.collaborators ?? []).joined(separator: ",") },
+            Column("DESCRIPTION") { $0.description },
+        ])
     }
 }

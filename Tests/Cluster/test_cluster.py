@@ -463,6 +463,47 @@ def test_imagectl_logs_in_to_a_context_and_mints_only_with_a_named_secret(runnin
     assert anonymous.returncode == 3, anonymous.stderr
 
 
+def test_imagectl_covers_images_collaborators_dead_letters_and_health(running_cluster, tmp_path):
+    base = running_cluster
+    binary = str(ROOT / ".build" / "debug" / "imagectl")
+
+    def run(user, *arguments, scopes=("image:write", "image:read", "namespace:write", "namespace:read")):
+        return subprocess.run([binary, *arguments, "--url", base, "--token", token(user, list(scopes))],
+                              capture_output=True, text=True, timeout=120)
+
+    path = tmp_path / "gina.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "16M"], check=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert run("gina", "upload", str(path), "--name", "first", "--namespace", "den", "--wait").returncode == 0
+    listed = json.loads(run("gina", "images", "--namespace", "den@gina", "-o", "json").stdout)
+    image_id = listed[0]["id"]
+    shown = run("gina", "image", "show", image_id, "-o", "json")
+    assert json.loads(shown.stdout)["sha256"] == digest, shown.stderr
+    registered = run("gina", "image", "register", "--name", "second", "--sha256", digest, "--size",
+                     str(path.stat().st_size))
+    assert registered.returncode == 0 and f"sha256:{digest}" in registered.stdout, registered.stderr
+    assert "deleted" in run("gina", "image", "delete", image_id).stdout
+    assert run("gina", "image", "delete", image_id).returncode == 2
+    assert run("henry", "image", "show", image_id).returncode == 2
+
+    admin = ("registry:admin", "image:write", "image:read", "namespace:write", "namespace:read")
+    added = run("root", "collaborator", "add", "den@gina", "henry", scopes=admin)
+    assert added.returncode == 0 and "henry" in added.stdout, added.stderr
+    assert run("gina", "collaborator", "add", "den@gina", "ivy").returncode == 3
+    shown = json.loads(run("gina", "namespace", "show", "den@gina", "-o", "json").stdout)
+    assert shown["collaborators"] == ["henry"]
+    removed = run("gina", "collaborator", "remove", "den@gina", "henry")
+    assert removed.returncode == 0 and "henry" not in removed.stdout, removed.stderr
+
+    letters = run("root", "dead-letters", "-o", "json", scopes=admin)
+    assert letters.returncode == 0 and isinstance(json.loads(letters.stdout), list), letters.stderr
+    assert run("gina", "dead-letters").returncode in (2, 3)
+    health = run("gina", "health", "-o", "json")
+    assert health.returncode == 0 and all(side["ready"] for side in json.loads(health.stdout)), health.stdout
+    down = subprocess.run([binary, "health", "--url", "http://127.0.0.1:9"], capture_output=True, text=True)
+    assert down.returncode == 75 and "false" in down.stdout
+
+
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
     """Each replica's /metrics, read with Prometheus' own client parser,
     follows the naming conventions and carries the families operators
