@@ -30,6 +30,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Answer once the import is recorded, without following it.")
     var noWait = false
 
+    @Flag(help: "Print no progress, only the result.")
+    var quiet = false
+
     @OptionGroup var connection: Connection
 
     func run() async throws {
@@ -43,7 +46,7 @@ struct ImportCommand: AsyncParsableCommand {
             return print("\(name): import \(current.id.uuidString.lowercased()) recorded at \(event.position)")
         }
         let reader = try connection.reader()
-        let progress = ProgressBar(total: 0, enabled: isatty(STDERR_FILENO) == 1)
+        let progress = ProgressBar(total: 0, style: .choose(quiet: quiet))
         let path = "/v1/imports/\(current.id.uuidString.lowercased())?after=\(event.position)"
         while !current.hasEnded {
             try await Task.sleep(for: .seconds(1))

@@ -1,21 +1,31 @@
 import Foundation
 import Synchronization
 
-/// A one-line progress bar on standard error: bytes sent, rate and time
-/// left. Silent when standard error is not a terminal.
+/// Progress on standard error: a one-line bar redrawn in place on a
+/// terminal (bytes, rate and time left), the same as plain lines every ten
+/// seconds elsewhere (a CI log), nothing with `--quiet`.
 final class ProgressBar: Sendable {
+    enum Style: Sendable {
+        case bar, lines, quiet
+
+        /// The bar on a terminal, lines elsewhere, nothing when `quiet`.
+        static func choose(quiet: Bool) -> Style {
+            quiet ? .quiet : isatty(STDERR_FILENO) == 1 ? .bar : .lines
+        }
+    }
+
     private struct State {
         var sent: Int64 = 0
         var total: Int64
         var lastDrawn = Date.distantPast
     }
 
-    private let enabled: Bool
+    private let style: Style
     private let started = Date()
     private let state: Mutex<State>
 
-    init(total: Int64, enabled: Bool) {
-        self.enabled = enabled
+    init(total: Int64, style: Style) {
+        self.style = style
         state = Mutex(State(total: total))
     }
 
@@ -33,19 +43,21 @@ final class ProgressBar: Sendable {
     }
 
     private func draw(_ change: (inout State) -> Void) {
-        guard enabled else { return }
+        guard style != .quiet else { return }
+        let interval: TimeInterval = style == .bar ? 0.1 : 10
         let line: String? = state.withLock { state in
             change(&state)
             let now = Date()
-            guard now.timeIntervalSince(state.lastDrawn) >= 0.1 || state.sent == state.total else { return nil }
+            guard now.timeIntervalSince(state.lastDrawn) >= interval || (style == .bar && state.sent == state.total)
+            else { return nil }
             state.lastDrawn = now
             return Self.render(sent: state.sent, total: state.total, elapsed: now.timeIntervalSince(started))
         }
-        if let line { FileHandle.standardError.write(Data(("\r" + line).utf8)) }
+        if let line { FileHandle.standardError.write(Data((style == .bar ? "\r" + line : line + "\n").utf8)) }
     }
 
     func finish() {
-        guard enabled else { return }
+        guard style == .bar else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 

@@ -30,13 +30,16 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: "How many times in a row a broken download is tried again.")
     var retries: Int = 10
 
+    @Flag(help: "Print no progress, only the result.")
+    var quiet = false
+
     @OptionGroup var connection: Connection
 
     func run() async throws {
         let reader = try connection.reader()
         let image = try await reader.send(.GET, "/v1/images/\(UploadCommand.escaped(id))").decode(ImageResource.self)
         let partial = output + ".part"
-        let progress = ProgressBar(total: image.size, enabled: isatty(STDERR_FILENO) == 1)
+        let progress = ProgressBar(total: image.size, style: .choose(quiet: quiet))
         var failures = 0
         while true {
             let have = try await FileSystem.shared.info(forFileAt: FilePath(partial))?.size ?? 0

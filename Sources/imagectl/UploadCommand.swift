@@ -42,6 +42,9 @@ struct UploadCommand: AsyncParsableCommand {
     @Option(help: "How many times in a row a failed chunk is tried again.")
     var retries: Int = 10
 
+    @Flag(help: "Print no progress, only the result.")
+    var quiet = false
+
     @OptionGroup var connection: Connection
 
     func validate() throws {
@@ -61,7 +64,9 @@ struct UploadCommand: AsyncParsableCommand {
         var session: UploadSessionResource
         if let id = state.load(), let earlier = try? await reader.send(.GET, "/v1/uploads/\(id)").decode(UploadSessionResource.self) {
             session = earlier
-            FileHandle.standardError.write(Data("\(name): going on with upload \(id) at byte \(earlier.offset)\n".utf8))
+            if !quiet {
+                FileHandle.standardError.write(Data("\(name): going on with upload \(id) at byte \(earlier.offset)\n".utf8))
+            }
         } else {
             if resume { throw CommandFailure("\(file): no unfinished upload of it to go on with") }
             session = try await writer.send(
@@ -70,7 +75,7 @@ struct UploadCommand: AsyncParsableCommand {
             ).decode(UploadSessionResource.self, expecting: [201])
             state.save(session.id.uuidString.lowercased())
         }
-        let progress = ProgressBar(total: size, enabled: isatty(STDERR_FILENO) == 1)
+        let progress = ProgressBar(total: size, style: .choose(quiet: quiet))
         progress.show(sent: session.offset, of: size)
         var offset = session.offset
         var failures = 0
