@@ -504,6 +504,66 @@ def test_imagectl_covers_images_collaborators_dead_letters_and_health(running_cl
     assert down.returncode == 75 and "false" in down.stdout
 
 
+GOLDEN = Path(__file__).resolve().parent / "golden" / "imagectl.txt"
+
+
+def normalized(text):
+    """Output with what changes from run to run (ids, digests, times,
+    log positions) replaced by placeholders, and runs of spaces made one."""
+    import re
+    text = re.sub(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<id>", text)
+    text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
+    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "<time>", text)
+    text = re.sub(r"\b\d+:\d+\b", "<position>", text)
+    text = re.sub(r"[0-9a-f]{32}", "<request>", text)
+    text = re.sub(r"file://[^\s\"]*/sha256/[0-9a-f]{2}/", "file://<blob store>/sha256/<ab>/", text)
+    return "\n".join(re.sub(r"(?<=\S) {2,}", "  ", line.rstrip()) for line in text.splitlines()) + "\n"
+
+
+def test_imagectl_read_commands_match_their_golden_output(running_cluster, tmp_path):
+    """The table and the JSON of every read command, for data made here
+    (ids, digests, times and positions normalized), against
+    Tests/Cluster/golden/imagectl.txt; UPDATE_GOLDEN=1 rewrites it."""
+    base = running_cluster
+    binary = str(ROOT / ".build" / "debug" / "imagectl")
+    scopes = ["image:write", "image:read", "namespace:write", "namespace:read", "image:resolve"]
+
+    def run(user, *arguments):
+        result = subprocess.run([binary, *arguments, "--url", base, "--token", token(user, scopes)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"{arguments}: {result.stderr}"
+        return result.stdout
+
+    path = tmp_path / "kim.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "compat=1.1", str(path), "16M"], check=True)
+    run("kim", "namespace", "create", "studio/render", "--visibility", "internal")
+    run("kim", "namespace", "update", "studio@kim", "--description", "Render farm images")
+    run("kim", "upload", str(path), "--name", "renderer", "--namespace", "studio/render", "--wait", "--quiet")
+    run("kim", "invite", "send", "studio@kim", "lee")
+    webhook = run("kim", "webhook", "create", "studio@kim", "http://127.0.0.1:9/hook", "--events", "namespaces").split()[0]
+    image = json.loads(run("kim", "images", "--namespace", "studio/render@kim", "-o", "json"))[0]["id"]
+    commands = [
+        ("kim", ["images", "--namespace", "studio/render@kim"]),
+        ("kim", ["image", "show", image]),
+        ("kim", ["namespaces", "--owner", "kim"]),
+        ("kim", ["namespace", "show", "studio@kim"]),
+        ("kim", ["resolve", "renderer", "--build-user", "kim", "--namespace", "studio/render@kim"]),
+        ("kim", ["audit", "--namespace", "studio/render@kim"]),
+        ("lee", ["invite", "list"]),
+        ("kim", ["webhook", "list", "studio@kim"]),
+        ("kim", ["webhook", "deliveries", "studio@kim", webhook]),
+    ]
+    sections = []
+    for user, command in commands:
+        for form in ("table", "json"):
+            shown = " ".join("ID" if part in (image, webhook) else part for part in command)
+            sections.append(f"## imagectl {shown} -o {form}\n" + normalized(run(user, *command, "-o", form)))
+    produced = "\n".join(sections)
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(produced)
+    assert produced == GOLDEN.read_text()
+
+
 def test_every_replica_names_its_metrics_by_prometheus_conventions(running_cluster):
     """Each replica's /metrics, read with Prometheus' own client parser,
     follows the naming conventions and carries the families operators
