@@ -5,7 +5,8 @@ import RegistryAPI
 /// `imagectl dead-letters`: records the projection could not apply (administrators).
 struct DeadLettersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dead-letters", abstract: "List the records the projection could not apply (administrators).")
+        commandName: "dead-letters", abstract: "List the records the projection could not apply (administrators).",
+        discussion: "Example: imagectl dead-letters -o json")
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection

@@ -11,7 +11,8 @@ struct CollaboratorCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a collaborator directly (administrators; owners invite instead).")
+            abstract: "Add a collaborator directly (administrators; owners invite instead).",
+            discussion: "Example: imagectl collaborator add team@alice bob")
 
         @Argument(help: "The root namespace: path@owner.") var namespace: String
         @Argument(help: "The user.") var username: String
@@ -27,7 +28,9 @@ struct CollaboratorCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a collaborator (the owner, or administrators).")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a collaborator (the owner, or administrators).",
+            discussion: "Example: imagectl collaborator remove team@alice bob")
 
         @Argument(help: "The root namespace: path@owner.") var namespace: String
         @Argument(help: "The user.") var username: String

@@ -14,7 +14,7 @@ struct Imagectl: AsyncParsableCommand {
             """,
         version: "0.7.0",
         subcommands: [
-            UploadCommand.self, PullCommand.self, ImportCommand.self, ImagesCommand.self, ImageCommand.self,
+            UploadCommand.self, PullCommand.self, ImportCommand.self, ImportsCommand.self, ImagesCommand.self, ImageCommand.self,
             NamespacesCommand.self, NamespaceCommand.self, CollaboratorCommand.self, InviteCommand.self,
             WebhookCommand.self, ResolveCommand.self, AuditCommand.self, DeadLettersCommand.self, HealthCommand.self,
             SeedCommand.self, LoginCommand.self, LogoutCommand.self, ContextCommand.self, DevCommand.self,

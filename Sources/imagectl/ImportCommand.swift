@@ -65,3 +65,33 @@ struct ImportCommand: AsyncParsableCommand {
         print("\(name): version \(image.version) sha256:\(image.sha256) (\(current.bytes) bytes downloaded)")
     }
 }
+
+/// `imagectl imports`: your imports, newest first, and one import.
+struct ImportsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imports", abstract: "List your imports by download, or show one.",
+        discussion: "Example: imagectl imports; imagectl imports --id 0193a8c2-… -o json")
+
+    @Option(help: "Show only this import.") var id: String?
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var connection: Connection
+
+    static let columns: [Column<ImportResource>] = [
+        Column("ID") { $0.id.uuidString.lowercased() },
+        Column("NAME") { $0.name },
+        Column("STATUS") { $0.status },
+        Column("BYTES") { String($0.bytes) },
+        Column("URL") { $0.downloadURL },
+        Column("ERROR") { $0.error?.message ?? "" },
+    ]
+
+    func run() async throws {
+        let reader = try connection.reader()
+        if let id {
+            let found = try await reader.send(.GET, "/v1/imports/\(UploadCommand.escaped(id))").decode(ImportResource.self)
+            return try output.print(found, columns: Self.columns)
+        }
+        try output.print(
+            try await Listing.all(reader, path: "/v1/imports", query: [], of: ImportResource.self), columns: Self.columns)
+    }
+}

@@ -27,7 +27,8 @@ struct InviteCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the invites waiting for your answer.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the invites waiting for your answer.", discussion: "Example: imagectl invite list -o json")
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var connection: Connection
@@ -45,7 +46,8 @@ struct InviteCommand: AsyncParsableCommand {
     }
 
     struct Accept: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Accept an invite: you become a collaborator.")
+        static let configuration = CommandConfiguration(
+            abstract: "Accept an invite: you become a collaborator.", discussion: "Example: imagectl invite accept 0193a8c2-…")
 
         @Argument(help: "The invite's id.") var id: String
         @OptionGroup var connection: Connection
@@ -54,7 +56,8 @@ struct InviteCommand: AsyncParsableCommand {
     }
 
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject an invite (or, as its owner, withdraw it).")
+        static let configuration = CommandConfiguration(
+            abstract: "Reject an invite (or, as its owner, withdraw it).", discussion: "Example: imagectl invite reject 0193a8c2-…")
 
         @Argument(help: "The invite's id.") var id: String
         @OptionGroup var connection: Connection

@@ -51,7 +51,8 @@ struct LoginCommand: AsyncParsableCommand {
 /// `imagectl logout`: forgets a context's stored token.
 struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "logout", abstract: "Forget a context's stored token.")
+        commandName: "logout", abstract: "Forget a context's stored token.",
+        discussion: "Example: imagectl logout --context production")
 
     @Option(help: "The context's name (default: the current one).")
     var context: String?
@@ -76,7 +77,8 @@ struct ContextCommand: AsyncParsableCommand {
         subcommands: [List.self, Use.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the contexts; * marks the current one.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the contexts; * marks the current one.", discussion: "Example: imagectl context list")
 
         @OptionGroup var output: OutputOptions
 
@@ -108,7 +110,8 @@ struct ContextCommand: AsyncParsableCommand {
     }
 
     struct Use: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a context the current one.")
+        static let configuration = CommandConfiguration(
+            abstract: "Make a context the current one.", discussion: "Example: imagectl context use production")
 
         @Argument(help: "The context's name.") var name: String
 

@@ -85,7 +85,8 @@ struct NamespaceAddress {
 /// `imagectl namespace show`: one namespace.
 struct NamespaceShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show one namespace (its collaborators, to those who manage it).")
+        commandName: "show", abstract: "Show one namespace (its collaborators, to those who manage it).",
+        discussion: "Example: imagectl namespace show team@alice -o yaml")
 
     @Argument(help: "The namespace: path@owner.") var namespace: String
     @OptionGroup var output: OutputOptions

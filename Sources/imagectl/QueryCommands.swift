@@ -8,7 +8,8 @@ struct ImagesCommand: AsyncParsableCommand {
         commandName: "images", abstract: "List visible images.",
         discussion: "Example: imagectl images --namespace team@alice -o json")
 
-    @Option(help: "Only this namespace: path or path@owner.") var namespace: String?
+    @Option(help: "Only this namespace: path or path@owner.", completion: .custom(ServerNames.namespaces))
+    var namespace: String?
     @Option(help: "Only names containing this text.") var search: String?
     @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection
@@ -61,17 +62,27 @@ struct ResolveCommand: AsyncParsableCommand {
         commandName: "resolve", abstract: "Resolve an image name for a build's user.",
         discussion: "Example: imagectl resolve builder --build-user alice --namespace team@alice")
 
-    @Argument(help: "Image name, or name@sha256:<digest>.") var image: String
+    @Argument(help: "Image name, or name@sha256:<digest>.", completion: .custom(ServerNames.images))
+    var image: String
     @Option(help: "The build's user.") var buildUser: String
-    @Option(help: "The build's namespace: path@owner.") var namespace: String?
+    @Option(help: "The build's namespace: path@owner.", completion: .custom(ServerNames.namespaces))
+    var namespace: String?
+    @Option(help: "Record the resolution for this build (the scheduler's POST /v1/resolutions), in the audit trail.")
+    var record: String?
     @OptionGroup var output: OutputOptions
     @OptionGroup var connection: Connection
 
     func run() async throws {
-        var path = "/v1/resolve?driver=qemu&image=\(UploadCommand.escaped(image))&user=\(UploadCommand.escaped(buildUser))"
-        if let namespace { path += "&namespace=\(UploadCommand.escaped(namespace))" }
-        let client = try connection.reader()
-        let found = try await client.send(.GET, path).decode(ResolutionResource.self)
+        let found: ResolutionResource
+        if let record {
+            let request = RecordResolutionRequest(buildID: record, user: buildUser, namespace: namespace, image: image)
+            found = try await connection.writer().send(.POST, "/v1/resolutions?wait=true", json: request)
+                .decode(ResolutionResource.self, expecting: [200, 202])
+        } else {
+            var path = "/v1/resolve?driver=qemu&image=\(UploadCommand.escaped(image))&user=\(UploadCommand.escaped(buildUser))"
+            if let namespace { path += "&namespace=\(UploadCommand.escaped(namespace))" }
+            found = try await connection.reader().send(.GET, path).decode(ResolutionResource.self)
+        }
         try output.print(found, columns: [
             Column("SOURCE") { $0.source.rawValue },
             Column("NAME") { $0.name },

@@ -13,7 +13,8 @@ import RegistryDomain
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed",
-        abstract: "Register the base images listed in a catalogue (administrators).")
+        abstract: "Register the base images listed in a catalogue (administrators).",
+        discussion: "Example: imagectl seed --base-dir /var/lib/djinn/images/base --token \"$ADMIN_TOKEN\"")
 
     @Option(help: "The base-image catalogue.")
     var catalogue = "seeds/base-images.json"

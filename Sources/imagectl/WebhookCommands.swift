@@ -35,7 +35,8 @@ struct WebhookCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a namespace's webhooks.")
+        static let configuration = CommandConfiguration(
+            abstract: "List a namespace's webhooks.", discussion: "Example: imagectl webhook list team@alice")
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
         @OptionGroup var output: OutputOptions
@@ -56,7 +57,8 @@ struct WebhookCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a webhook's deliveries.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a webhook's deliveries.", discussion: "Example: imagectl webhook delete team@alice 0193a8c2-…")
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
         @Argument(help: "The webhook's id.") var id: String
@@ -72,7 +74,9 @@ struct WebhookCommand: AsyncParsableCommand {
     }
 
     struct Deliveries: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a webhook's latest deliveries, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a webhook's latest deliveries, newest first.",
+            discussion: "Example: imagectl webhook deliveries team@alice 0193a8c2-… -o json")
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
         @Argument(help: "The webhook's id.") var id: String
@@ -96,7 +100,9 @@ struct WebhookCommand: AsyncParsableCommand {
     }
 
     struct Redeliver: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send one delivery again, as it was.")
+        static let configuration = CommandConfiguration(
+            abstract: "Send one delivery again, as it was.",
+            discussion: "Example: imagectl webhook redeliver team@alice WEBHOOK_ID DELIVERY_ID")
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
         @Argument(help: "The webhook's id.") var id: String

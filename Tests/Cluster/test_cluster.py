@@ -211,6 +211,16 @@ def test_imagectl_imports_an_image_through_the_balancer(running_cluster, tmp_pat
                           headers={"Authorization": f"Bearer {token('alice', ['image:read'])}"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["sha256"] == digest
+    imports = json.loads(imagectl(base, "alice", "imports", "-o", "json").stdout)
+    assert {i["name"]: i["status"] for i in imports} == {"imported": "done", "wrong": "failed"}
+    one = json.loads(imagectl(base, "alice", "imports", "--id", imports[0]["id"], "-o", "json").stdout)
+    assert one["id"] == imports[0]["id"]
+    scheduler = subprocess.run([str(ROOT / ".build" / "debug" / "imagectl"), "resolve", "imported", "--build-user", "alice",
+                                "--record", "build-77", "-o", "json", "--url", base,
+                                "--token", token("scheduler", ["image:resolve"])], capture_output=True, text=True)
+    assert scheduler.returncode == 0 and json.loads(scheduler.stdout)["sha256"] == digest, scheduler.stderr
+    audit = json.loads(imagectl(base, "alice", "audit", "--build", "build-77", "-o", "json").stdout)
+    assert [entry["type"] for entry in audit] == ["image-resolved"]
 
 
 def imagectl(base, user, *arguments):
@@ -559,6 +569,17 @@ def test_imagectl_read_commands_match_their_golden_output(running_cluster, tmp_p
             shown = " ".join("ID" if part in (image, webhook) else part for part in command)
             sections.append(f"## imagectl {shown} -o {form}\n" + normalized(run(user, *command, "-o", form)))
     produced = "\n".join(sections)
+    # Shell completion offers the names the registry shows the user.
+    completion = subprocess.run(
+        [binary, "---completion", "resolve", "--", "positional@0", "2", "0", "imagectl", "resolve", "rend"],
+        capture_output=True, text=True, timeout=30,
+        env=dict(os.environ, IMAGE_REGISTRY_URL=base, IMAGE_REGISTRY_TOKEN=token("kim", scopes)))
+    assert "renderer" in completion.stdout.split(), completion.stdout + completion.stderr
+    namespaces = subprocess.run(
+        [binary, "---completion", "images", "--", "--namespace", "3", "0", "imagectl", "images", "--namespace", "studio"],
+        capture_output=True, text=True, timeout=30,
+        env=dict(os.environ, IMAGE_REGISTRY_URL=base, IMAGE_REGISTRY_TOKEN=token("kim", scopes)))
+    assert {"studio@kim", "studio/render@kim"} <= set(namespaces.stdout.split()), namespaces.stdout + namespaces.stderr
     if os.environ.get("UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(produced)
     assert produced == GOLDEN.read_text()
