@@ -56,9 +56,17 @@ final class ProgressBar: Sendable {
         if let line { FileHandle.standardError.write(Data((style == .bar ? "\r" + line : line + "\n").utf8)) }
     }
 
+    /// Ends the bar's line; in lines, writes where the transfer ended.
     func finish() {
-        guard style == .bar else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        switch style {
+        case .bar:
+            FileHandle.standardError.write(Data("\n".utf8))
+        case .lines:
+            let line = state.withLock { Self.render(sent: $0.sent, total: $0.total, elapsed: Date().timeIntervalSince(started)) }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        case .quiet:
+            break
+        }
     }
 
     /// `[#########-----------]  45%  230.0/512.0 MiB  85.3 MiB/s  3s left`
