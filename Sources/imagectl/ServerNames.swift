@@ -1,13 +1,14 @@
-import Dispatch
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import RegistryAPI
-import Synchronization
 
 /// Shell completion of names from the registry: the images and namespaces
 /// the configured connection (environment or current context) may see.
-/// The shell runs imagectl to complete a word, and waits for it, so the
-/// answer is fetched while the calling thread waits, at most two seconds;
-/// anything that fails completes nothing.
+/// The shell runs imagectl to complete a word and waits for it, so the
+/// answer is fetched with HTTP client's event-loop future, waited for on
+/// the calling thread (at most two seconds) without any other task of the
+/// concurrency pool being needed; anything that fails completes nothing.
 enum ServerNames {
     @Sendable static func images(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
         names(path: "/v1/images?limit=1000", of: ImageResource.self, prefix: prefix) { $0.name }
@@ -18,19 +19,16 @@ enum ServerNames {
     }
 
     private static func names<Item: Codable & Sendable>(
-        path: String, of type: Item.Type, prefix: String, _ name: @escaping @Sendable (Item) -> String
+        path: String, of type: Item.Type, prefix: String, _ name: (Item) -> String
     ) -> [String] {
-        let found = Mutex<[String]>([])
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            defer { done.signal() }
-            guard let reader = try? Connection.parse([]).reader(),
-                let page = try? await reader.send(.GET, path, timeout: .seconds(2)).decode(Page<Item>.self)
-            else { return }
-            let names = Set(page.items.map(name)).filter { $0.hasPrefix(prefix) }.sorted()
-            found.withLock { $0 = names }
-        }
-        _ = done.wait(timeout: .now() + 2.5)
-        return found.withLock { $0 }
+        guard let reader = try? Connection.parse([]).reader(),
+            var request = try? HTTPClient.Request(url: reader.baseURL.trimmingSuffix("/") + path)
+        else { return [] }
+        if let token = reader.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        guard let response = try? HTTPClient.shared.execute(request: request, deadline: .now() + .seconds(2)).wait(),
+            response.status == .ok, let body = response.body,
+            let page = try? RegistryJSON.decoder().decode(Page<Item>.self, from: Data(buffer: body))
+        else { return [] }
+        return Set(page.items.map(name)).filter { $0.hasPrefix(prefix) }.sorted()
     }
 }

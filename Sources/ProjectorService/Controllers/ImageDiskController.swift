@@ -57,7 +57,9 @@ struct ImageDiskController: Sendable {
         if let wanted = request.headers[.ifNoneMatch], Self.matches(wanted, tag) {
             return Response(status: .notModified, headers: headers)
         }
-        let range = request.headers[.ifRange].map { $0 == tag } ?? true ? request.headers[.range] : nil
+        // A Range counts only while If-Range (when sent) still names this file.
+        let rangeStillApplies = request.headers[.ifRange].map { $0 == tag } ?? true
+        let range = rangeStillApplies ? request.headers[.range] : nil
         switch ByteRange(header: range, size: size) {
         case .unsatisfiable:
             headers[.contentRange] = "bytes */\(size)"
