@@ -524,8 +524,9 @@ def normalized(text):
     text = re.sub(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<id>", text)
     text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "<time>", text)
-    text = re.sub(r"\b\d+:\d+\b", "<position>", text)
-    text = re.sub(r"[0-9a-f]{32}", "<request>", text)
+    text = re.sub(r"(?<![.\d])\b\d+:\d+\b", "<position>", text)
+    # Request ids are hex of varying length; they appear only under their key.
+    text = re.sub(r'"request_id" : "[^"]*"', '"request_id" : "<request>"', text)
     text = re.sub(r"file://[^\s\"]*/sha256/[0-9a-f]{2}/", "file://<blob store>/sha256/<ab>/", text)
     return "\n".join(re.sub(r"(?<=\S) {2,}", "  ", line.rstrip()) for line in text.splitlines()) + "\n"
 
