@@ -14,7 +14,7 @@ import RegistryDomain
 /// blob is never removed here (imports keep their partial files in
 /// `imports/` instead, to resume them: ``PartialBlob``): once its event may have been acknowledged an
 /// image may point at it, so only garbage collection removes blobs
-/// (``BlobInventory``). All file I/O runs on NIO's file-system thread pool,
+/// (``BlobCollector``). All file I/O runs on NIO's file-system thread pool,
 /// never on the concurrency pool.
 public struct FileBlobStore: Sendable {
     public let root: FilePath
@@ -125,17 +125,33 @@ public struct FileBlobStore: Sendable {
         let destination = path(for: digest)
         let directory = destination.removingLastComponent()
         try await fileSystem.createDirectory(at: directory, withIntermediateDirectories: true, permissions: nil)
-        if try await fileSystem.info(forFileAt: destination) == nil {
+        while true {
             do {
                 try await fileSystem.moveItem(at: temporary, to: destination)
                 try await synchronizeDirectory(directory)
                 return true
             } catch let error as FileSystemError where error.code == .fileAlreadyExists {
-                // Another upload of the same bytes finished first.
+                // The same bytes are stored already; keep them only if garbage
+                // collection has not taken them meanwhile (else store ours).
+                guard try await retain(digest) == nil else { break }
             }
         }
         _ = try await fileSystem.removeItem(at: temporary, strategy: .platformDefault, recursively: false)
         return false
+    }
+
+    /// Claims the stored blob with `digest` for an image about to name it:
+    /// refreshes its time, so that garbage collection leaves it for the
+    /// grace period, then checks it is still in place. Returns its size, or
+    /// `nil` when the store does not hold it (or collection took it first).
+    public func retain(_ digest: RegistryDomain.SHA256Digest) async throws -> Int64? {
+        let path = path(for: digest)
+        do {
+            try await fileSystem.withFileHandle(forReadingAt: path) { try await $0.touch() }
+        } catch let error as FileSystemError where error.code == .notFound {
+            return nil
+        }
+        return try await storedSize(of: digest)
     }
 
     /// Makes the rename durable: the directory entry reaches the disk too.

@@ -68,7 +68,7 @@ struct ImageWriteRules: Sendable {
         }
         let readable = try await caller.viewer.isAdministrator
             ? true : queries.mayRead(digest: image.sha256, viewer: caller.viewer)
-        guard readable, let stored = try await blobs.storedSize(of: image.sha256) else {
+        guard readable, let stored = try await blobs.retain(image.sha256) else {
             throw APIError.unprocessable(
                 "sha256: the registry holds no image with sha256 \(image.sha256.hex) that you may read; upload the file",
                 code: "unknown_blob")

@@ -19,10 +19,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
     let postgres = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
     let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(client: settings.kafka), logger: logger)
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
-    let blobStore = FileBlobStore(
-        root: settings.blobDirectory, maximumSize: settings.maximumUploadBytes,
-        validator: QCOW2Validator(maximumVirtualSize: settings.maximumVirtualSize),
-        wholeImageCheck: QemuImageCheck(qemuImg: settings.qemuImg, timeLimit: settings.imageCheckTimeout))
+    let blobStore = settings.blobStore()
     let publisher = KafkaEventPublisher(producer: producer, topic: settings.topic)
     let uploadSessions = PostgresUploadSessions(client: postgres, logger: logger)
     let startup = StartupService(logger: logger) {
@@ -47,6 +44,15 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         UploadSessionSweeper(
             sessions: uploadSessions, blobs: blobStore, lifetime: settings.uploadSessionLifetime, logger: logger),
     ]
+    if let interval = settings.blobCollection.interval {
+        var collectorLogger = logger
+        collectorLogger[metadataKey: "role"] = "blob-collector"
+        services.append(BlobCollectionService(
+            collection: BlobCollection(
+                collector: BlobCollector(store: blobStore), queries: queries, grace: settings.blobCollection.grace,
+                logger: collectorLogger),
+            interval: interval))
+    }
     let outbound = settings.outbound
     if outbound.importWorkers > 0 {
         let client = HTTPClientService.makeClient(read: outbound.importStallTimeout)
@@ -89,6 +95,7 @@ func buildIngestRouter(
         recorder: recorder, queries: queries, uploader: uploader, rules: imageRules, outbound: outboundRules
     ).addRoutes(to: v1)
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
+    ImageStatusCommands(recorder: recorder, queries: queries).addRoutes(to: v1)
     UploadSessionController(
         recorder: recorder, queries: queries, rules: imageRules, sessions: uploadSessions, lifetime: uploadSessionLifetime
     ).addRoutes(to: v1)

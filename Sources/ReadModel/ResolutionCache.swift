@@ -10,7 +10,9 @@ import Synchronization
 /// its (possibly old) answer after it: each change starts a new generation,
 /// and an answer is kept only if the generation it was read in is current.
 /// While the listener is not connected the cache is off, so a missed
-/// notification cannot leave an old answer behind.
+/// notification cannot leave an old answer behind. A version with a
+/// revocation is never remembered: a scheduled one takes effect with no
+/// change to the read model, and the lookup decides by the time it runs.
 public final class ResolutionCache: Sendable {
     private struct State {
         var listening = false
@@ -37,7 +39,7 @@ public final class ResolutionCache: Sendable {
         }
         if let cached { return cached }
         let loaded = try await load()
-        if let generation {
+        if let generation, loaded?.revocation == nil {
             state.withLock { state in
                 guard state.listening, state.generation == generation else { return }
                 if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }

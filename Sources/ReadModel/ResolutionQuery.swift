@@ -9,6 +9,12 @@ import RegistryDomain
 /// one) with an index probe; a step the plan does not have binds `NULL`
 /// names and finds nothing. The branches are ranked in the plan's order.
 ///
+/// A revoked version is found like any other (the caller answers `410`),
+/// except in a namespace whose policy is to fall back
+/// (``NamespaceUpdated/revokedFallback``): there a version whose revocation
+/// is in effect ranks after every version that is not, so the newest
+/// unrevoked one wins and only a name with nothing else left answers `410`.
+///
 /// The text is the same for every plan, only the values differ, so it runs
 /// as a prepared statement (``ResolutionStatement``): planning this union
 /// each time would cost several times what running it does.
@@ -47,7 +53,10 @@ struct ResolutionQuery {
                  WHERE owner = \(namespace?.owner) AND namespace_path = \(namespace?.path) AND name = \(namespace?.name)
                    AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
                    AND \(imageVisibleTo: Viewer(username: user), image: "i")
-                 ORDER BY version DESC LIMIT 1)
+                 ORDER BY (i.revoked_at <= now() AND coalesce(
+                              (SELECT n.revoked_fallback FROM namespaces n
+                               WHERE n.owner = \(namespace?.owner) AND n.path = \(namespace?.path)), false)),
+                          version DESC LIMIT 1)
                 UNION ALL
                 (SELECT \(personal?.rank)::integer, * FROM images
                  WHERE owner = \(personal?.owner) AND namespace_path IS NULL AND name = \(personal?.name)
@@ -57,7 +66,10 @@ struct ResolutionQuery {
                 (SELECT \(ownedNamespaces?.rank)::integer, * FROM images
                  WHERE owner = \(ownedNamespaces?.owner) AND namespace_path IS NOT NULL AND name = \(ownedNamespaces?.name)
                    AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                 ORDER BY created_at DESC, namespace_path, version DESC LIMIT 1)
+                 ORDER BY (revoked_at <= now() AND EXISTS (
+                              SELECT 1 FROM namespaces n
+                              WHERE n.owner = images.owner AND n.path = images.namespace_path AND n.revoked_fallback)),
+                          created_at DESC, namespace_path, version DESC LIMIT 1)
                 UNION ALL
                 (SELECT \(base?.rank)::integer, * FROM images
                  WHERE source = 'base' AND name = \(base?.name)

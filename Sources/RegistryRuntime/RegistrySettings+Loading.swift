@@ -80,6 +80,10 @@ private struct SettingsReader {
             qemuImg: text("qemu.img") ?? defaults.qemuImg,
             imageCheckTimeout: .seconds(try number("image.check.timeout.seconds", 120)))
         settings.uploadSessionLifetime = .seconds(3600 * (try number("upload.session.hours", 24)))
+        let collectionInterval = try number("gc.interval.seconds", 6 * 3600, allowingZero: true)
+        settings.blobCollection = BlobCollectionSettings(
+            interval: collectionInterval == 0 ? nil : .seconds(collectionInterval),
+            grace: .seconds(try number("gc.grace.seconds", 24 * 3600, allowingZero: true)))
         settings.kafkaDebug = text("kafka.debug")
         settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
         settings.tokenRequirements = TokenRequirements(issuer: text("jwt.issuer"), audience: text("jwt.audience"))

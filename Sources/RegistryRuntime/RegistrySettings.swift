@@ -78,6 +78,8 @@ public struct RegistrySettings: Sendable {
     public var imageCheckTimeout: Duration
     /// How long a resumable upload session is kept without a chunk.
     public var uploadSessionLifetime: Duration
+    /// Garbage collection of the blob store.
+    public var blobCollection = BlobCollectionSettings()
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
     public var kafka: KafkaClientConfiguration {
@@ -130,5 +132,20 @@ public struct RegistrySettings: Sendable {
     /// How the event topic is created.
     public var eventTopic: KafkaTopicConfiguration {
         KafkaTopicConfiguration(partitions: topicPartitions, replicationFactor: topicReplication)
+    }
+}
+
+/// When garbage collection of the blob store runs, and what it spares.
+public struct BlobCollectionSettings: Sendable, Equatable {
+    /// How often one ingest replica collects (`nil`: only by command).
+    public var interval: Duration?
+    /// How old an unneeded file must be before it goes: longer than an
+    /// upload's event may take to be projected, outages of the projector
+    /// included.
+    public var grace: Duration
+
+    public init(interval: Duration? = .seconds(6 * 3600), grace: Duration = .seconds(24 * 3600)) {
+        self.interval = interval
+        self.grace = grace
     }
 }

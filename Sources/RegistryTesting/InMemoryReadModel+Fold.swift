@@ -38,6 +38,8 @@ extension InMemoryReadModel.State {
             }
         case .imageDeleted(let deleted):
             refusal = delete(deleted, envelope)
+        case .imageStatusChanged(let change):
+            refusal = changeStatus(change, envelope)
         case .collaboratorAdded(let change), .collaboratorRemoved(let change):
             refusal = changeCollaborators(change, envelope)
         case .namespaceUpdated(let update):
@@ -122,19 +124,51 @@ extension InMemoryReadModel.State {
     }
 
     private mutating func delete(_ deleted: ImageDeleted, _ envelope: EventEnvelope) -> Refusal? {
-        let index = images.firstIndex { $0.id == deleted.imageID }
-        let image = index.map { images[$0] }
-        let root = image.flatMap { image in image.namespace.map { NamespaceReference(path: $0.path.root, owner: $0.owner) } }
+        let (index, stored, rootCollaborators) = storedImage(deleted.imageID)
         if let refusal = AccessPolicy.refusal(
-            ofDeleting: deleted.imageID,
-            stored: image.map { StoredImage(owner: $0.owner, namespace: $0.namespacePath, isDeleted: $0.deletedAt != nil) },
-            subject: envelope.subject, viewer: envelope.actorViewer,
-            rootCollaborators: root.flatMap { collaborators[$0] } ?? [])
+            ofDeleting: deleted.imageID, stored: stored, subject: envelope.subject, viewer: envelope.actorViewer,
+            rootCollaborators: rootCollaborators)
         {
             return refusal
         }
         if let index { images[index].deletedAt = envelope.time }
         return nil
+    }
+
+    /// Marks a version deprecated or revoked, or clears both (restored).
+    private mutating func changeStatus(_ change: ImageStatusChange, _ envelope: EventEnvelope) -> Refusal? {
+        let (index, stored, rootCollaborators) = storedImage(change.imageID)
+        if let refusal = AccessPolicy.refusal(
+            ofChanging: change, stored: stored, subject: envelope.subject, viewer: envelope.actorViewer,
+            rootCollaborators: rootCollaborators)
+        {
+            return refusal
+        }
+        guard let index else { return nil }
+        switch change.kind {
+        case .deprecated:
+            images[index].deprecation = Deprecation(
+                since: envelope.time, reason: change.reason ?? "", replacement: change.replacement)
+        case .revoked:
+            images[index].revocation = Revocation(effectiveAt: change.effectiveAt ?? envelope.time, reason: change.reason ?? "")
+        case .restored:
+            images[index].deprecation = nil
+            images[index].revocation = nil
+        }
+        return nil
+    }
+
+    /// Where the image is, what the access rules know of it, and the
+    /// collaborators of its namespace's root.
+    private func storedImage(_ id: UUID) -> (index: Int?, stored: StoredImage?, rootCollaborators: Set<Username>) {
+        let index = images.firstIndex { $0.id == id }
+        let image = index.map { images[$0] }
+        let root = image.flatMap { image in image.namespace.map { NamespaceReference(path: $0.path.root, owner: $0.owner) } }
+        return (
+            index,
+            image.map { StoredImage(owner: $0.owner, namespace: $0.namespacePath, isDeleted: $0.deletedAt != nil) },
+            root.flatMap { collaborators[$0] } ?? []
+        )
     }
 
     /// A new visibility for the namespace and every one below it, a new
@@ -154,6 +188,7 @@ extension InMemoryReadModel.State {
             }
         }
         if let description = update.description { namespaces[reference]?.description = description }
+        if let fallback = update.revokedFallback { namespaces[reference]?.revokedFallback = fallback }
         return nil
     }
 

@@ -8,19 +8,24 @@ extension InMemoryReadModel {
     public func resolve(_ plan: ResolutionPlan, for user: Username) async throws -> Resolution? {
         state.withLock { state in
             let live = state.images.filter { $0.deletedAt == nil && (plan.digest == nil || $0.sha256 == plan.digest) }
+            // In a namespace that falls back, a revoked version ranks after every other.
+            let fallback = Set(state.namespaces.values.filter(\.revokedFallback).map(\.reference))
+            let fallsBack = { (image: ImageRecord) in
+                image.revocation?.isEffective() == true && image.namespace.map(fallback.contains) == true
+            }
             for step in plan.steps {
                 let found: ImageRecord? = switch step {
                 case .namespace(let namespace, let name):
                     live.filter {
                         $0.namespace == namespace && $0.name == name.value
                             && state.canSee($0, viewer: Viewer(username: user))
-                    }.max { $0.version < $1.version }
+                    }.max { (fallsBack($0) ? 0 : 1, $0.version) < (fallsBack($1) ? 0 : 1, $1.version) }
                 case .personal(let owner, let name):
                     live.filter { $0.owner == owner && $0.namespacePath == nil && $0.name == name.value }
                         .max { $0.version < $1.version }
                 case .ownedNamespaces(let owner, let name):
                     live.filter { $0.owner == owner && $0.namespacePath != nil && $0.name == name.value }
-                        .min { Self.newerInOwnedNamespaces($0, than: $1) }
+                        .min { fallsBack($0) != fallsBack($1) ? !fallsBack($0) : Self.newerInOwnedNamespaces($0, than: $1) }
                 case .base(let name):
                     live.filter { $0.source == .base && $0.name == name.value }.max { $0.version < $1.version }
                 }
@@ -71,10 +76,6 @@ extension InMemoryReadModel {
                         || (image.deletedAt == nil && state.canSee(image, viewer: viewer)))
             }
         }
-    }
-
-    public func referencedDigests(_ digests: [SHA256Digest]) async throws -> Set<SHA256Digest> {
-        state.withLock { Set($0.images.map(\.sha256)).intersection(digests) }
     }
 
     public func namespace(_ reference: NamespaceReference) async throws -> NamespaceRecord? {

@@ -24,7 +24,7 @@ enum ExitStatus: Int32 {
         switch status {
         case 404: self = .notFound
         case 422 where ["invalid_image", "digest_mismatch"].contains(code ?? ""): self = .invalidImage
-        case 401, 403, 409, 413, 416, 422: self = .refused
+        case 401, 403, 409, 410, 413, 416, 422: self = .refused
         case 408, 429, 502, 503, 504: self = .temporary
         default: self = .usage
         }

@@ -28,19 +28,26 @@ struct NamespaceCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a namespace's visibility (for it and every namespace below it) or description.",
-            discussion: "Example: imagectl namespace update team@alice --visibility public --description 'Team images'")
+            abstract: "Change a namespace's visibility (for it and every namespace below it), description or policy.",
+            discussion: """
+                --revoked-fallback true makes a build that asks for an image by name whose newest version is \
+                revoked get the newest version that is not; false (the default) answers 410 Gone.
+
+                Example: imagectl namespace update team@alice --visibility public --description 'Team images'
+                """)
 
         @Argument(help: "The namespace: path@owner.") var namespace: String
         @Option(help: "private, internal or public.") var visibility: String?
         @Option(help: "A description; empty clears it.") var description: String?
+        @Option(help: "true or false: fall back past revoked versions.") var revokedFallback: Bool?
         @OptionGroup var connection: Connection
 
         func run() async throws {
             let client = try connection.writer()
             let changed = try await client.send(
                 .PATCH, try NamespaceAddress(namespace).path + "?wait=true",
-                json: UpdateNamespaceRequest(visibility: visibility, description: description)
+                json: UpdateNamespaceRequest(
+                    visibility: visibility, description: description, revokedFallback: revokedFallback)
             ).decode(NamespaceResource.self, expecting: [200])
             print("\(changed.reference)  \(changed.visibility.rawValue)  \(changed.description)")
         }

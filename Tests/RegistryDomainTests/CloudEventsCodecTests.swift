@@ -51,6 +51,21 @@ struct CloudEventsCodecTests {
         .imageCreated(ImageCreated(
             imageID: EventID.make(), source: .custom, owner: alice, namespace: nil, name: "imported", driver: .qemu,
             location: location, sha256: digest, size: 7, verified: true, importID: UUID())),
+        .imageStatusChanged(ImageStatusChange(kind: .deprecated, imageID: UUID(), reason: "old", replacement: "runner@sha256:\(digest.hex)")),
+        .imageStatusChanged(ImageStatusChange(
+            kind: .revoked, imageID: UUID(), reason: "leaks a key", effectiveAt: Date(timeIntervalSince1970: 1_800_000_000.123))),
+        .imageStatusChanged(ImageStatusChange(kind: .revoked, imageID: UUID(), reason: "now")),
+        .imageStatusChanged(ImageStatusChange(kind: .restored, imageID: UUID())),
+        .imageResolved(ImageResolved(
+            buildID: "4713", user: alice, namespace: nil, image: "my-image", driver: .qemu,
+            resolution: Resolution(
+                imageID: EventID.make(), name: "my-image", namespace: nil, source: .custom, version: 1,
+                sha256: digest, size: 10, location: location, verified: true,
+                deprecation: Deprecation(since: Date(timeIntervalSince1970: 1_800_000_000.5), reason: "old", replacement: nil),
+                revocation: Revocation(effectiveAt: Date(timeIntervalSince1970: 1_800_000_001), reason: "gone")),
+            refusal: "image my-image version 1 was revoked: gone")),
+        .namespaceUpdated(NamespaceUpdated(
+            owner: alice, path: try! NamespacePath("team"), visibility: nil, description: nil, revokedFallback: true)),
     ]
 
     static func envelope(_ event: RegistryEvent) -> EventEnvelope {
@@ -133,6 +148,21 @@ struct CloudEventsCodecTests {
         encoded.headers.append(.init(name: "ce_type", value: Array("namespace-updated".utf8)))
         encoded.value = Array(data.utf8)
         #expect(throws: PoisonEventError.self) { try CloudEventsCodec.decode(encoded) }
+    }
+
+    @Test("a lifecycle change that breaks its rules is poison", arguments: [
+        ("image-deprecated", #"{"image_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f"}"#),
+        ("image-deprecated", #"{"image_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "reason": "a\nb"}"#),
+        ("image-deprecated", #"{"image_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "reason": "x", "replacement": "a b"}"#),
+        ("image-revoked", #"{"image_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "reason": "x", "effective_at": "soon"}"#),
+        ("image-revoked", #"{"image_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "reason": "x", "replacement": "a"}"#),
+        ("image-restored", #"{"image_id": "3e1c5b3a-7f4e-4c2a-9d8b-1a2b3c4d5e6f", "reason": "x"}"#),
+        ("image-restored", #"{"image_id": "nope"}"#),
+    ])
+    func invalidStatusChange(_ type: String, _ data: String) {
+        #expect(throws: PoisonEventError.self) {
+            try CloudEventsCodec.decodeData(type: EventType(rawValue: type)!, from: Array(data.utf8))
+        }
     }
 
     @Test("an invite below a root, or to its own owner, is poison", arguments: [

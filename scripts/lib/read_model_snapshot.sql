@@ -4,9 +4,11 @@
 -- scripts/replay-compare; Tests/IntegrationTests/Support/ReadModelSnapshot.swift
 -- takes the same rows for the live suites.
 SET search_path = read_model;
-SELECT 'namespace|' || concat_ws('|', owner, path, visibility, created_at, event_id) FROM namespaces ORDER BY owner, path;
+SELECT 'namespace|' || concat_ws('|', owner, path, visibility, description, created_at, event_id, revoked_fallback)
+FROM namespaces ORDER BY owner, path;
 SELECT 'image|' || concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id,
-                             deleted_at, verified)
+                             deleted_at, verified, deprecated_at, deprecation_reason, replacement, revoked_at,
+                             revocation_reason)
 FROM images ORDER BY id;
 SELECT 'collaborator|' || concat_ws('|', owner, root_path, username, added_at, event_id) FROM collaborators ORDER BY 1;
 SELECT 'audit|' || concat_ws('|', event_id, type, log_partition, log_offset, occurred_at, actor, subject, request_id,

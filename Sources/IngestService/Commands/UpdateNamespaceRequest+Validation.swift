@@ -8,7 +8,7 @@ extension UpdateNamespaceRequest {
     func validated(for namespace: NamespaceReference) throws(APIError) -> NamespaceUpdated {
         let update = NamespaceUpdated(
             owner: namespace.owner, path: namespace.path, visibility: try visibility.map(Visibility.validated),
-            description: description)
+            description: description, revokedFallback: revokedFallback)
         try RegistryHTTP.validated { () throws(NameError) in try update.validate() }
         return update
     }

@@ -76,7 +76,7 @@ struct ImageCommandController: Sendable {
     /// read. The stored blob is never removed here, whatever happens next:
     /// an event naming it may have been acknowledged (a 504 while waiting,
     /// a lost answer), or another image may hold the same bytes. Blobs no
-    /// image names are found by `image-ingest orphans`.
+    /// image needs are removed by garbage collection (`image-ingest gc`).
     struct UploadImage: ImageCreation {
         let queries: any RegistryQueries
         let uploader: ImageUploader

@@ -7,14 +7,20 @@ import RegistryDomain
 import RegistryHTTP
 
 /// `POST /v1/resolutions`: resolves an image for a build as the scheduler
-/// needs and records `image-resolved`, for found and not-found outcomes.
+/// needs and records `image-resolved`, for found and not-found outcomes. The
+/// event records the version's deprecation or revocation; a revoked version
+/// answers `410` (``ResolutionOutcome``), a deprecated one a `Warning`.
 struct ResolutionCommandController: Sendable {
     let recorder: CommandRecorder
     let queries: any ImageRepository
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         group.post("resolutions") { request, context in
-            try await recorder.handle(RecordResolution(queries: queries), request: request, context: context)
+            var answer = try await recorder.handle(RecordResolution(queries: queries), request: request, context: context)
+            if case .resource(.found(let resource), _) = answer.responseGenerator {
+                answer.headers.append(contentsOf: ResolutionOutcome.warningHeaders(for: resource))
+            }
+            return answer
         }
     }
 
@@ -55,10 +61,11 @@ struct ResolutionCommandController: Sendable {
 
         func event(for parsed: Parsed, caller: Caller, key: IdempotencyKey?) async throws -> (RegistryEvent, subject: String) {
             let resolution = parsed.request
+            let found = try await queries.resolve(parsed.plan, for: resolution.user)
             let resolved = ImageResolved(
                 buildID: parsed.buildID, user: resolution.user, namespace: resolution.namespace?.description,
-                image: resolution.image, driver: resolution.driver,
-                resolution: try await queries.resolve(parsed.plan, for: resolution.user))
+                image: resolution.image, driver: resolution.driver, resolution: found,
+                refusal: found.flatMap { ResolutionOutcome.refusalReason(of: $0) })
             return (.imageResolved(resolved), resolution.user.value)
         }
 
@@ -77,23 +84,28 @@ struct ResolutionCommandController: Sendable {
             guard let found = resolved.resolution else {
                 let error = ErrorResource.Detail(
                     code: "not_found", message: "no image \(parsed.request.image) for \(parsed.request.user)")
-                return (.notFound(error), .notFound)
+                return (.refused(error), .notFound)
+            }
+            // Whether the build may boot it was decided when the event was made.
+            if let reason = resolved.refusal {
+                let gone = ResolutionOutcome.gone(reason)
+                return (.refused(ErrorResource.Detail(code: gone.code, message: gone.message)), .gone)
             }
             return (.found(ResolutionResource(found)), status)
         }
     }
 
-    /// The resolution, or, when nothing was found, the error; the pipeline
-    /// adds the event either way.
+    /// The resolution, or, when nothing was found or the version is
+    /// revoked, the error; the pipeline adds the event either way.
     enum Answer: Encodable, Sendable {
         case found(ResolutionResource)
-        case notFound(ErrorResource.Detail)
+        case refused(ErrorResource.Detail)
 
         func encode(to encoder: any Encoder) throws {
             switch self {
             case .found(let resolution):
                 try resolution.encode(to: encoder)
-            case .notFound(let error):
+            case .refused(let error):
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(error, forKey: .error)
             }

@@ -6,6 +6,8 @@ import RegistryHTTP
 
 /// `GET /v1/resolve`: the scheduler's lookup from a manifest's image name to
 /// a stored QCOW2 file. It records nothing (see `POST /v1/resolutions`).
+/// A revoked version answers `410`, a deprecated one carries a `Warning`
+/// (``ResolutionOutcome``).
 ///
 /// Answers come from the replica's ``ResolutionCache`` unless the request
 /// names a position to read after: the cache learns of changes by
@@ -18,7 +20,9 @@ struct ResolveController: Sendable {
         group.get("resolve", use: resolve)
     }
 
-    @Sendable func resolve(request: Request, context: RegistryRequestContext) async throws -> ResolutionResource {
+    @Sendable func resolve(request: Request, context: RegistryRequestContext) async throws
+        -> EditedResponse<ResolutionResource>
+    {
         let caller = try context.requireCaller()
         let driverText = try request.requiredQueryParameter("driver")
         let imageText = try request.requiredQueryParameter("image")
@@ -46,6 +50,8 @@ struct ResolveController: Sendable {
         guard let found else {
             throw APIError.notFound("image \(imageText) not found for \(resolution.user)")
         }
-        return ResolutionResource(found)
+        if let reason = ResolutionOutcome.refusalReason(of: found) { throw ResolutionOutcome.gone(reason) }
+        let resource = ResolutionResource(found)
+        return EditedResponse(headers: ResolutionOutcome.warningHeaders(for: resource), response: resource)
     }
 }

@@ -79,6 +79,7 @@ struct WebhookDispatcher: ProjectionStore {
         let image: ImageRecord? = switch envelope.event {
         case .imageCreated(let created): try await log.image(created.imageID)
         case .imageDeleted(let deleted): try await log.image(deleted.imageID)
+        case .imageStatusChanged(let change): try await log.image(change.imageID)
         default: nil
         }
         guard let notice = WebhookNotice(envelope.event, deletedImage: image?.namespace) else { return }

@@ -61,6 +61,9 @@ enum EventApplier {
             case .imageDeleted(let deleted):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await delete(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .imageStatusChanged(let change):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                try await changeStatus(change, entry: entry, audit: &audit, on: connection, logger: logger)
             case .collaboratorAdded(let change), .collaboratorRemoved(let change):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await changeCollaborators(change, entry: entry, audit: &audit, on: connection, logger: logger)
@@ -107,6 +110,44 @@ enum EventApplier {
             "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID)", logger: logger)
     }
 
+    /// Marks a version deprecated or revoked, or clears both (restored).
+    private static func changeStatus(
+        _ change: ImageStatusChange, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        let stored = try await FoldState.image(change.imageID, on: connection, logger: logger)
+        if let refusal = AccessPolicy.refusal(
+            ofChanging: change, stored: stored?.image, subject: envelope.subject, viewer: envelope.actorViewer,
+            rootCollaborators: stored?.rootCollaborators ?? [])
+        {
+            return audit.reject(entry, refusal)
+        }
+        let id = change.imageID
+        switch change.kind {
+        case .deprecated:
+            try await connection.query(
+                """
+                UPDATE images SET deprecated_at = \(envelope.time), deprecation_reason = \(change.reason),
+                                  replacement = \(change.replacement)
+                WHERE id = \(id)
+                """, logger: logger)
+        case .revoked:
+            try await connection.query(
+                """
+                UPDATE images SET revoked_at = \(change.effectiveAt ?? envelope.time), revocation_reason = \(change.reason)
+                WHERE id = \(id)
+                """, logger: logger)
+        case .restored:
+            try await connection.query(
+                """
+                UPDATE images SET deprecated_at = NULL, deprecation_reason = NULL, replacement = NULL,
+                                  revoked_at = NULL, revocation_reason = NULL
+                WHERE id = \(id)
+                """, logger: logger)
+        }
+    }
+
     /// A new visibility for the namespace and every namespace below it, a
     /// new description for the namespace alone.
     private static func updateNamespace(
@@ -131,6 +172,11 @@ enum EventApplier {
         if let description = update.description {
             try await connection.query(
                 "UPDATE namespaces SET description = \(description) WHERE owner = \(owner) AND path = \(path)",
+                logger: logger)
+        }
+        if let fallback = update.revokedFallback {
+            try await connection.query(
+                "UPDATE namespaces SET revoked_fallback = \(fallback) WHERE owner = \(owner) AND path = \(path)",
                 logger: logger)
         }
     }

@@ -6,7 +6,7 @@ import RegistryDomain
 extension PostgresRegistryQueries {
     static let imageColumns = """
         id, source, owner, namespace_path, name, version, driver, location, sha256, size, created_at, created_by, deleted_at,
-        verified
+        verified, deprecated_at, deprecation_reason, replacement, revoked_at, revocation_reason
         """
 
     /// ``imageColumns`` of the row source `table`.
@@ -75,23 +75,15 @@ extension PostgresRegistryQueries {
         for try await exists in rows.decode(Bool.self) { return exists }
         return false
     }
-
-    public func referencedDigests(_ digests: [SHA256Digest]) async throws -> Set<SHA256Digest> {
-        guard !digests.isEmpty else { return [] }
-        var named = Set<SHA256Digest>()
-        let rows = try await run(
-            "SELECT DISTINCT sha256 FROM images WHERE sha256 = ANY(\(digests.map(\.hex)))")
-        for try await hex in rows.decode(String.self) {
-            named.insert(try StoredValue.decode { try SHA256Digest(hex: hex, field: "images.sha256") })
-        }
-        return named
-    }
 }
 
 extension ImageRecord {
     /// The columns of `images` that queries select, in
     /// ``PostgresRegistryQueries/imageColumns`` order.
-    typealias Columns = (UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?, Bool)
+    typealias Columns = (
+        UUID, String, String?, String?, String, Int32, String, String, String, Int64, Date, String, Date?, Bool,
+        Date?, String?, String?, Date?, String?
+    )
 
     /// The record a row holds; ``InvalidStoredValue`` for a value no event could have written.
     init(_ columns: Columns) throws {
@@ -103,7 +95,9 @@ extension ImageRecord {
                 name: columns.4, version: Int(columns.5), driver: try Driver(parsing: columns.6, field: "images.driver"),
                 location: try ImageLocation(columns.7, field: "images.location"),
                 sha256: try SHA256Digest(hex: columns.8, field: "images.sha256"), size: columns.9,
-                createdAt: columns.10, createdBy: columns.11, deletedAt: columns.12, verified: columns.13)
+                createdAt: columns.10, createdBy: columns.11, deletedAt: columns.12, verified: columns.13,
+                deprecation: columns.14.map { Deprecation(since: $0, reason: columns.15 ?? "", replacement: columns.16) },
+                revocation: columns.17.map { Revocation(effectiveAt: $0, reason: columns.18 ?? "") })
         }
     }
 }

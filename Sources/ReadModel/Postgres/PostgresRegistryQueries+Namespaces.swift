@@ -5,7 +5,7 @@ import RegistryDomain
 /// ``NamespaceRepository`` in PostgreSQL (the `namespaces` and
 /// `collaborators` tables).
 extension PostgresRegistryQueries {
-    static let namespaceColumns = "owner, path, visibility, created_at, created_by, description"
+    static let namespaceColumns = "owner, path, visibility, created_at, created_by, description, revoked_fallback"
 
     public func namespace(_ reference: NamespaceReference) async throws -> NamespaceRecord? {
         try await namespaceRecords("""
@@ -16,14 +16,15 @@ extension PostgresRegistryQueries {
 
     private func namespaceRecords(_ query: PostgresQuery) async throws -> [NamespaceRecord] {
         var result: [NamespaceRecord] = []
-        for try await row in try await run(query).decode((String, String, String, Date, String, String).self) {
+        for try await row in try await run(query).decode((String, String, String, Date, String, String, Bool).self) {
             result.append(try StoredValue.decode {
                 NamespaceRecord(
                     reference: NamespaceReference(
                         path: try NamespacePath(row.1, field: "namespaces.path"),
                         owner: try Username(row.0, field: "namespaces.owner")),
                     visibility: try Visibility(parsing: row.2, field: "namespaces.visibility"),
-                    createdAt: row.3, createdBy: row.4, description: row.5)
+                    createdAt: row.3, createdBy: row.4, description: row.5,
+                    revokedFallback: row.6)
             })
         }
         return result

@@ -16,7 +16,4 @@ public protocol ImageRepository: Sendable {
     /// Whether `viewer` may read bytes with `digest`: an image holding them
     /// that the viewer may see, or one the viewer registered (deleted or not).
     func mayRead(digest: SHA256Digest, viewer: Viewer) async throws -> Bool
-
-    /// Those of `digests` that some image version names, live or deleted.
-    func referencedDigests(_ digests: [SHA256Digest]) async throws -> Set<SHA256Digest>
 }

@@ -20,11 +20,14 @@ public struct ImageRecord: Sendable, Equatable {
     public var deletedAt: Date?
     /// Whether the registry checked the bytes itself (see ``ImageCreated/verified``).
     public var verified: Bool
+    public var deprecation: Deprecation?
+    public var revocation: Revocation?
 
     public init(
         id: UUID, source: ImageSource, owner: Username?, namespacePath: NamespacePath?, name: String, version: Int,
         driver: Driver, location: ImageLocation, sha256: SHA256Digest, size: Int64, createdAt: Date,
-        createdBy: String, deletedAt: Date?, verified: Bool
+        createdBy: String, deletedAt: Date?, verified: Bool, deprecation: Deprecation? = nil,
+        revocation: Revocation? = nil
     ) {
         self.id = id
         self.source = source
@@ -40,6 +43,8 @@ public struct ImageRecord: Sendable, Equatable {
         self.createdBy = createdBy
         self.deletedAt = deletedAt
         self.verified = verified
+        self.deprecation = deprecation
+        self.revocation = revocation
     }
 
     /// The image's namespace, or `nil` for personal and base images.
@@ -52,7 +57,8 @@ public struct ImageRecord: Sendable, Equatable {
     public var resolution: Resolution {
         Resolution(
             imageID: id, name: name, namespace: namespace?.description, source: source, version: version,
-            sha256: sha256, size: size, location: location, verified: verified)
+            sha256: sha256, size: size, location: location, verified: verified, deprecation: deprecation,
+            revocation: revocation)
     }
 }
 
@@ -64,16 +70,20 @@ public struct NamespaceRecord: Sendable, Equatable {
     public var createdBy: String
     /// Empty when the owner gave none.
     public var description: String
+    /// Whether a by-name lookup whose newest version is revoked gets the
+    /// newest version that is not (see ``NamespaceUpdated/revokedFallback``).
+    public var revokedFallback: Bool
 
     public init(
         reference: NamespaceReference, visibility: Visibility, createdAt: Date, createdBy: String,
-        description: String = ""
+        description: String = "", revokedFallback: Bool = false
     ) {
         self.reference = reference
         self.visibility = visibility
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.description = description
+        self.revokedFallback = revokedFallback
     }
 }
 

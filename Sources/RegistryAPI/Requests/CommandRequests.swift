@@ -1,3 +1,4 @@
+import Foundation
 /// Body of `POST /v1/namespaces`: `{"path": "team/infra", "visibility": "private"}`;
 /// `path` may be `path@owner` for a namespace in someone else's tree.
 public struct CreateNamespaceRequest: Codable, Sendable, Equatable {
@@ -16,10 +17,17 @@ public struct CreateNamespaceRequest: Codable, Sendable, Equatable {
 public struct UpdateNamespaceRequest: Codable, Sendable, Equatable {
     public var visibility: String?
     public var description: String?
+    public var revokedFallback: Bool?
 
-    public init(visibility: String? = nil, description: String? = nil) {
+    public init(visibility: String? = nil, description: String? = nil, revokedFallback: Bool? = nil) {
         self.visibility = visibility
         self.description = description
+        self.revokedFallback = revokedFallback
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case visibility, description
+        case revokedFallback = "revoked_fallback"
     }
 }
 
@@ -155,5 +163,25 @@ public struct CreateUploadRequest: Codable, Sendable, Equatable {
         self.source = source
         self.sha256 = sha256
         self.size = size
+    }
+}
+
+/// Body of `POST /v1/images/{id}/deprecate` (`{"reason", "replacement"?}`)
+/// and of `POST /v1/images/{id}/revoke` (`{"reason", "effective_at"?}`, a
+/// time ahead to schedule the revocation).
+public struct ImageStatusRequest: Codable, Sendable, Equatable {
+    public var reason: String?
+    public var replacement: String?
+    public var effectiveAt: Date?
+
+    public init(reason: String? = nil, replacement: String? = nil, effectiveAt: Date? = nil) {
+        self.reason = reason
+        self.replacement = replacement
+        self.effectiveAt = effectiveAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reason, replacement
+        case effectiveAt = "effective_at"
     }
 }

@@ -18,16 +18,21 @@ public struct ImageResource: Codable, Sendable, Equatable {
     public var deletedAt: Date?
     /// False for a location an administrator registered without the registry checking its bytes.
     public var verified: Bool
+    /// Set while the version is deprecated: it resolves, with a warning.
+    public var deprecation: Deprecation?
+    /// Set once the version is revoked (or its revocation is scheduled).
+    public var revocation: Revocation?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, namespace, owner, source, driver, version, sha256, size, location, verified
+        case id, name, namespace, owner, source, driver, version, sha256, size, location, verified, deprecation, revocation
         case createdAt = "created_at"
         case deletedAt = "deleted_at"
     }
 
     public init(
         id: UUID, name: String, namespace: String?, owner: String?, source: ImageSource, driver: String, version: Int,
-        sha256: String, size: Int64, location: String, createdAt: Date, deletedAt: Date?, verified: Bool
+        sha256: String, size: Int64, location: String, createdAt: Date, deletedAt: Date?, verified: Bool,
+        deprecation: Deprecation? = nil, revocation: Revocation? = nil
     ) {
         self.id = id
         self.name = name
@@ -42,6 +47,8 @@ public struct ImageResource: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.deletedAt = deletedAt
         self.verified = verified
+        self.deprecation = deprecation
+        self.revocation = revocation
     }
 
 }

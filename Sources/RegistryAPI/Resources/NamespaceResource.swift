@@ -10,6 +10,8 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
     public var visibility: Visibility
     /// Empty when the owner gave none.
     public var description: String
+    /// Whether a by-name lookup whose newest version is revoked gets the newest one that is not.
+    public var revokedFallback: Bool
     public var createdAt: Date
     /// The root's collaborators; shown only to those who may manage them.
     public var collaborators: [String]?
@@ -17,17 +19,19 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case path, owner, reference, visibility, description, collaborators
         case createdAt = "created_at"
+        case revokedFallback = "revoked_fallback"
     }
 
     public init(
         path: String, owner: String, reference: String, visibility: Visibility, description: String = "",
-        createdAt: Date, collaborators: [String]?
+        revokedFallback: Bool = false, createdAt: Date, collaborators: [String]?
     ) {
         self.path = path
         self.owner = owner
         self.reference = reference
         self.visibility = visibility
         self.description = description
+        self.revokedFallback = revokedFallback
         self.createdAt = createdAt
         self.collaborators = collaborators
     }

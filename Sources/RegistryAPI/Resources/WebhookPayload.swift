@@ -24,7 +24,8 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         }
     }
 
-    /// `created`, `deleted`, `updated`, `sent`, `accepted`, `rejected`.
+    /// `created`, `deleted`, `updated`, `sent`, `accepted`, `rejected`, and
+    /// for images also `deprecated`, `revoked`, `restored`.
     public var action: String
     /// The namespace concerned, `path@owner`.
     public var namespace: String

@@ -51,7 +51,7 @@ extension AccessPolicy {
                 ofAddingImageOf: request.owner, in: request.namespace, subject: subject, viewer: viewer, rootCollaborators)
         case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
             .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted, .webhookRedeliveryRequested,
-            .imageImportFailed:
+            .imageImportFailed, .imageStatusChanged:
             return nil
         }
     }
@@ -91,6 +91,27 @@ extension AccessPolicy {
         ofDeleting imageID: UUID, stored image: StoredImage?, subject: String, viewer: Viewer,
         rootCollaborators: Set<Username>
     ) -> Refusal? {
+        refusal(of: "delete", imageID, stored: image, subject: subject, viewer: viewer, rootCollaborators)
+    }
+
+    /// `image-deprecated`, `image-revoked` and `image-restored` of `image`
+    /// (`nil`: no such image): who may delete a version may retire it.
+    public static func refusal(
+        ofChanging change: ImageStatusChange, stored image: StoredImage?, subject: String, viewer: Viewer,
+        rootCollaborators: Set<Username>
+    ) -> Refusal? {
+        let verb = switch change.kind {
+        case .deprecated: "deprecate"
+        case .revoked: "revoke"
+        case .restored: "restore"
+        }
+        return refusal(of: verb, change.imageID, stored: image, subject: subject, viewer: viewer, rootCollaborators)
+    }
+
+    private static func refusal(
+        of verb: String, _ imageID: UUID, stored image: StoredImage?, subject: String, viewer: Viewer,
+        _ rootCollaborators: Set<Username>
+    ) -> Refusal? {
         guard let image else { return Refusal("image \(imageID.uuidString.lowercased()) does not exist") }
         if let refusal = wrongKey(subject, owner: image.owner?.value ?? EventEnvelope.baseImagesKey) { return refusal }
         guard !image.isDeleted else { return Refusal("image \(imageID.uuidString.lowercased()) is already deleted") }
@@ -99,7 +120,7 @@ extension AccessPolicy {
         case (let owner?, nil): canDelete(ImagePlacement.personal(owner: owner), viewer: viewer)
         case (let owner?, _?): canWrite(treeOf: owner, rootCollaborators: rootCollaborators, viewer: viewer)
         }
-        return allowed ? nil : Refusal("\(name(of: viewer)) may not delete image \(imageID.uuidString.lowercased())")
+        return allowed ? nil : Refusal("\(name(of: viewer)) may not \(verb) image \(imageID.uuidString.lowercased())")
     }
 
     /// `collaborator-added` and `collaborator-removed`; `rootExists` says

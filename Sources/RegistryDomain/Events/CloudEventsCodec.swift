@@ -133,6 +133,7 @@ public enum CloudEventsCodec {
         case .imageCreated(let payload): try? encoder.encode(payload)
         case .imageResolved(let payload): try? encoder.encode(payload)
         case .imageDeleted(let payload): try? encoder.encode(payload)
+        case .imageStatusChanged(let change): try? encoder.encode(change.payload)
         case .imageImportRequested(let payload): try? encoder.encode(payload)
         case .imageImportFailed(let payload): try? encoder.encode(payload)
         case .collaboratorAdded(let payload), .collaboratorRemoved(let payload): try? encoder.encode(payload)
@@ -174,6 +175,13 @@ public enum CloudEventsCodec {
                 return .imageResolved(try decoder.decode(ImageResolved.self, from: data))
             case .imageDeleted:
                 return .imageDeleted(try decoder.decode(ImageDeleted.self, from: data))
+            case .imageDeprecated, .imageRevoked, .imageRestored:
+                let kind: ImageStatusChange.Kind = type == .imageDeprecated ? .deprecated
+                    : type == .imageRevoked ? .revoked : .restored
+                let change = try ImageStatusChange(
+                    kind: kind, payload: try decoder.decode(ImageStatusChange.Payload.self, from: data))
+                try change.validate()
+                return .imageStatusChanged(change)
             case .imageImportRequested:
                 let payload = try decoder.decode(ImageImportRequested.self, from: data)
                 _ = try payload.scope()

@@ -11,19 +11,27 @@ public struct ImageResolved: Codable, Sendable, Equatable {
     public var driver: Driver
     /// The version the build got; `nil` when nothing was found.
     public var resolution: Resolution?
+    /// Why the build was refused the version it found (it was revoked);
+    /// `nil` when the build got it.
+    public var refusal: String?
 
-    public init(buildID: String, user: Username, namespace: String?, image: String, driver: Driver, resolution: Resolution?) {
+    public init(
+        buildID: String, user: Username, namespace: String?, image: String, driver: Driver, resolution: Resolution?,
+        refusal: String? = nil
+    ) {
         self.buildID = buildID
         self.user = user
         self.namespace = namespace
         self.image = image
         self.driver = driver
         self.resolution = resolution
+        self.refusal = refusal
     }
 
     enum CodingKeys: String, CodingKey {
         case buildID = "build_id"
         case user, namespace, image, driver, resolution
+        case refusal = "refused"
     }
 }
 
@@ -41,10 +49,17 @@ public struct Resolution: Codable, Sendable, Equatable {
     /// Whether the registry verified the bytes (see ``ImageCreated/verified``);
     /// `nil` in resolutions recorded before this was known.
     public var verified: Bool?
+    /// The version's retirement notice, when it has one: the build still
+    /// gets it, with a warning, and the audit trail records that it did.
+    public var deprecation: Deprecation?
+    /// The version's revocation, when it has one; once in effect, the build
+    /// is refused (`410 Gone`) and the audit trail records the refusal.
+    public var revocation: Revocation?
 
     public init(
         imageID: UUID, name: String, namespace: String?, source: ImageSource, version: Int,
-        sha256: SHA256Digest, size: Int64, location: ImageLocation, verified: Bool?
+        sha256: SHA256Digest, size: Int64, location: ImageLocation, verified: Bool?,
+        deprecation: Deprecation? = nil, revocation: Revocation? = nil
     ) {
         self.imageID = imageID
         self.name = name
@@ -55,10 +70,17 @@ public struct Resolution: Codable, Sendable, Equatable {
         self.size = size
         self.location = location
         self.verified = verified
+        self.deprecation = deprecation
+        self.revocation = revocation
+    }
+
+    /// The revocation if it is in effect at `now`: the build is refused.
+    public func refusal(at now: Date = Date()) -> Revocation? {
+        revocation.flatMap { $0.isEffective(at: now) ? $0 : nil }
     }
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id"
-        case name, namespace, source, version, sha256, size, location, verified
+        case name, namespace, source, version, sha256, size, location, verified, deprecation, revocation
     }
 }

@@ -2,7 +2,10 @@
 /// `path`. A new `visibility` applies to the namespace and to every
 /// namespace below it (changing a root's changes its whole tree, as in
 /// Djinn CI); a new `description` to the namespace alone, an empty one
-/// clearing it. A field left `nil` is unchanged; at least one is set.
+/// clearing it; `revokedFallback` to the namespace alone: whether a build
+/// that asks for an image by name whose newest version is revoked gets the
+/// newest version that is not (true) or `410 Gone` (false, the default).
+/// A field left `nil` is unchanged; at least one is set.
 public struct NamespaceUpdated: Codable, Sendable, Equatable {
     /// The longest description, in characters.
     public static let maximumDescriptionLength = 1024
@@ -11,31 +14,32 @@ public struct NamespaceUpdated: Codable, Sendable, Equatable {
     public var path: NamespacePath
     public var visibility: Visibility?
     public var description: String?
+    public var revokedFallback: Bool?
 
-    public init(owner: Username, path: NamespacePath, visibility: Visibility?, description: String?) {
+    public init(
+        owner: Username, path: NamespacePath, visibility: Visibility?, description: String?, revokedFallback: Bool? = nil
+    ) {
         self.owner = owner
         self.path = path
         self.visibility = visibility
         self.description = description
+        self.revokedFallback = revokedFallback
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case owner, path, visibility, description
+        case revokedFallback = "revoked_fallback"
     }
 
     /// Checks what decoding cannot: something changes, and the description
     /// is short text without control characters.
     public func validate() throws(NameError) {
-        guard visibility != nil || description != nil else {
-            throw NameError(field: "namespace", message: "an update must change the visibility or the description")
+        guard visibility != nil || description != nil || revokedFallback != nil else {
+            throw NameError(
+                field: "namespace", message: "an update must change the visibility, the description or revoked_fallback")
         }
-        if let description { try Self.validateDescription(description) }
-    }
-
-    /// A description: at most ``maximumDescriptionLength`` characters, no
-    /// control characters (line breaks included).
-    static func validateDescription(_ text: String) throws(NameError) {
-        guard text.count <= maximumDescriptionLength else {
-            throw NameError(field: "description", message: "must be at most \(maximumDescriptionLength) characters")
-        }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw NameError(field: "description", message: "must not contain control characters or line breaks")
+        if let description {
+            try FreeText.validate(description, field: "description", maximumLength: Self.maximumDescriptionLength)
         }
     }
 }

@@ -8,6 +8,7 @@ public enum RegistryEvent: Sendable, Equatable {
     case imageCreated(ImageCreated)
     case imageResolved(ImageResolved)
     case imageDeleted(ImageDeleted)
+    case imageStatusChanged(ImageStatusChange)
     case imageImportRequested(ImageImportRequested)
     case imageImportFailed(ImageImportFailed)
     case collaboratorAdded(CollaboratorChanged)
@@ -28,6 +29,7 @@ public enum RegistryEvent: Sendable, Equatable {
         case .imageCreated: .imageCreated
         case .imageResolved: .imageResolved
         case .imageDeleted: .imageDeleted
+        case .imageStatusChanged(let change): change.type
         case .imageImportRequested: .imageImportRequested
         case .imageImportFailed: .imageImportFailed
         case .collaboratorAdded: .collaboratorAdded

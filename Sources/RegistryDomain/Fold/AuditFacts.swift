@@ -34,6 +34,9 @@ public struct AuditFacts: Sendable, Equatable {
         case .imageDeleted(let deleted):
             imageID = deleted.imageID
             username = subject
+        case .imageStatusChanged(let change):
+            imageID = change.imageID
+            username = subject == EventEnvelope.baseImagesKey ? nil : subject
         case .imageImportRequested(let request):
             username = request.owner?.value
             namespace = request.namespace.flatMap { path in request.owner.map { "\(path.value)@\($0.value)" } }

@@ -17,8 +17,9 @@ public struct WebhookNotice: Sendable, Equatable {
 
     /// The notice of `event`, or `nil` when no webhook hears of it
     /// (resolutions, collaborator and webhook changes, personal and base
-    /// images). An `image-deleted` names only the image: `deletedImage` is
-    /// the namespace the image was in, when it was in one.
+    /// images). An `image-deleted`, `image-deprecated`, `image-revoked` or
+    /// `image-restored` names only the image: `deletedImage` is the
+    /// namespace the image was in, when it was in one.
     public init?(_ event: RegistryEvent, deletedImage: NamespaceReference? = nil) {
         switch event {
         case .imageCreated(let created):
@@ -27,6 +28,9 @@ public struct WebhookNotice: Sendable, Equatable {
         case .imageDeleted:
             guard let deletedImage else { return nil }
             self.init(topic: .images, action: "deleted", namespace: deletedImage)
+        case .imageStatusChanged(let change):
+            guard let deletedImage else { return nil }
+            self.init(topic: .images, action: change.kind.rawValue, namespace: deletedImage)
         case .namespaceCreated(let created):
             self.init(topic: .namespaces, action: "created", namespace: NamespaceReference(path: created.path, owner: created.owner))
         case .namespaceUpdated(let updated):

@@ -62,6 +62,13 @@ enum MetricCatalog {
             name: "registry_webhook_attempt_duration_seconds",
             help: "Time per webhook delivery attempt, the receiver's answer or the error included."),
         // The import workers (in ingest replicas).
+        "registry_blob_collections_total": Family(
+            name: "registry_blob_collections_total",
+            help: "Garbage collection runs of the blob store, by outcome (done, skipped: another replica ran, failed)."),
+        "registry_blob_collection_freed_bytes_total": Family(
+            name: "registry_blob_collection_freed_bytes_total", help: "Bytes garbage collection removed from the blob store."),
+        "registry_blob_collection_removed_files_total": Family(
+            name: "registry_blob_collection_removed_files_total", help: "Files garbage collection removed from the blob store."),
         "registry_imports_total": Family(
             name: "registry_imports_total",
             help: "Imports by download that ended, by outcome: done, or failed."),

@@ -11,7 +11,8 @@ extension ImageResource {
             id: record.id, name: record.name, namespace: record.namespace?.description, owner: record.owner?.value,
             source: record.source, driver: record.driver.rawValue, version: record.version, sha256: record.sha256.hex,
             size: record.size, location: record.location.value, createdAt: record.createdAt,
-            deletedAt: record.deletedAt, verified: record.verified)
+            deletedAt: record.deletedAt, verified: record.verified, deprecation: record.deprecation,
+            revocation: record.revocation)
     }
 }
 
@@ -22,7 +23,7 @@ extension NamespaceResource {
         self.init(
             path: record.reference.path.value, owner: record.reference.owner.value,
             reference: record.reference.description, visibility: record.visibility, description: record.description,
-            createdAt: record.createdAt,
+            revokedFallback: record.revokedFallback, createdAt: record.createdAt,
             collaborators: collaborators)
     }
 

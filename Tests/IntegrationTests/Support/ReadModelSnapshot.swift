@@ -54,11 +54,11 @@ struct ReadModelSnapshot: Equatable, Sendable {
             }
             return ReadModelSnapshot(
                 namespaces: try await strings(
-                    "SELECT concat_ws('|', owner, path, visibility, description, created_at, event_id) FROM namespaces ORDER BY owner, path"),
+                    "SELECT concat_ws('|', owner, path, visibility, description, created_at, event_id, revoked_fallback) FROM namespaces ORDER BY owner, path"),
                 images: try await strings(
                     """
                     SELECT concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id,
-                                     deleted_at)
+                                     deleted_at, deprecated_at, deprecation_reason, replacement, revoked_at, revocation_reason)
                     FROM images ORDER BY id
                     """),
                 collaborators: try await strings(

@@ -1,0 +1,15 @@
+-- Deprecation and revocation of image versions (image-deprecated,
+-- image-revoked, image-restored) and the namespace's choice of what a
+-- by-name lookup answers when the newest version is revoked.
+ALTER TABLE images
+    ADD COLUMN deprecated_at      timestamptz,
+    ADD COLUMN deprecation_reason text,
+    ADD COLUMN replacement        text,
+    -- When the revocation takes effect: it may be scheduled ahead.
+    ADD COLUMN revoked_at         timestamptz,
+    ADD COLUMN revocation_reason  text,
+    ADD CHECK ((deprecated_at IS NULL) = (deprecation_reason IS NULL)),
+    ADD CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL));
+
+ALTER TABLE namespaces
+    ADD COLUMN revoked_fallback boolean NOT NULL DEFAULT false;
