@@ -1,5 +1,4 @@
 import Foundation
-import NIOFileSystem
 import RegistryDomain
 
 /// Garbage collection of the blob store: removes what
@@ -48,13 +47,12 @@ public struct BlobCollector: Sendable {
     }
 
     public let store: FileBlobStore
-    private let fileSystem = FileSystem.shared
 
     public init(store: FileBlobStore) {
         self.store = store
     }
 
-    private var asideDirectory: FilePath { store.root.appending("gc") }
+    private var root: String { store.root.string }
 
     /// Lists the store, asks `needs` (given every digest found) who needs
     /// what, and removes what nobody needs and is older than `grace`; with
@@ -64,12 +62,11 @@ public struct BlobCollector: Sendable {
     ) async throws -> Report {
         let cutoff = Date().addingTimeInterval(-grace.timeInterval)
         // Set-aside blobs first: a blob set aside again below must not meet an old copy.
-        var files: [(path: FilePath, file: BlobCollectionRules.StoredFile, size: Int64, modified: Date)] = []
+        var files: [(path: String, file: BlobCollectionRules.StoredFile, size: Int64, modified: Date)] = []
         for directory in ["gc", "sha256", "imports", "uploads", "tmp"] {
-            for (path, size, modified) in try await regularFiles(under: store.root.appending(directory)) {
-                let relative = String(path.string.dropFirst(store.root.string.count + 1))
+            for (relative, size, modified) in try await regularFiles(under: directory) {
                 guard let file = BlobCollectionRules.classify(relativePath: relative) else { continue }
-                files.append((path, file, size, modified))
+                files.append((root + "/" + relative, file, size, modified))
             }
         }
         let digests = files.compactMap { entry -> SHA256Digest? in
@@ -87,90 +84,46 @@ public struct BlobCollector: Sendable {
             report.examined += 1
             let verdict = BlobCollectionRules.verdict(on: entry.file, modified: entry.modified, facts: facts)
             switch (verdict, entry.file) {
-            case (.keep, _):
-                continue
-            case (.restore, .setAside(let digest)):
-                if !dryRun { try await putBack(entry.path, digest: digest) }
+            case (.keep, _), (.restore, _):
+                guard case .setAside(let digest) = entry.file, verdict == .restore else { continue }
+                if !dryRun { try await StoreFiles.run { try StoreFiles.putBack(entry.path, to: blobPath(digest)) } }
                 report.restored += 1
             case (.remove(let reason), .blob(let digest)):
-                let removed = try await dryRun ? true : removeBlob(at: entry.path, digest: digest, cutoff: cutoff)
+                let aside = "\(root)/gc/\(digest.hex)"
+                let removed = try await dryRun
+                    ? true : StoreFiles.run { try StoreFiles.remove(entry.path, settingAsideAt: aside, olderThan: cutoff) }
                 if removed {
-                    report.removals.append(Removal(path: entry.path.string, size: entry.size, reason: reason))
+                    report.removals.append(Removal(path: entry.path, size: entry.size, reason: reason))
                 } else {
                     report.restored += 1
                 }
             case (.remove(let reason), _):
-                if !dryRun { try await removeFile(entry.path) }
-                report.removals.append(Removal(path: entry.path.string, size: entry.size, reason: reason))
-            case (.restore, _):
-                continue  // only set-aside blobs are restored
+                if !dryRun { try await StoreFiles.run { try StoreFiles.unlink(entry.path) } }
+                report.removals.append(Removal(path: entry.path, size: entry.size, reason: reason))
             }
         }
         return report
     }
 
-    /// Sets the blob aside, reads its time again and unlinks it unless an
-    /// upload or a registration refreshed it meanwhile (then it goes back).
-    /// Returns whether it was removed.
-    private func removeBlob(at path: FilePath, digest: SHA256Digest, cutoff: Date) async throws -> Bool {
-        try await fileSystem.createDirectory(at: asideDirectory, withIntermediateDirectories: true, permissions: nil)
-        let aside = asideDirectory.appending(digest.hex)
-        do {
-            try await fileSystem.moveItem(at: path, to: aside)
-        } catch let error as FileSystemError where error.code == .notFound {
-            return false  // another run removed it
-        }
-        guard let info = try await fileSystem.info(forFileAt: aside, infoAboutSymbolicLink: true),
-            Self.modified(info) < cutoff
-        else {
-            try await putBack(aside, digest: digest)
-            return false
-        }
-        try await removeFile(aside)
-        return true
+    private func blobPath(_ digest: SHA256Digest) -> String {
+        "\(root)/sha256/\(digest.hex.prefix(2))/\(digest.hex)"
     }
 
-    /// Moves a set-aside blob back to its content address, unless an upload
-    /// stored the same bytes there meanwhile.
-    private func putBack(_ aside: FilePath, digest: SHA256Digest) async throws {
-        let destination = store.path(for: digest)
-        try await fileSystem.createDirectory(
-            at: destination.removingLastComponent(), withIntermediateDirectories: true, permissions: nil)
-        do {
-            try await fileSystem.moveItem(at: aside, to: destination)
-        } catch let error as FileSystemError where error.code == .fileAlreadyExists {
-            try await removeFile(aside)
-        }
-    }
-
-    private func removeFile(_ path: FilePath) async throws {
-        _ = try await fileSystem.removeItem(at: path, strategy: .platformDefault, recursively: false)
-    }
-
-    private func regularFiles(under directory: FilePath) async throws -> [(FilePath, Int64, Date)] {
-        guard try await fileSystem.info(forFileAt: directory) != nil else { return [] }
-        let paths = try await fileSystem.withDirectoryHandle(atPath: directory) { handle in
-            var found: [FilePath] = []
-            for try await batch in handle.listContents(recursive: true).batched() {
-                for entry in batch where entry.type == .regular { found.append(entry.path) }
+    /// The regular files below `directory` (relative to the root), two
+    /// levels deep at most (the layout of `sha256/<ab>/<hex>`), with their
+    /// size and time.
+    private func regularFiles(under directory: String) async throws -> [(String, Int64, Date)] {
+        var files: [(String, Int64, Date)] = []
+        for entry in try await StoreFiles.entries(of: root + "/" + directory) {
+            if entry.isRegular {
+                files.append((directory + "/" + entry.name, entry.size, entry.modified))
+            } else if entry.isDirectory {
+                let subdirectory = directory + "/" + entry.name
+                for inner in try await StoreFiles.entries(of: root + "/" + subdirectory) where inner.isRegular {
+                    files.append((subdirectory + "/" + inner.name, inner.size, inner.modified))
+                }
             }
-            return found
-        }
-        var files: [(FilePath, Int64, Date)] = []
-        files.reserveCapacity(paths.count)
-        for path in paths {
-            // A file gone since the listing (an upload renamed it) is skipped.
-            guard let info = try await fileSystem.info(forFileAt: path, infoAboutSymbolicLink: true),
-                info.type == .regular
-            else { continue }
-            files.append((path, info.size, Self.modified(info)))
         }
         return files
-    }
-
-    private static func modified(_ info: FileInfo) -> Date {
-        Date(
-            timeIntervalSince1970: TimeInterval(info.lastDataModificationTime.seconds)
-                + TimeInterval(info.lastDataModificationTime.nanoseconds) / 1e9)
     }
 }

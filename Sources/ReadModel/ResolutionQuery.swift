@@ -14,6 +14,8 @@ import RegistryDomain
 /// (``NamespaceUpdated/revokedFallback``): there a version whose revocation
 /// is in effect ranks after every version that is not, so the newest
 /// unrevoked one wins and only a name with nothing else left answers `410`.
+/// (The comparison is made false, not `NULL`, for a version never revoked:
+/// `NULL` would sort after `true`.)
 ///
 /// The text is the same for every plan, only the values differ, so it runs
 /// as a prepared statement (``ResolutionStatement``): planning this union
@@ -53,7 +55,7 @@ struct ResolutionQuery {
                  WHERE owner = \(namespace?.owner) AND namespace_path = \(namespace?.path) AND name = \(namespace?.name)
                    AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
                    AND \(imageVisibleTo: Viewer(username: user), image: "i")
-                 ORDER BY (i.revoked_at <= now() AND coalesce(
+                 ORDER BY (coalesce(i.revoked_at <= now(), false) AND coalesce(
                               (SELECT n.revoked_fallback FROM namespaces n
                                WHERE n.owner = \(namespace?.owner) AND n.path = \(namespace?.path)), false)),
                           version DESC LIMIT 1)
@@ -66,7 +68,7 @@ struct ResolutionQuery {
                 (SELECT \(ownedNamespaces?.rank)::integer, * FROM images
                  WHERE owner = \(ownedNamespaces?.owner) AND namespace_path IS NOT NULL AND name = \(ownedNamespaces?.name)
                    AND deleted_at IS NULL AND (\(digest)::text IS NULL OR sha256 = \(digest))
-                 ORDER BY (revoked_at <= now() AND EXISTS (
+                 ORDER BY (coalesce(revoked_at <= now(), false) AND EXISTS (
                               SELECT 1 FROM namespaces n
                               WHERE n.owner = images.owner AND n.path = images.namespace_path AND n.revoked_fallback)),
                           created_at DESC, namespace_path, version DESC LIMIT 1)

@@ -38,16 +38,19 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Runs an operator command of a service binary (such as
-    /// `image-ingest orphans`) to its end; returns its exit status and output.
+    /// `image-ingest gc`) to its end; returns its exit status and output.
     static func command(_ name: String, _ arguments: [String], settings: RegistrySettings) async throws
         -> (status: Int32, output: String)
     {
         let output = Pipe()
         let service = try ServiceProcess(name, settings: settings, arguments: arguments, output: output)
-        // The output of these commands is a few lines: it fits the pipe until the process ends.
+        // Read on a thread of its own: the output may not fit the pipe, and
+        // the read blocks until the process ends.
+        let data = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: output.fileHandleForReading.readDataToEndOfFile()) }
+        }
         while service.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (service.process.terminationStatus, text)
+        return (service.process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     var pid: Int32 { process.processIdentifier }
