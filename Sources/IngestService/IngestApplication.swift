@@ -37,7 +37,8 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         verifier: try await settings.tokenVerifier(),
         startup: startup,
         outboundRules: OutboundRules(settings.outbound),
-        uploadSessions: uploadSessions, uploadSessionLifetime: settings.uploadSessionLifetime)
+        uploadSessions: uploadSessions, uploadSessionLifetime: settings.uploadSessionLifetime,
+        recentBuildWindow: settings.recentBuildWindow)
 
     var services: [any Service] = [
         postgres, producer, startup,
@@ -79,10 +80,11 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
 func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
     verifier: TokenVerifier, startup: StartupService, outboundRules: OutboundRules = OutboundRules(),
-    uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration
+    uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration,
+    recentBuildWindow: Duration = .seconds(24 * 3600)
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
-        service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait"],
+        service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait", "force"],
         readiness: { try startup.checkReady() })
     // Every command needs a token; a request without one is told so first.
     let v1 = registry.v1.group().add(middleware: TokenRequiredMiddleware())
@@ -92,7 +94,8 @@ func buildIngestRouter(
     InviteCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     let imageRules = ImageWriteRules(queries: queries, fileRoots: fileRoots, blobs: uploader.blobs)
     ImageCommandController(
-        recorder: recorder, queries: queries, uploader: uploader, rules: imageRules, outbound: outboundRules
+        recorder: recorder, queries: queries, uploader: uploader, rules: imageRules, outbound: outboundRules,
+        recentBuildWindow: recentBuildWindow
     ).addRoutes(to: v1)
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
     ImageStatusCommands(recorder: recorder, queries: queries).addRoutes(to: v1)

@@ -80,6 +80,7 @@ private struct SettingsReader {
             qemuImg: text("qemu.img") ?? defaults.qemuImg,
             imageCheckTimeout: .seconds(try number("image.check.timeout.seconds", 120)))
         settings.uploadSessionLifetime = .seconds(3600 * (try number("upload.session.hours", 24)))
+        settings.recentBuildWindow = .seconds(3600 * (try number("recent.build.hours", 24, allowingZero: true)))
         let collectionInterval = try number("gc.interval.seconds", 6 * 3600, allowingZero: true)
         settings.blobCollection = BlobCollectionSettings(
             interval: collectionInterval == 0 ? nil : .seconds(collectionInterval),

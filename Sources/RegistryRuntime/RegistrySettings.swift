@@ -80,6 +80,8 @@ public struct RegistrySettings: Sendable {
     public var uploadSessionLifetime: Duration
     /// Garbage collection of the blob store.
     public var blobCollection = BlobCollectionSettings()
+    /// How long after a build resolved a version deleting it needs `?force=true`.
+    public var recentBuildWindow: Duration = .seconds(24 * 3600)
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
     public var kafka: KafkaClientConfiguration {

@@ -31,13 +31,20 @@ struct ImageCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Retire one image version (its history stays in the audit trail).",
-            discussion: "Example: imagectl image delete 0193a8c2-…")
+            discussion: """
+                A version a build resolved recently (IMAGE_REGISTRY_RECENT_BUILD_HOURS on the server, a day by \
+                default) is refused (exit status 3) with those builds named; --force deletes it anyway.
+
+                Example: imagectl image delete 0193a8c2-…
+                """)
 
         @Argument(help: "The image version's id.") var id: String
+        @Flag(help: "Delete even though builds resolved the version recently.") var force = false
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let image = try await connection.writer().send(.DELETE, "/v1/images/\(UploadCommand.escaped(id))?wait=true")
+            let query = force ? "?wait=true&force=true" : "?wait=true"
+            let image = try await connection.writer().send(.DELETE, "/v1/images/\(UploadCommand.escaped(id))\(query)")
                 .decode(ImageResource.self)
             print("\(image.id.uuidString.lowercased()): \(image.name) v\(image.version) deleted")
         }

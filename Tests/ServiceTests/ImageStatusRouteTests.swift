@@ -160,3 +160,36 @@ import Testing
         }
     }
 }
+
+/// `DELETE /v1/images/{id}` of a version builds used recently.
+@Suite struct CarefulDeleteRouteTests {
+    @Test func aVersionABuildResolvedRecentlyIsDeletedOnlyWithForceAndTheAnswerNamesTheBuilds() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        try await registry.withServices { ingest, _ in
+            let used = try await ingest.upload(Fixture.small.bytes, "/v1/images?name=runner&wait=true", token: alice)
+            let unused = try await ingest.upload(Fixture.other.bytes, "/v1/images?name=spare&wait=true", token: alice)
+            let (usedID, unusedID) = (try #require(used["id"] as? String), try #require(unused["id"] as? String))
+            for build in ["b-7", "b-8"] {
+                let resolved = try await ingest.call(
+                    .post, "/v1/resolutions?wait=true", token: alice,
+                    json: #"{"build_id": "\#(build)", "user": "alice", "image": "runner", "driver": "qemu"}"#)
+                #expect(resolved.status == .ok)
+            }
+            let before = registry.log.events.count
+            let refused = try await ingest.call(.delete, "/v1/images/\(usedID)", token: alice)
+            #expect(refused.status == .conflict)
+            #expect(refused.errorCode == "recently_resolved")
+            let details = (refused["error"] as? [String: Any])?["details"] as? [String: Any]
+            let builds = (details?["builds"] as? [[String: Any]] ?? []).compactMap { $0["build_id"] as? String }
+            #expect(Set(builds) == ["b-7", "b-8"])
+            #expect(registry.log.events.count == before, "nothing is recorded")
+            #expect(try await ingest.call(.delete, "/v1/images/\(usedID)?force=maybe", token: alice).status == .badRequest)
+
+            #expect(try await ingest.call(.delete, "/v1/images/\(unusedID)?wait=true", token: alice).status == .ok)
+            let forced = try await ingest.call(.delete, "/v1/images/\(usedID)?force=true&wait=true", token: alice)
+            #expect(forced.status == .ok)
+            #expect(forced["deleted_at"] != nil)
+        }
+    }
+}

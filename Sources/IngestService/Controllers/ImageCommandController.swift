@@ -18,6 +18,8 @@ struct ImageCommandController: Sendable {
     let uploader: ImageUploader
     let rules: ImageWriteRules
     let outbound: OutboundRules
+    /// How long after a build resolved a version deleting it needs `?force=true`.
+    let recentBuildWindow: Duration
 
     private var importCommand: ImportImage { ImportImage(queries: queries, rules: rules, outbound: outbound) }
 
@@ -40,7 +42,8 @@ struct ImageCommandController: Sendable {
             try await recorder.handle(importCommand, request: request, context: context)
         }
         group.delete("images/:id") { request, context in
-            try await recorder.handle(DeleteImage(queries: queries), request: request, context: context)
+            try await recorder.handle(
+                DeleteImage(queries: queries, recentBuildWindow: recentBuildWindow), request: request, context: context)
         }
     }
 
@@ -106,8 +109,11 @@ struct ImageCommandController: Sendable {
 
     /// Who may delete is decided before the key is looked at, so a reused
     /// key never reveals an image; a retry of an applied delete answers it.
+    /// A version a build resolved within ``recentBuildWindow`` is deleted
+    /// only with `?force=true`; otherwise `409` lists those builds.
     struct DeleteImage: IngestCommand {
         let queries: any RegistryQueries
+        let recentBuildWindow: Duration
 
         static let route = "DELETE /v1/images/{id}"
         static let access = CommandAccess.scope(.imageWrite, hiding: "image")
@@ -129,7 +135,34 @@ struct ImageCommandController: Sendable {
         func prepare(_ image: ImageRecord, request: Request, caller: Caller) async throws
             -> (ImageRecord, fingerprint: [[UInt8]])
         {
-            (image, [])
+            if image.deletedAt == nil, request.queryParameter("force") != "true" {
+                try await refuseIfRecentlyBuilt(image)
+            }
+            return (image, [])
+        }
+
+        /// `409 recently_resolved` with the builds that got `image` within the window.
+        private func refuseIfRecentlyBuilt(_ image: ImageRecord) async throws {
+            let since = Date().addingTimeInterval(-Double(recentBuildWindow / .milliseconds(1)) / 1000)
+            let entries = try await queries.audit(
+                AuditFilter(type: .imageResolved, imageID: image.id, since: since, limit: 100))
+            let builds = entries.compactMap { entry -> JSONValue? in
+                guard entry.rejected == nil,
+                    case .imageResolved(let resolved)? = try? CloudEventsCodec.decodeData(
+                        type: .imageResolved, from: Array(entry.data.utf8)),
+                    resolved.refusal == nil
+                else { return nil }
+                return .object([
+                    "build_id": .string(resolved.buildID),
+                    "resolved_at": .string(EventTime.text(entry.occurredAt)),
+                ])
+            }
+            guard !builds.isEmpty else { return }
+            let hours = recentBuildWindow / .seconds(3600)
+            throw APIError.conflict(
+                "image \(image.id.uuidString.lowercased()) (\(image.name) version \(image.version)) was resolved by "
+                    + "\(builds.count) build(s) in the last \(hours) hours; delete it with ?force=true if you are sure",
+                code: "recently_resolved", details: .object(["builds": .array(builds)]))
         }
 
         func unchanged(_ image: ImageRecord) async throws -> ImageResource? {

@@ -11,12 +11,17 @@ public struct APIError: HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public var headers: HTTPFields = [:]
+    /// The body's `details`, for errors a script acts on.
+    public var details: JSONValue?
 
-    public init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+    public init(
+        status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:], details: JSONValue? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.details = details
     }
 
     public static func badRequest(_ message: String, code: String = "bad_request") -> APIError {
@@ -50,8 +55,8 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     /// 409: the request contradicts the state it would change.
-    public static func conflict(_ message: String, code: String) -> APIError {
-        APIError(status: .conflict, code: code, message: message)
+    public static func conflict(_ message: String, code: String, details: JSONValue? = nil) -> APIError {
+        APIError(status: .conflict, code: code, message: message, details: details)
     }
 
     /// 422: the request is well formed but cannot be carried out as sent.
@@ -77,7 +82,7 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try EditedResponse(status: status, headers: headers, response: ErrorResource(code: code, message: message))
+        try EditedResponse(status: status, headers: headers, response: ErrorResource(code: code, message: message, details: details))
             .response(from: request, context: context)
     }
 }
