@@ -12,4 +12,6 @@ ALTER TABLE images
     ADD CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL));
 
 ALTER TABLE namespaces
-    ADD COLUMN revoked_fallback boolean NOT NULL DEFAULT false;
+    ADD COLUMN revoked_fallback boolean NOT NULL DEFAULT false,
+    -- The retention policy (RetentionPolicy as JSON); NULL: keep everything.
+    ADD COLUMN retention        jsonb;

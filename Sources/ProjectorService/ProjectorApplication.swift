@@ -69,6 +69,7 @@ func buildProjectorRouter(
     NamespaceQueryController(queries: queries).addRoutes(to: anyone)
     InviteQueryController(queries: queries).addRoutes(to: callers)
     ImportQueryController(queries: queries).addRoutes(to: callers)
+    RetentionQueryController(queries: queries).addRoutes(to: callers)
     UploadSessionQueryController(sessions: uploadSessions, lifetime: uploadSessionLifetime).addRoutes(to: callers)
     ResolveController(queries: queries, cache: cache).addRoutes(to: callers)
     AuditController(queries: queries).addRoutes(to: callers)

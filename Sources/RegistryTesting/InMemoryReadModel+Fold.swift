@@ -189,6 +189,7 @@ extension InMemoryReadModel.State {
         }
         if let description = update.description { namespaces[reference]?.description = description }
         if let fallback = update.revokedFallback { namespaces[reference]?.revokedFallback = fallback }
+        if let retention = update.retention { namespaces[reference]?.retention = retention.isEmpty ? nil : retention }
         return nil
     }
 

@@ -211,3 +211,24 @@ extension InMemoryReadModel.State {
         return access(namespace).map { AccessPolicy.canSee(.namespace($0), viewer: viewer) } ?? false
     }
 }
+
+extension InMemoryReadModel {
+    public func retentionCandidates(in namespace: NamespaceReference) async throws -> [RetentionCandidate] {
+        state.withLock { state in
+            let builds = zip(state.audit, state.auditFilings).compactMap { entry, filing -> (UUID, Date, Bool)? in
+                guard entry.type == EventType.imageResolved.rawValue, entry.rejected == nil, let id = entry.imageID,
+                    case .imageResolved(let resolved)? = try? CloudEventsCodec.decodeData(
+                        type: .imageResolved, from: Array(entry.data.utf8)),
+                    resolved.refusal == nil
+                else { return nil }
+                return (id, entry.occurredAt, resolved.image.contains("@sha256:"))
+            }
+            return state.images.filter { $0.namespace == namespace && $0.deletedAt == nil }.map { image in
+                let used = builds.filter { $0.0 == image.id }
+                return RetentionCandidate(
+                    imageID: image.id, name: image.name, version: image.version, createdAt: image.createdAt,
+                    lastResolved: used.map(\.1).max(), lastPinned: used.filter(\.2).map(\.1).max())
+            }
+        }
+    }
+}

@@ -94,4 +94,40 @@ struct ImageLifecycleTests {
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
         #expect(replay == live, "a clean replay gives the same read model")
     }
+
+    @Test("a retention dry run lists exactly what the run deletes; a version pinned by a build stays; the audit trail says why each went; a replay equals the live model")
+    func retention() async throws {
+        let services = try await RegistryServices.fresh()
+        let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
+        let scheduler = try await TestEnvironment.token("scheduler", [.imageResolve])
+        try await services.run { ingest, projector in
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "keep"}"#)
+            var versions: [UploadedImage] = []
+            for pattern: UInt8 in [0xA3, 0xA4, 0xA5, 0xA6] {
+                versions.append(try await HeldImages.upload(pattern, to: ingest, token: alice, name: "tool", namespace: "keep@alice"))
+            }
+            let pin = try await ingest.call(
+                .post, "/v1/resolutions?wait=true", token: scheduler,
+                json: #"{"build_id": "b-pin", "user": "alice", "namespace": "keep@alice", "image": "tool@sha256:\#(versions[0].image.sha256)", "driver": "qemu"}"#)
+            #expect(pin.status == .ok)
+            _ = try await ingest.call(
+                .patch, "/v1/namespaces/alice/keep?wait=true", token: alice,
+                json: #"{"retention": {"keep_newest": 2, "keep_pinned_days": 30}}"#)
+
+            let preview = try await projector.call(.get, "/v1/retention/preview?namespace=keep@alice", token: alice)
+            let listed = (preview["items"] as? [[String: Any]] ?? []).compactMap { ($0["image_id"] as? String)?.lowercased() }
+            #expect(listed == [versions[1].id.lowercased()], "only the second version goes: the first is pinned, the last two are the newest")
+            let applied = try await ingest.call(.post, "/v1/retention?namespace=keep@alice&wait=true", token: alice)
+            let removed = (applied["items"] as? [[String: Any]] ?? []).compactMap { ($0["image_id"] as? String)?.lowercased() }
+            #expect(removed == listed)
+            let audit = try await projector.call(.get, "/v1/audit?type=image-deleted", token: alice)
+            let reasons = (audit["items"] as? [[String: Any]] ?? []).compactMap { ($0["data"] as? [String: Any])?["reason"] as? String }
+            #expect(reasons.count == 1 && reasons[0].hasPrefix("retention policy: not among the newest 2"), "\(reasons)")
+            let again = try await ingest.call(.post, "/v1/retention?namespace=keep@alice", token: alice)
+            #expect((again["items"] as? [Any])?.isEmpty == true)
+        }
+        let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
+        let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
+        #expect(replay == live, "a clean replay gives the same read model")
+    }
 }

@@ -4,7 +4,7 @@
 -- scripts/replay-compare; Tests/IntegrationTests/Support/ReadModelSnapshot.swift
 -- takes the same rows for the live suites.
 SET search_path = read_model;
-SELECT 'namespace|' || concat_ws('|', owner, path, visibility, description, created_at, event_id, revoked_fallback)
+SELECT 'namespace|' || concat_ws('|', owner, path, visibility, description, created_at, event_id, revoked_fallback, retention)
 FROM namespaces ORDER BY owner, path;
 SELECT 'image|' || concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id,
                              deleted_at, verified, deprecated_at, deprecation_reason, replacement, revoked_at,

@@ -8,7 +8,7 @@ extension UpdateNamespaceRequest {
     func validated(for namespace: NamespaceReference) throws(APIError) -> NamespaceUpdated {
         let update = NamespaceUpdated(
             owner: namespace.owner, path: namespace.path, visibility: try visibility.map(Visibility.validated),
-            description: description, revokedFallback: revokedFallback)
+            description: description, revokedFallback: revokedFallback, retention: retention)
         try RegistryHTTP.validated { () throws(NameError) in try update.validate() }
         return update
     }

@@ -66,13 +66,14 @@ struct CommandRecorder: Sendable {
 
     /// Publishes `event` for `caller`, keyed by `subject`; returns its
     /// reference. With an idempotency key the event id derives from it, so a
-    /// retry is the same event (the projection applies it once).
+    /// retry is the same event (the projection applies it once); `eventID`
+    /// names it outright, for events whose identity is their content.
     func record(
         _ event: RegistryEvent, subject: String, caller: Caller, context: RegistryRequestContext,
-        key: IdempotencyKey?
+        key: IdempotencyKey?, eventID: UUID? = nil
     ) async throws -> EventReference {
         let envelope = EventEnvelope(
-            id: key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username,
+            id: eventID ?? key?.eventID ?? EventID.make(), source: Self.source, actor: caller.username,
             actorRole: ActorRole(caller.viewer), subject: subject,
             requestID: context.id, event: event)
         let position: LogPosition

@@ -179,6 +179,12 @@ enum EventApplier {
                 "UPDATE namespaces SET revoked_fallback = \(fallback) WHERE owner = \(owner) AND path = \(path)",
                 logger: logger)
         }
+        if let retention = update.retention {
+            let policy = retention.isEmpty ? nil : String(decoding: try JSONEncoder().encode(retention), as: UTF8.self)
+            try await connection.query(
+                "UPDATE namespaces SET retention = \(policy)::jsonb WHERE owner = \(owner) AND path = \(path)",
+                logger: logger)
+        }
     }
 
     /// Removes the namespace and every namespace below it, deletes every

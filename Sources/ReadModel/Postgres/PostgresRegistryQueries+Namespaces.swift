@@ -5,7 +5,7 @@ import RegistryDomain
 /// ``NamespaceRepository`` in PostgreSQL (the `namespaces` and
 /// `collaborators` tables).
 extension PostgresRegistryQueries {
-    static let namespaceColumns = "owner, path, visibility, created_at, created_by, description, revoked_fallback"
+    static let namespaceColumns = "owner, path, visibility, created_at, created_by, description, revoked_fallback, retention::text"
 
     public func namespace(_ reference: NamespaceReference) async throws -> NamespaceRecord? {
         try await namespaceRecords("""
@@ -16,7 +16,7 @@ extension PostgresRegistryQueries {
 
     private func namespaceRecords(_ query: PostgresQuery) async throws -> [NamespaceRecord] {
         var result: [NamespaceRecord] = []
-        for try await row in try await run(query).decode((String, String, String, Date, String, String, Bool).self) {
+        for try await row in try await run(query).decode((String, String, String, Date, String, String, Bool, String?).self) {
             result.append(try StoredValue.decode {
                 NamespaceRecord(
                     reference: NamespaceReference(
@@ -24,7 +24,13 @@ extension PostgresRegistryQueries {
                         owner: try Username(row.0, field: "namespaces.owner")),
                     visibility: try Visibility(parsing: row.2, field: "namespaces.visibility"),
                     createdAt: row.3, createdBy: row.4, description: row.5,
-                    revokedFallback: row.6)
+                    revokedFallback: row.6,
+                    retention: try row.7.map { text in
+                        guard let policy = try? JSONDecoder().decode(RetentionPolicy.self, from: Data(text.utf8)) else {
+                            throw NameError(field: "namespaces.retention", message: "is not a retention policy: \(text)")
+                        }
+                        return policy
+                    })
             })
         }
         return result

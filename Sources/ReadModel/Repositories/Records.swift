@@ -73,10 +73,12 @@ public struct NamespaceRecord: Sendable, Equatable {
     /// Whether a by-name lookup whose newest version is revoked gets the
     /// newest version that is not (see ``NamespaceUpdated/revokedFallback``).
     public var revokedFallback: Bool
+    /// The retention policy; `nil`: every version is kept.
+    public var retention: RetentionPolicy?
 
     public init(
         reference: NamespaceReference, visibility: Visibility, createdAt: Date, createdBy: String,
-        description: String = "", revokedFallback: Bool = false
+        description: String = "", revokedFallback: Bool = false, retention: RetentionPolicy? = nil
     ) {
         self.reference = reference
         self.visibility = visibility
@@ -84,6 +86,7 @@ public struct NamespaceRecord: Sendable, Equatable {
         self.createdBy = createdBy
         self.description = description
         self.revokedFallback = revokedFallback
+        self.retention = retention
     }
 }
 

@@ -1,4 +1,6 @@
 import Foundation
+import RegistryDomain
+
 /// Body of `POST /v1/namespaces`: `{"path": "team/infra", "visibility": "private"}`;
 /// `path` may be `path@owner` for a namespace in someone else's tree.
 public struct CreateNamespaceRequest: Codable, Sendable, Equatable {
@@ -18,15 +20,20 @@ public struct UpdateNamespaceRequest: Codable, Sendable, Equatable {
     public var visibility: String?
     public var description: String?
     public var revokedFallback: Bool?
+    public var retention: RetentionPolicy?
 
-    public init(visibility: String? = nil, description: String? = nil, revokedFallback: Bool? = nil) {
+    public init(
+        visibility: String? = nil, description: String? = nil, revokedFallback: Bool? = nil,
+        retention: RetentionPolicy? = nil
+    ) {
         self.visibility = visibility
         self.description = description
         self.revokedFallback = revokedFallback
+        self.retention = retention
     }
 
     enum CodingKeys: String, CodingKey {
-        case visibility, description
+        case visibility, description, retention
         case revokedFallback = "revoked_fallback"
     }
 }

@@ -12,19 +12,21 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
     public var description: String
     /// Whether a by-name lookup whose newest version is revoked gets the newest one that is not.
     public var revokedFallback: Bool
+    /// The retention policy, when the namespace has one.
+    public var retention: RetentionPolicy?
     public var createdAt: Date
     /// The root's collaborators; shown only to those who may manage them.
     public var collaborators: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case path, owner, reference, visibility, description, collaborators
+        case path, owner, reference, visibility, description, collaborators, retention
         case createdAt = "created_at"
         case revokedFallback = "revoked_fallback"
     }
 
     public init(
         path: String, owner: String, reference: String, visibility: Visibility, description: String = "",
-        revokedFallback: Bool = false, createdAt: Date, collaborators: [String]?
+        revokedFallback: Bool = false, retention: RetentionPolicy? = nil, createdAt: Date, collaborators: [String]?
     ) {
         self.path = path
         self.owner = owner
@@ -32,6 +34,7 @@ public struct NamespaceResource: Codable, Sendable, Equatable {
         self.visibility = visibility
         self.description = description
         self.revokedFallback = revokedFallback
+        self.retention = retention
         self.createdAt = createdAt
         self.collaborators = collaborators
     }

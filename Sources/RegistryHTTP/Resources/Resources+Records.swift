@@ -23,7 +23,7 @@ extension NamespaceResource {
         self.init(
             path: record.reference.path.value, owner: record.reference.owner.value,
             reference: record.reference.description, visibility: record.visibility, description: record.description,
-            revokedFallback: record.revokedFallback, createdAt: record.createdAt,
+            revokedFallback: record.revokedFallback, retention: record.retention, createdAt: record.createdAt,
             collaborators: collaborators)
     }
 

@@ -18,3 +18,4 @@ extension ImageBatchResult: ResponseEncodable {}
 extension AcceptedResource: ResponseEncodable {}
 extension ErrorResource: ResponseEncodable {}
 extension Page: ResponseEncodable {}
+extension RetentionResource: ResponseEncodable {}

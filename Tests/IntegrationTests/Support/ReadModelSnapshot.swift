@@ -54,7 +54,7 @@ struct ReadModelSnapshot: Equatable, Sendable {
             }
             return ReadModelSnapshot(
                 namespaces: try await strings(
-                    "SELECT concat_ws('|', owner, path, visibility, description, created_at, event_id, revoked_fallback) FROM namespaces ORDER BY owner, path"),
+                    "SELECT concat_ws('|', owner, path, visibility, description, created_at, event_id, revoked_fallback, retention) FROM namespaces ORDER BY owner, path"),
                 images: try await strings(
                     """
                     SELECT concat_ws('|', id, owner, namespace_path, name, version, sha256, location, size, created_at, event_id,

@@ -1,0 +1,40 @@
+import Foundation
+import RegistryDomain
+
+/// The answer of `GET /v1/retention/preview` (what a namespace's policy
+/// would remove now, and why) and of `POST /v1/retention` (what it removed,
+/// each with its `image-deleted` event).
+public struct RetentionResource: Codable, Sendable, Equatable {
+    public struct Item: Codable, Sendable, Equatable {
+        public var imageID: UUID
+        public var name: String
+        public var version: Int
+        public var reason: String
+        public var event: EventReference?
+
+        public init(_ removal: RetentionRemoval, event: EventReference? = nil) {
+            imageID = removal.imageID
+            name = removal.name
+            version = removal.version
+            reason = removal.reason
+            self.event = event
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case imageID = "image_id"
+            case name, version, reason, event
+        }
+    }
+
+    /// `path@owner`.
+    public var namespace: String
+    /// `nil` when the namespace has no policy (nothing goes).
+    public var policy: RetentionPolicy?
+    public var items: [Item]
+
+    public init(namespace: String, policy: RetentionPolicy?, items: [Item]) {
+        self.namespace = namespace
+        self.policy = policy
+        self.items = items
+    }
+}
