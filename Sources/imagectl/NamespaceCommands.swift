@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RegistryAPI
+import RegistryDomain
 
 /// `imagectl namespace`: create, change and delete namespaces.
 struct NamespaceCommand: AsyncParsableCommand {
@@ -40,14 +41,26 @@ struct NamespaceCommand: AsyncParsableCommand {
         @Option(help: "private, internal or public.") var visibility: String?
         @Option(help: "A description; empty clears it.") var description: String?
         @Option(help: "true or false: fall back past revoked versions.") var revokedFallback: Bool?
+        @Option(help: "Retention: keep the newest N versions of each name.") var keepNewest: Int?
+        @Option(help: "Retention: keep versions created or resolved within D days.") var keepResolvedDays: Int?
+        @Option(help: "Retention: keep versions pinned by digest within D days.") var keepPinnedDays: Int?
+        @Flag(help: "Remove the retention policy (keep every version).") var noRetention = false
         @OptionGroup var connection: Connection
+
+        /// The policy the flags give; `nil` when they give none.
+        private var retention: RetentionPolicy? {
+            if noRetention { return RetentionPolicy() }
+            guard keepNewest != nil || keepResolvedDays != nil || keepPinnedDays != nil else { return nil }
+            return RetentionPolicy(keepNewest: keepNewest, keepResolvedDays: keepResolvedDays, keepPinnedDays: keepPinnedDays)
+        }
 
         func run() async throws {
             let client = try connection.writer()
             let changed = try await client.send(
                 .PATCH, try NamespaceAddress(namespace).path + "?wait=true",
                 json: UpdateNamespaceRequest(
-                    visibility: visibility, description: description, revokedFallback: revokedFallback)
+                    visibility: visibility, description: description, revokedFallback: revokedFallback,
+                    retention: retention)
             ).decode(NamespaceResource.self, expecting: [200])
             print("\(changed.reference)  \(changed.visibility.rawValue)  \(changed.description)")
         }
