@@ -5,13 +5,92 @@ import RegistryAPI
 /// `imagectl image`: one image version: show, delete, or register bytes.
 struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "image", abstract: "Show or delete one image version, or register bytes the registry verified.",
-        subcommands: [Show.self, Delete.self, Register.self])
+        commandName: "image",
+        abstract: "Show, deprecate, revoke, restore or delete one image version, or register bytes the registry verified.",
+        subcommands: [Show.self, Deprecate.self, Revoke.self, Restore.self, Delete.self, Register.self])
 
     static let columns = ImagesCommand.columns + [
         Column<ImageResource>("VERIFIED") { String($0.verified) },
+        Column("DEPRECATED") { $0.deprecation?.reason ?? "" },
+        Column("REVOKED") { image in
+            image.revocation.map { "\($0.reason) (from \($0.effectiveAt.formatted(Date.ISO8601FormatStyle())))" } ?? ""
+        },
         Column("DELETED") { $0.deletedAt.map { $0.formatted(Date.ISO8601FormatStyle()) } ?? "" },
     ]
+
+    struct Deprecate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a version as retiring: builds still get it, with a warning.",
+            discussion: """
+                Resolutions of a deprecated version answer it with a Warning header and the deprecation in the \
+                body, and the audit trail records that each build got a deprecated version.
+
+                Example: imagectl image deprecate 0193a8c2-… --reason "CVE-2026-1234" --replacement builder
+                """)
+
+        @Argument(help: "The image version's id.") var id: String
+        @Option(help: "Why (shown to every build that resolves it).") var reason: String
+        @Option(help: "What to use instead: name or name@sha256:<hex>.") var replacement: String?
+        @OptionGroup var connection: Connection
+
+        func run() async throws {
+            try await ImageCommand.change(
+                id, "deprecate", ImageStatusRequest(reason: reason, replacement: replacement), connection)
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop builds from booting a version, now or at a time ahead.",
+            discussion: """
+                From the revocation on, resolving the version, by name or pinned by digest, answers 410 Gone with \
+                the reason, unless the namespace falls back to its newest version that is not revoked \
+                (imagectl namespace update … --revoked-fallback true).
+
+                Example: imagectl image revoke 0193a8c2-… --reason "leaks a key" --at 2026-12-24T00:00:00Z
+                """)
+
+        @Argument(help: "The image version's id.") var id: String
+        @Option(help: "Why (the answer to every build refused).") var reason: String
+        @Option(help: "When it takes effect (RFC 3339); now if not given.") var at: String?
+        @OptionGroup var connection: Connection
+
+        func run() async throws {
+            var when: Date?
+            if let at {
+                guard let date = (try? Date.ISO8601FormatStyle().parse(at))
+                    ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(at))
+                else { throw CommandFailure("--at takes an RFC 3339 time such as 2026-12-24T00:00:00Z", status: .usage) }
+                when = date
+            }
+            try await ImageCommand.change(id, "revoke", ImageStatusRequest(reason: reason, effectiveAt: when), connection)
+        }
+    }
+
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a version's deprecation and revocation.",
+            discussion: "Example: imagectl image restore 0193a8c2-…")
+
+        @Argument(help: "The image version's id.") var id: String
+        @OptionGroup var connection: Connection
+
+        func run() async throws {
+            let image = try await connection.writer()
+                .send(.POST, "/v1/images/\(UploadCommand.escaped(id))/restore?wait=true")
+                .decode(ImageResource.self)
+            print("\(image.id.uuidString.lowercased()): \(image.name) v\(image.version) restored")
+        }
+    }
+
+    /// Sends a deprecation or a revocation and says what the version now is.
+    static func change(_ id: String, _ verb: String, _ request: ImageStatusRequest, _ connection: Connection) async throws {
+        let image = try await connection.writer()
+            .send(.POST, "/v1/images/\(UploadCommand.escaped(id))/\(verb)?wait=true", json: request)
+            .decode(ImageResource.self)
+        let state = verb == "revoke" ? "revoked" : "deprecated"
+        print("\(image.id.uuidString.lowercased()): \(image.name) v\(image.version) \(state)")
+    }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

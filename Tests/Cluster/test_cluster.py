@@ -553,6 +553,8 @@ def test_imagectl_read_commands_match_their_golden_output(running_cluster, tmp_p
     run("kim", "invite", "send", "studio@kim", "lee")
     webhook = run("kim", "webhook", "create", "studio@kim", "http://127.0.0.1:9/hook", "--events", "namespaces").split()[0]
     image = json.loads(run("kim", "images", "--namespace", "studio/render@kim", "-o", "json"))[0]["id"]
+    run("kim", "image", "deprecate", image, "--reason", "old toolchain", "--replacement", "renderer2")
+    run("kim", "namespace", "update", "studio/render@kim", "--keep-newest", "3", "--revoked-fallback", "true")
     commands = [
         ("kim", ["images", "--namespace", "studio/render@kim"]),
         ("kim", ["image", "show", image]),
@@ -563,6 +565,7 @@ def test_imagectl_read_commands_match_their_golden_output(running_cluster, tmp_p
         ("lee", ["invite", "list"]),
         ("kim", ["webhook", "list", "studio@kim"]),
         ("kim", ["webhook", "deliveries", "studio@kim", webhook]),
+        ("kim", ["retention", "preview", "studio/render@kim"]),
     ]
     sections = []
     for user, command in commands:
