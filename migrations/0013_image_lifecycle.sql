@@ -15,3 +15,15 @@ ALTER TABLE namespaces
     ADD COLUMN revoked_fallback boolean NOT NULL DEFAULT false,
     -- The retention policy (RetentionPolicy as JSON); NULL: keep everything.
     ADD COLUMN retention        jsonb;
+
+-- Quotas an administrator set (quota-set): per root namespace's tree, or
+-- per user (root_path '').
+CREATE TABLE quotas (
+    owner        text        NOT NULL,
+    root_path    text        NOT NULL,
+    max_bytes    bigint      CHECK (max_bytes >= 0),
+    max_versions integer     CHECK (max_versions >= 0),
+    set_at       timestamptz NOT NULL,
+    event_id     uuid        NOT NULL,
+    PRIMARY KEY (owner, root_path)
+);

@@ -55,15 +55,17 @@ public struct FileBlobStore: Sendable {
         return info.size
     }
 
-    /// Streams `body` into the store, validating it as a QCOW2 v3 image.
+    /// Streams `body` into the store, validating it as a QCOW2 v3 image, at
+    /// most `limit` bytes (``maximumSize`` when smaller or not given).
     /// Throws ``UploadRejection`` for bad input; any error removes the partial file.
-    public func store<Body: AsyncSequence>(_ body: Body) async throws -> StoredBlob where Body.Element == ByteBuffer {
+    public func store<Body: AsyncSequence>(_ body: Body, limit: Int64? = nil) async throws -> StoredBlob
+    where Body.Element == ByteBuffer {
         try await fileSystem.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true, permissions: nil)
         let temporary = temporaryDirectory.appending("\(UUID().uuidString).part")
         let file = try await BlobFile.create(at: temporary.string)
         let image: VerifiedImage
         do {
-            image = try await write(body, to: file)
+            image = try await write(body, to: file, limit: min(limit ?? maximumSize, maximumSize))
             try await file.synchronize()
             try await file.close()
             try await wholeImageCheck.check(
@@ -101,10 +103,10 @@ public struct FileBlobStore: Sendable {
 
     /// Copies the body to the file while ``ImageStreamVerifier`` checks it;
     /// ``BlobFileWriter`` writes each block while the next one is hashed.
-    private func write<Body: AsyncSequence>(_ body: Body, to file: BlobFile) async throws -> VerifiedImage
+    private func write<Body: AsyncSequence>(_ body: Body, to file: BlobFile, limit: Int64) async throws -> VerifiedImage
     where Body.Element == ByteBuffer {
         var writer = BlobFileWriter(file: file)
-        var verifier = ImageStreamVerifier(validator: validator, maximumSize: maximumSize)
+        var verifier = ImageStreamVerifier(validator: validator, maximumSize: limit)
         do {
             for try await chunk in body {
                 try verifier.consume(chunk)

@@ -23,12 +23,22 @@ struct ImageUploader: Sendable {
         }
     }
 
-    /// Stores the body; nothing is left behind when this throws.
-    func store(_ request: Request) async throws -> StoredBlob {
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > blobs.maximumSize {
+    /// Stores the body for `scope`; nothing is left behind when this throws.
+    /// A declared size past a quota is refused before a byte is read; an
+    /// undeclared one is cut off where it passes the quota.
+    func store(_ request: Request, into scope: ImageScope, quotas: QuotaRules) async throws -> StoredBlob {
+        let length = request.headers[.contentLength].flatMap(Int64.init)
+        if let length, length > blobs.maximumSize {
             throw APIError.payloadTooLarge("an image may be at most \(blobs.maximumSize) bytes")
         }
-        return try await UploadErrors.mapping { try await blobs.store(request.body) }
+        try await quotas.admit(scope, bytes: length ?? 0)
+        let quota = try await quotas.remainingBytes(for: scope)
+        do {
+            return try await UploadErrors.mapping { try await blobs.store(request.body, limit: quota?.0) }
+        } catch let error as APIError where error.code == "payload_too_large" {
+            guard let (remaining, standing) = quota, remaining < blobs.maximumSize else { throw error }
+            throw QuotaRules.exceeded("the upload passed the \(remaining) bytes left", standing)
+        }
     }
 }
 

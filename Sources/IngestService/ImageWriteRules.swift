@@ -14,6 +14,9 @@ struct ImageWriteRules: Sendable {
     let fileRoots: FileRoots
     let blobs: FileBlobStore
 
+    /// The quotas every new version must fit.
+    var quotas: QuotaRules { QuotaRules(queries: queries) }
+
     /// The registration's fields, validated for `caller`; 400 naming the
     /// broken rule.
     func validated(_ command: RegisterImageRequest, for caller: Caller) throws -> RegisterImageRequest.ValidatedImage {

@@ -100,6 +100,7 @@ func buildIngestRouter(
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
     ImageStatusCommands(recorder: recorder, queries: queries).addRoutes(to: v1)
     RetentionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    QuotaCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     UploadSessionController(
         recorder: recorder, queries: queries, rules: imageRules, sessions: uploadSessions, lifetime: uploadSessionLifetime
     ).addRoutes(to: v1)

@@ -70,6 +70,7 @@ func buildProjectorRouter(
     InviteQueryController(queries: queries).addRoutes(to: callers)
     ImportQueryController(queries: queries).addRoutes(to: callers)
     RetentionQueryController(queries: queries).addRoutes(to: callers)
+    QuotaQueryController(queries: queries).addRoutes(to: callers)
     UploadSessionQueryController(sessions: uploadSessions, lifetime: uploadSessionLifetime).addRoutes(to: callers)
     ResolveController(queries: queries, cache: cache).addRoutes(to: callers)
     AuditController(queries: queries).addRoutes(to: callers)

@@ -62,6 +62,12 @@ extension InMemoryReadModel.State {
             if refusal == nil { endWebhooks(at: position, envelope) { $0.created.webhookID == deleted.webhookID } }
         case .webhookRedeliveryRequested(let request):
             refusal = changeWebhook(request.webhookID, owner: request.owner, envelope)
+        case .quotaSet(let quota):
+            refusal = AccessPolicy.refusal(ofSetting: quota, subject: envelope.subject, viewer: envelope.actorViewer)
+            if refusal == nil {
+                let key = InMemoryReadModel.QuotaKey(owner: quota.owner, root: quota.root)
+                quotas[key] = quota.maxBytes == nil && quota.maxVersions == nil ? nil : quota
+            }
         case .imageResolved:
             refusal = nil
         }

@@ -232,3 +232,32 @@ extension InMemoryReadModel {
         }
     }
 }
+
+extension InMemoryReadModel {
+    public func quota(owner: Username, root: NamespacePath?) async throws -> QuotaSet? {
+        state.withLock { $0.quotas[QuotaKey(owner: owner, root: root)] }
+    }
+
+    /// Open upload sessions are another fake's: none count in flight here.
+    public func usage(owner: Username, root: NamespacePath?, excludingSession: UUID?) async throws -> QuotaUsage {
+        state.withLock { state in
+            let scope = state.images.filter { Self.inScope($0, owner: owner, root: root) }
+            let stored = Dictionary(scope.map { ($0.sha256, $0.size) }, uniquingKeysWith: { first, _ in first })
+            return QuotaUsage(
+                logicalBytes: scope.reduce(0) { $0 + $1.size }, physicalBytes: stored.values.reduce(0, +),
+                versions: scope.count, inFlightBytes: 0)
+        }
+    }
+
+    public func holds(_ digest: SHA256Digest, owner: Username, root: NamespacePath?) async throws -> Bool {
+        state.withLock { state in
+            state.images.contains { $0.sha256 == digest && Self.inScope($0, owner: owner, root: root) }
+        }
+    }
+
+    private static func inScope(_ image: ImageRecord, owner: Username, root: NamespacePath?) -> Bool {
+        guard image.owner == owner, image.deletedAt == nil else { return false }
+        guard let root else { return true }
+        return image.namespacePath?.root == root
+    }
+}

@@ -33,6 +33,13 @@ public final class InMemoryReadModel: RegistryQueries {
         var applied: Set<UUID> = []
         /// The next offset to apply, by partition.
         var nextOffsets: [Int32: Int64] = [:]
+        var quotas: [QuotaKey: QuotaSet] = [:]
+    }
+
+    /// Whom a quota caps: a user's tree, or (without a root) the user.
+    struct QuotaKey: Hashable {
+        let owner: Username
+        let root: NamespacePath?
     }
 
     /// What an audit entry is filed under, for ``AuditFilter``.

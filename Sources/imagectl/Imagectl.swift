@@ -16,7 +16,7 @@ struct Imagectl: AsyncParsableCommand {
         subcommands: [
             UploadCommand.self, PullCommand.self, ImportCommand.self, ImportsCommand.self, ImagesCommand.self, ImageCommand.self,
             NamespacesCommand.self, NamespaceCommand.self, CollaboratorCommand.self, InviteCommand.self,
-            WebhookCommand.self, RetentionCommand.self, ResolveCommand.self, AuditCommand.self, DeadLettersCommand.self, HealthCommand.self,
+            WebhookCommand.self, RetentionCommand.self, QuotaCommand.self, ResolveCommand.self, AuditCommand.self, DeadLettersCommand.self, HealthCommand.self,
             SeedCommand.self, LoginCommand.self, LogoutCommand.self, ContextCommand.self, DevCommand.self,
         ])
 

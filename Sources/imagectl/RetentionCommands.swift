@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 import RegistryAPI
 import RegistryDomain
 
@@ -21,6 +22,15 @@ struct RetentionCommand: AsyncParsableCommand {
         Column("REASON") { $0.reason },
     ]
 
+    /// Sends `method` to `path` plus the namespace and prints the versions answered.
+    static func show(
+        _ client: RegistryClient, _ method: HTTPMethod, _ path: String, _ namespace: String, _ output: OutputOptions
+    ) async throws {
+        let answer = try await client.send(method, path + UploadCommand.escaped(namespace))
+            .decode(RetentionResource.self)
+        try output.print(answer.items, columns: columns)
+    }
+
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the versions the policy would remove now, and why.",
@@ -31,10 +41,8 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let preview = try await connection.reader()
-                .send(.GET, "/v1/retention/preview?namespace=\(UploadCommand.escaped(namespace))")
-                .decode(RetentionResource.self)
-            try output.print(preview.items, columns: RetentionCommand.columns)
+            let client = try connection.reader()
+            try await RetentionCommand.show(client, .GET, "/v1/retention/preview?namespace=", namespace, output)
         }
     }
 
@@ -48,10 +56,8 @@ struct RetentionCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let applied = try await connection.writer()
-                .send(.POST, "/v1/retention?namespace=\(UploadCommand.escaped(namespace))&wait=true")
-                .decode(RetentionResource.self)
-            try output.print(applied.items, columns: RetentionCommand.columns)
+            let client = try connection.writer()
+            try await RetentionCommand.show(client, .POST, "/v1/retention?wait=true&namespace=", namespace, output)
         }
     }
 }

@@ -89,6 +89,15 @@ struct WebhookRulesTests {
         personal.namespace = nil
         #expect(WebhookNotice(.imageCreated(personal)) == nil)
         #expect(WebhookNotice(.imageDeleted(ImageDeleted(imageID: UUID()))) == nil)
+        // Lifecycle changes name only the image: the dispatcher says where it is.
+        let team = NamespaceReference(path: try NamespacePath("team/infra"), owner: alice)
+        for kind in ImageStatusChange.Kind.allCases {
+            let change = RegistryEvent.imageStatusChanged(ImageStatusChange(
+                kind: kind, imageID: UUID(), reason: kind == .restored ? nil : "why"))
+            #expect(WebhookNotice(change) == nil, "a personal or base image's change is heard by no webhook")
+            let notice = try #require(WebhookNotice(change, imageNamespace: team))
+            #expect(notice.topic == .images && notice.action == kind.rawValue && notice.namespace == team)
+        }
         let invite = Invitation(inviteID: UUID(), owner: alice, root: try NamespacePath("team"), username: try Username("bob"))
         #expect(WebhookNotice(.inviteAccepted(invite))?.action == "accepted")
         #expect(WebhookNotice(.inviteRejected(invite))?.topic == .invites)

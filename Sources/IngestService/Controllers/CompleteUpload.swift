@@ -57,6 +57,8 @@ struct CompleteUpload: ImageCreation {
     {
         let (session, digest) = (parsed.session, parsed.digest)
         let (blobs, sessions) = (rules.blobs, self.sessions)
+        // Refused, the session stays (the client may cancel it): nothing is stored.
+        try await rules.quotas.admit(session.scope, bytes: session.offset, digest: digest, excludingSession: session.id)
         let stored = try await sessions.withClaim(on: session.id) { () async throws -> StoredBlob in
             let outcome: Result<StoredBlob, any Error>
             do {

@@ -71,7 +71,9 @@ struct ImageCommandController: Sendable {
         func prepare(_ allowed: Parsed, request: Request, caller: Caller) async throws
             -> (RegisterImageRequest.ValidatedImage, fingerprint: [[UInt8]])
         {
-            (try await rules.verify(allowed.image, for: caller), [Array("json".utf8), allowed.body])
+            let verified = try await rules.verify(allowed.image, for: caller)
+            try await rules.quotas.admit(verified.scope, bytes: verified.size, digest: verified.sha256)
+            return (verified, [Array("json".utf8), allowed.body])
         }
     }
 
@@ -97,7 +99,7 @@ struct ImageCommandController: Sendable {
         func prepare(_ scope: ImageScope, request: Request, caller: Caller) async throws
             -> (RegisterImageRequest.ValidatedImage, fingerprint: [[UInt8]])
         {
-            let blob = try await uploader.store(request)
+            let blob = try await uploader.store(request, into: scope, quotas: rules.quotas)
             let image = RegisterImageRequest.ValidatedImage(
                 scope: scope, driver: .qemu, location: blob.location, sha256: blob.digest, size: blob.size,
                 verified: true)

@@ -66,8 +66,10 @@ struct ImportImage: IngestCommand {
         return parsed
     }
 
+    /// A scope already at its quota refuses the import before it is queued.
     func prepare(_ parsed: Parsed, request: Request, caller: Caller) async throws -> (Parsed, fingerprint: [[UInt8]]) {
-        (parsed, [parsed.body])
+        try await rules.quotas.admit(parsed.request.scope, bytes: 0, digest: parsed.request.sha256)
+        return (parsed, [parsed.body])
     }
 
     func event(for parsed: Parsed, caller: Caller, key: IdempotencyKey?) throws -> (RegistryEvent, subject: String) {

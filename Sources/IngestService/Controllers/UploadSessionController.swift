@@ -52,6 +52,8 @@ struct UploadSessionController: Sendable {
             }
         }
         try await rules.authorize(caller, toWrite: scope)
+        // A declared size is held against the quotas while the session is open.
+        try await rules.quotas.admit(scope, bytes: command.size ?? 0, digest: sha256)
         let session = UploadSession(
             id: EventID.make(), createdBy: caller.username, createdRole: ActorRole(caller.viewer), scope: scope,
             sha256: sha256, declaredSize: command.size)

@@ -82,7 +82,7 @@ struct WebhookDispatcher: ProjectionStore {
         case .imageStatusChanged(let change): try await log.image(change.imageID)
         default: nil
         }
-        guard let notice = WebhookNotice(envelope.event, deletedImage: image?.namespace) else { return }
+        guard let notice = WebhookNotice(envelope.event, imageNamespace: image?.namespace) else { return }
         let webhooks = try await log.webhooks(
             of: notice.namespace.owner, on: notice.namespace.path.lineage, liveAt: record.position
         ).filter { notice.reaches(path: $0.created.path, topics: $0.created.topics) }

@@ -49,7 +49,7 @@ struct CommutingRun {
                 images.create(created, envelope: envelope)
             case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
                 .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted,
-                .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed, .imageStatusChanged:
+                .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed, .imageStatusChanged, .quotaSet:
                 break  // never part of a run
             }
         }
@@ -71,7 +71,7 @@ struct CommutingRun {
             }
         case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
                 .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted,
-                .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed, .imageStatusChanged:
+                .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed, .imageStatusChanged, .quotaSet:
             nil
         }
     }

@@ -85,6 +85,26 @@ enum EventApplier {
             case .webhookDeleted(let deleted):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await WebhookFold.delete(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
+            case .quotaSet(let quota):
+                try await run.flush(into: &audit, on: connection, logger: logger)
+                if let refusal = AccessPolicy.refusal(
+                    ofSetting: quota, subject: entry.envelope.subject, viewer: entry.envelope.actorViewer)
+                {
+                    audit.reject(entry, refusal)
+                } else {
+                    try await connection.query(
+                        """
+                        DELETE FROM quotas WHERE owner = \(quota.owner.value) AND root_path = \(quota.root?.value ?? "");
+                        """, logger: logger)
+                    if quota.maxBytes != nil || quota.maxVersions != nil {
+                        try await connection.query(
+                            """
+                            INSERT INTO quotas (owner, root_path, max_bytes, max_versions, set_at, event_id)
+                            VALUES (\(quota.owner.value), \(quota.root?.value ?? ""), \(quota.maxBytes),
+                                    \(quota.maxVersions), \(entry.envelope.time), \(entry.envelope.id))
+                            """, logger: logger)
+                    }
+                }
             case .webhookRedeliveryRequested(let request):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await WebhookFold.checkRedelivery(request, entry: entry, audit: &audit, on: connection, logger: logger)

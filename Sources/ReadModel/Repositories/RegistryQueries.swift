@@ -2,5 +2,5 @@
 /// aggregate. A controller that needs only some of them names only those.
 public protocol RegistryQueries:
     ImageRepository, NamespaceRepository, InviteRepository, WebhookRepository, ImportRepository, AuditRepository,
-    DeadLetterRepository, ProjectionPositions, RetentionRepository
+    DeadLetterRepository, ProjectionPositions, RetentionRepository, QuotaRepository
 {}

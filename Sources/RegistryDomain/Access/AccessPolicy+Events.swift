@@ -51,7 +51,7 @@ extension AccessPolicy {
                 ofAddingImageOf: request.owner, in: request.namespace, subject: subject, viewer: viewer, rootCollaborators)
         case .namespaceUpdated, .namespaceDeleted, .imageResolved, .imageDeleted, .collaboratorAdded, .collaboratorRemoved,
             .inviteSent, .inviteAccepted, .inviteRejected, .webhookCreated, .webhookDeleted, .webhookRedeliveryRequested,
-            .imageImportFailed, .imageStatusChanged:
+            .imageImportFailed, .imageStatusChanged, .quotaSet:
             return nil
         }
     }
@@ -121,6 +121,12 @@ extension AccessPolicy {
         case (let owner?, _?): canWrite(treeOf: owner, rootCollaborators: rootCollaborators, viewer: viewer)
         }
         return allowed ? nil : Refusal("\(name(of: viewer)) may not \(verb) image \(imageID.uuidString.lowercased())")
+    }
+
+    /// `quota-set`: administrators only, keyed by the owner it caps.
+    public static func refusal(ofSetting quota: QuotaSet, subject: String, viewer: Viewer) -> Refusal? {
+        if let refusal = wrongKey(subject, owner: quota.owner.value) { return refusal }
+        return viewer.isAdministrator ? nil : Refusal("only administrators set quotas")
     }
 
     /// `collaborator-added` and `collaborator-removed`; `rootExists` says

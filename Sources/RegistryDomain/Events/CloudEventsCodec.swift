@@ -142,6 +142,7 @@ public enum CloudEventsCodec {
         case .webhookCreated(let payload): try? encoder.encode(payload)
         case .webhookDeleted(let payload): try? encoder.encode(payload)
         case .webhookRedeliveryRequested(let payload): try? encoder.encode(payload)
+        case .quotaSet(let payload): try? encoder.encode(payload)
         }
         return Array(data ?? Data())
     }
@@ -210,6 +211,10 @@ public enum CloudEventsCodec {
                 return .webhookDeleted(try decoder.decode(WebhookDeleted.self, from: data))
             case .webhookRedeliveryRequested:
                 return .webhookRedeliveryRequested(try decoder.decode(WebhookRedeliveryRequested.self, from: data))
+            case .quotaSet:
+                let payload = try decoder.decode(QuotaSet.self, from: data)
+                try payload.validate()
+                return .quotaSet(payload)
             }
         } catch let error as NameError {
             throw .invalidData(error.description)

@@ -20,4 +20,5 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case webhookCreated = "webhook-created"
     case webhookDeleted = "webhook-deleted"
     case webhookRedeliveryRequested = "webhook-redelivery-requested"
+    case quotaSet = "quota-set"
 }

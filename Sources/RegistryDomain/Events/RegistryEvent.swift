@@ -19,6 +19,7 @@ public enum RegistryEvent: Sendable, Equatable {
     case webhookCreated(WebhookCreated)
     case webhookDeleted(WebhookDeleted)
     case webhookRedeliveryRequested(WebhookRedeliveryRequested)
+    case quotaSet(QuotaSet)
 
     /// The CloudEvents type of this fact.
     public var type: EventType {
@@ -40,6 +41,7 @@ public enum RegistryEvent: Sendable, Equatable {
         case .webhookCreated: .webhookCreated
         case .webhookDeleted: .webhookDeleted
         case .webhookRedeliveryRequested: .webhookRedeliveryRequested
+        case .quotaSet: .quotaSet
         }
     }
 }

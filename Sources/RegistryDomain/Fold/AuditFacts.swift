@@ -57,6 +57,9 @@ public struct AuditFacts: Sendable, Equatable {
             namespace = "\(deleted.path.value)@\(deleted.owner.value)"
         case .webhookRedeliveryRequested(let request):
             username = request.owner.value
+        case .quotaSet(let quota):
+            username = quota.owner.value
+            namespace = quota.root.map { "\($0.value)@\(quota.owner.value)" }
         }
     }
 }

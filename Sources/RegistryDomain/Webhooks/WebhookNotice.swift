@@ -18,19 +18,19 @@ public struct WebhookNotice: Sendable, Equatable {
     /// The notice of `event`, or `nil` when no webhook hears of it
     /// (resolutions, collaborator and webhook changes, personal and base
     /// images). An `image-deleted`, `image-deprecated`, `image-revoked` or
-    /// `image-restored` names only the image: `deletedImage` is the
+    /// `image-restored` names only the image: `imageNamespace` is the
     /// namespace the image was in, when it was in one.
-    public init?(_ event: RegistryEvent, deletedImage: NamespaceReference? = nil) {
+    public init?(_ event: RegistryEvent, imageNamespace: NamespaceReference? = nil) {
         switch event {
         case .imageCreated(let created):
             guard let owner = created.owner, let path = created.namespace else { return nil }
             self.init(topic: .images, action: "created", namespace: NamespaceReference(path: path, owner: owner))
         case .imageDeleted:
-            guard let deletedImage else { return nil }
-            self.init(topic: .images, action: "deleted", namespace: deletedImage)
+            guard let imageNamespace else { return nil }
+            self.init(topic: .images, action: "deleted", namespace: imageNamespace)
         case .imageStatusChanged(let change):
-            guard let deletedImage else { return nil }
-            self.init(topic: .images, action: change.kind.rawValue, namespace: deletedImage)
+            guard let imageNamespace else { return nil }
+            self.init(topic: .images, action: change.kind.rawValue, namespace: imageNamespace)
         case .namespaceCreated(let created):
             self.init(topic: .namespaces, action: "created", namespace: NamespaceReference(path: created.path, owner: created.owner))
         case .namespaceUpdated(let updated):
@@ -45,7 +45,7 @@ public struct WebhookNotice: Sendable, Equatable {
             }
             self.init(topic: .invites, action: action, namespace: NamespaceReference(path: invite.root, owner: invite.owner))
         case .imageResolved, .collaboratorAdded, .collaboratorRemoved, .webhookCreated, .webhookDeleted,
-            .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed:
+            .webhookRedeliveryRequested, .imageImportRequested, .imageImportFailed, .quotaSet:
             return nil
         }
     }

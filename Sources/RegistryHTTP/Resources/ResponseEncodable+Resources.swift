@@ -19,3 +19,4 @@ extension AcceptedResource: ResponseEncodable {}
 extension ErrorResource: ResponseEncodable {}
 extension Page: ResponseEncodable {}
 extension RetentionResource: ResponseEncodable {}
+extension QuotaResource: ResponseEncodable {}

@@ -1,0 +1,69 @@
+import Foundation
+import ReadModel
+import RegistryAPI
+import RegistryDomain
+import RegistryHTTP
+
+/// Whether a new version fits the quotas that cap it: its user's quota and
+/// its tree's (base images have none). A refusal is `413 quota_exceeded`
+/// with the quota and the usage in `error.details`.
+struct QuotaRules: Sendable {
+    let queries: any RegistryQueries
+
+    /// The quotas that cap `scope`, with their usage now.
+    func standings(of scope: ImageScope, excludingSession: UUID? = nil) async throws -> [QuotaStanding] {
+        let owner: Username
+        let root: NamespacePath?
+        switch scope {
+        case .base: return []
+        case .personal(let user, _): (owner, root) = (user, nil)
+        case .namespace(let namespace, _): (owner, root) = (namespace.owner, namespace.path.root)
+        }
+        var standings: [QuotaStanding] = []
+        for candidate in root.map { [nil, $0] } ?? [nil] {
+            guard let quota = try await queries.quota(owner: owner, root: candidate) else { continue }
+            let usage = try await queries.usage(owner: owner, root: candidate, excludingSession: excludingSession)
+            standings.append(QuotaStanding(quota: quota, usage: usage))
+        }
+        return standings
+    }
+
+    /// Refuses one more version of `bytes` bytes (with `digest` when known:
+    /// bytes a scope already stores cost it nothing) where a quota would be passed.
+    func admit(_ scope: ImageScope, bytes: Int64, digest: SHA256Digest? = nil, excludingSession: UUID? = nil)
+        async throws
+    {
+        for standing in try await standings(of: scope, excludingSession: excludingSession) {
+            var added = bytes
+            if let digest, try await queries.holds(digest, owner: standing.quota.owner, root: standing.quota.root) {
+                added = 0
+            }
+            if let reason = standing.refusal(adding: added) { throw Self.exceeded(reason, standing) }
+        }
+    }
+
+    /// The most bytes one more upload into `scope` may bring; `nil` without a byte quota.
+    func remainingBytes(for scope: ImageScope) async throws -> (Int64, QuotaStanding)? {
+        try await standings(of: scope).compactMap { standing in standing.remainingBytes.map { ($0, standing) } }
+            .min { $0.0 < $1.0 }
+    }
+
+    /// The `413` of a quota, with what it allows and what is stored.
+    static func exceeded(_ reason: String, _ standing: QuotaStanding) -> APIError {
+        let quota = standing.quota
+        let usage = standing.usage
+        var limits: [String: JSONValue] = ["owner": .string(quota.owner.value)]
+        if let root = quota.root { limits["namespace"] = .string("\(root.value)@\(quota.owner.value)") }
+        if let maxBytes = quota.maxBytes { limits["max_bytes"] = .integer(maxBytes) }
+        if let maxVersions = quota.maxVersions { limits["max_versions"] = .integer(Int64(maxVersions)) }
+        return APIError(
+            status: .contentTooLarge, code: "quota_exceeded", message: "quota exceeded: \(reason)",
+            details: .object([
+                "quota": .object(limits),
+                "usage": .object([
+                    "logical_bytes": .integer(usage.logicalBytes), "physical_bytes": .integer(usage.physicalBytes),
+                    "versions": .integer(Int64(usage.versions)), "in_flight_bytes": .integer(usage.inFlightBytes),
+                ]),
+            ]))
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+import RegistryDomain
+
+/// Quotas and what they count.
+public protocol QuotaRepository: Sendable {
+    /// The quota of `owner`'s tree of `root` (`nil`: of the user), if one is set.
+    func quota(owner: Username, root: NamespacePath?) async throws -> QuotaSet?
+
+    /// What the scope stores now: `owner`'s tree of `root`, or (`nil`)
+    /// everything the user owns. Open upload sessions count in flight,
+    /// except `excludingSession` (the one completing).
+    func usage(owner: Username, root: NamespacePath?, excludingSession: UUID?) async throws -> QuotaUsage
+
+    /// Whether a live version in the scope already names `digest` (its bytes cost nothing more there).
+    func holds(_ digest: SHA256Digest, owner: Username, root: NamespacePath?) async throws -> Bool
+}
