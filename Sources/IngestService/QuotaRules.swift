@@ -33,12 +33,53 @@ struct QuotaRules: Sendable {
     func admit(_ scope: ImageScope, bytes: Int64, digest: SHA256Digest? = nil, excludingSession: UUID? = nil)
         async throws
     {
-        for standing in try await standings(of: scope, excludingSession: excludingSession) {
-            var added = bytes
-            if let digest, try await queries.holds(digest, owner: standing.quota.owner, root: standing.quota.root) {
-                added = 0
+        try await admitAll([(scope, bytes, digest)], excludingSession: excludingSession)
+    }
+
+    /// Refuses versions that together pass a quota: each is counted as if
+    /// those before it were stored (a batch of registrations).
+    func admitAll(_ items: [(scope: ImageScope, bytes: Int64, digest: SHA256Digest?)], excludingSession: UUID? = nil)
+        async throws
+    {
+        var standings: [String: QuotaStanding] = [:]
+        var loaded: [String: [String]] = [:]
+        var counted: [String: Set<SHA256Digest>] = [:]
+        for item in items {
+            let scopeKey = Self.key(of: item.scope)
+            if loaded[scopeKey] == nil {
+                let fresh = try await self.standings(of: item.scope, excludingSession: excludingSession)
+                for standing in fresh where standings[Self.key(of: standing.quota)] == nil {
+                    standings[Self.key(of: standing.quota)] = standing
+                }
+                loaded[scopeKey] = fresh.map { Self.key(of: $0.quota) }
             }
-            if let reason = standing.refusal(adding: added) { throw Self.exceeded(reason, standing) }
+            for key in loaded[scopeKey] ?? [] {
+                guard var standing = standings[key] else { continue }
+                var added = item.bytes
+                if let digest = item.digest {
+                    if counted[key, default: []].contains(digest) {
+                        added = 0
+                    } else if try await queries.holds(digest, owner: standing.quota.owner, root: standing.quota.root) {
+                        added = 0
+                    }
+                    counted[key, default: []].insert(digest)
+                }
+                if let reason = standing.refusal(adding: added) { throw Self.exceeded(reason, standing) }
+                standing.usage.versions += 1
+                standing.usage.physicalBytes += added
+                standing.usage.logicalBytes += item.bytes
+                standings[key] = standing
+            }
+        }
+    }
+
+    private static func key(of quota: QuotaSet) -> String { "\(quota.owner.value)\u{0}\(quota.root?.value ?? "")" }
+
+    private static func key(of scope: ImageScope) -> String {
+        switch scope {
+        case .base: "@base"
+        case .personal(let owner, _): "\(owner.value)\u{0}"
+        case .namespace(let namespace, _): "\(namespace.owner.value)\u{0}\(namespace.path.root.value)"
         }
     }
 

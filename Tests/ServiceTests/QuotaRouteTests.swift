@@ -71,4 +71,34 @@ import Testing
             #expect(user["max_versions"] == nil)
         }
     }
+
+    @Test func aBatchIsCountedAsAWholeAndTheSameBytesTwiceCountOnce() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        let admin = try await registry.token("root", [.registryAdmin])
+        let (small, other) = (Int64(Fixture.small.bytes.count), Int64(Fixture.other.bytes.count))
+        try await registry.withServices { ingest, _ in
+            _ = try await ingest.upload(Fixture.small.bytes, "/v1/images?name=s&wait=true", token: alice)
+            _ = try await ingest.upload(Fixture.other.bytes, "/v1/images?name=o&wait=true", token: alice)
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "ci"}"#)
+            _ = try await ingest.call(
+                .put, "/v1/quotas?namespace=ci@alice&wait=true", token: admin,
+                json: #"{"max_bytes": \#(max(small, other) + 1)}"#)
+            func item(_ name: String, _ fixture: Fixture, _ size: Int64) -> String {
+                #"{"name": "\#(name)", "namespace": "ci", "driver": "qemu", "sha256": "\#(fixture.sha256)", "size": \#(size)}"#
+            }
+            let events = registry.log.events.count
+            let both = try await ingest.call(
+                .post, "/v1/images/batch", token: alice,
+                json: #"{"images": [\#(item("a", .small, small)), \#(item("b", .other, other))]}"#,
+                headers: [HTTPField.Name("Idempotency-Key")!: "batch-1"])
+            #expect(both.status == .contentTooLarge, "each fits alone, not both")
+            #expect(registry.log.events.count == events)
+            let twice = try await ingest.call(
+                .post, "/v1/images/batch", token: alice,
+                json: #"{"images": [\#(item("a", .small, small)), \#(item("c", .small, small))]}"#,
+                headers: [HTTPField.Name("Idempotency-Key")!: "batch-2"])
+            #expect(twice.status == .accepted, "the same bytes twice are stored once")
+        }
+    }
 }

@@ -43,7 +43,8 @@ struct ImageBatchController: Sendable {
             return parsed
         }
 
-        /// What resolves is what the registry verified, item by item.
+        /// What resolves is what the registry verified, item by item; the
+        /// batch as a whole must fit the quotas.
         func prepare(_ parsed: Parsed, request: Request, caller: Caller) async throws
             -> ([RegisterImageRequest.ValidatedImage], fingerprint: [[UInt8]])
         {
@@ -51,6 +52,7 @@ struct ImageBatchController: Sendable {
             for (index, image) in parsed.images.enumerated() {
                 images.append(try await RegisterImageBatchRequest.naming(index) { try await rules.verify(image, for: caller) })
             }
+            try await rules.quotas.admitAll(images.map { ($0.scope, $0.size, $0.sha256) })
             return (images, [parsed.body])
         }
 
