@@ -41,9 +41,6 @@ public struct QuotaScope: Sendable {
         let usage = try await queries.usage(owner: owner, root: root, excludingSession: nil)
         return QuotaResource(
             owner: owner.value, namespace: root.map { "\($0.value)@\(owner.value)" }, maxBytes: quota?.maxBytes,
-            maxVersions: quota?.maxVersions,
-            usage: QuotaResource.Usage(
-                logicalBytes: usage.logicalBytes, physicalBytes: usage.physicalBytes, versions: usage.versions,
-                inFlightBytes: usage.inFlightBytes))
+            maxVersions: quota?.maxVersions, usage: usage)
     }
 }

@@ -44,8 +44,8 @@ public struct QuotaSet: Codable, Sendable, Equatable {
     }
 }
 
-/// What a scope (a tree or a user) stores now.
-public struct QuotaUsage: Sendable, Equatable {
+/// What a scope (a tree or a user) stores now, as `GET /v1/quotas` shows it.
+public struct QuotaUsage: Codable, Sendable, Equatable {
     /// The sizes of every live version, a digest counted as often as versions name it.
     public var logicalBytes: Int64
     /// The sizes of the distinct digests live versions name: what the quota counts.
@@ -59,6 +59,13 @@ public struct QuotaUsage: Sendable, Equatable {
         self.physicalBytes = physicalBytes
         self.versions = versions
         self.inFlightBytes = inFlightBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case logicalBytes = "logical_bytes"
+        case physicalBytes = "physical_bytes"
+        case versions
+        case inFlightBytes = "in_flight_bytes"
     }
 }
 
