@@ -31,8 +31,7 @@ struct ImageUploader: Sendable {
         if let length, length > blobs.maximumSize {
             throw APIError.payloadTooLarge("an image may be at most \(blobs.maximumSize) bytes")
         }
-        try await quotas.admit(scope, bytes: length ?? 0)
-        let quota = try await quotas.remainingBytes(for: scope)
+        let quota = try await quotas.admitUpload(into: scope, declaring: length)
         do {
             return try await UploadErrors.mapping { try await blobs.store(request.body, limit: quota?.0) }
         } catch let error as APIError where error.code == "payload_too_large" {

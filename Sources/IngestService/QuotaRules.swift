@@ -20,9 +20,9 @@ struct QuotaRules: Sendable {
         case .namespace(let namespace, _): (owner, root) = (namespace.owner, namespace.path.root)
         }
         var standings: [QuotaStanding] = []
-        for candidate in root.map { [nil, $0] } ?? [nil] {
-            guard let quota = try await queries.quota(owner: owner, root: candidate) else { continue }
-            let usage = try await queries.usage(owner: owner, root: candidate, excludingSession: excludingSession)
+        // One query finds whether any quota applies; usage is read only for those that do.
+        for quota in try await queries.quotas(owner: owner, roots: root.map { [nil, $0] } ?? [nil]) {
+            let usage = try await queries.usage(owner: owner, root: quota.root, excludingSession: excludingSession)
             standings.append(QuotaStanding(quota: quota, usage: usage))
         }
         return standings
@@ -83,10 +83,15 @@ struct QuotaRules: Sendable {
         }
     }
 
-    /// The most bytes one more upload into `scope` may bring; `nil` without a byte quota.
-    func remainingBytes(for scope: ImageScope) async throws -> (Int64, QuotaStanding)? {
-        try await standings(of: scope).compactMap { standing in standing.remainingBytes.map { ($0, standing) } }
-            .min { $0.0 < $1.0 }
+    /// Refuses an upload into `scope` whose declared size (if any) does not
+    /// fit, and returns the most bytes it may bring with the quota that
+    /// allows the fewest; `nil` without a byte quota. One read of the quotas.
+    func admitUpload(into scope: ImageScope, declaring bytes: Int64?) async throws -> (Int64, QuotaStanding)? {
+        let standings = try await standings(of: scope)
+        for standing in standings {
+            if let reason = standing.refusal(adding: bytes ?? 0) { throw Self.exceeded(reason, standing) }
+        }
+        return standings.compactMap { standing in standing.remainingBytes.map { ($0, standing) } }.min { $0.0 < $1.0 }
     }
 
     /// The `413` of a quota, with what it allows and what is stored.
@@ -101,10 +106,8 @@ struct QuotaRules: Sendable {
             status: .contentTooLarge, code: "quota_exceeded", message: "quota exceeded: \(reason)",
             details: .object([
                 "quota": .object(limits),
-                "usage": .object([
-                    "logical_bytes": .integer(usage.logicalBytes), "physical_bytes": .integer(usage.physicalBytes),
-                    "versions": .integer(Int64(usage.versions)), "in_flight_bytes": .integer(usage.inFlightBytes),
-                ]),
+                "usage": (try? RegistryJSON.decoder().decode(
+                    JSONValue.self, from: RegistryJSON.encoder().encode(usage))) ?? .null,
             ]))
     }
 }

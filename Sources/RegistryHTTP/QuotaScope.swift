@@ -37,7 +37,7 @@ public struct QuotaScope: Sendable {
 
     /// The quota (limits absent when none is set) and the scope's usage.
     public func resource(from queries: some QuotaRepository) async throws -> QuotaResource {
-        let quota = try await queries.quota(owner: owner, root: root)
+        let quota = try await queries.quotas(owner: owner, roots: [root]).first
         let usage = try await queries.usage(owner: owner, root: root, excludingSession: nil)
         return QuotaResource(
             owner: owner.value, namespace: root.map { "\($0.value)@\(owner.value)" }, maxBytes: quota?.maxBytes,

@@ -234,8 +234,8 @@ extension InMemoryReadModel {
 }
 
 extension InMemoryReadModel {
-    public func quota(owner: Username, root: NamespacePath?) async throws -> QuotaSet? {
-        state.withLock { $0.quotas[QuotaKey(owner: owner, root: root)] }
+    public func quotas(owner: Username, roots: [NamespacePath?]) async throws -> [QuotaSet] {
+        state.withLock { state in roots.compactMap { state.quotas[QuotaKey(owner: owner, root: $0)] } }
     }
 
     /// Open upload sessions are another fake's: none count in flight here.

@@ -18,17 +18,9 @@ struct ImageStatusCommands: Sendable {
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
         for kind in ImageStatusChange.Kind.allCases {
-            group.post("images/:id/\(Self.verb(kind))") { request, context in
+            group.post("images/:id/\(kind.verb)") { request, context in
                 try await recorder.handle(ChangeImageStatus(kind: kind, queries: queries), request: request, context: context)
             }
-        }
-    }
-
-    static func verb(_ kind: ImageStatusChange.Kind) -> String {
-        switch kind {
-        case .deprecated: "deprecate"
-        case .revoked: "revoke"
-        case .restored: "restore"
         }
     }
 

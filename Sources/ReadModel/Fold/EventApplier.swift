@@ -87,24 +87,7 @@ enum EventApplier {
                 try await WebhookFold.delete(deleted, entry: entry, audit: &audit, on: connection, logger: logger)
             case .quotaSet(let quota):
                 try await run.flush(into: &audit, on: connection, logger: logger)
-                if let refusal = AccessPolicy.refusal(
-                    ofSetting: quota, subject: entry.envelope.subject, viewer: entry.envelope.actorViewer)
-                {
-                    audit.reject(entry, refusal)
-                } else {
-                    try await connection.query(
-                        """
-                        DELETE FROM quotas WHERE owner = \(quota.owner.value) AND root_path = \(quota.root?.value ?? "");
-                        """, logger: logger)
-                    if quota.maxBytes != nil || quota.maxVersions != nil {
-                        try await connection.query(
-                            """
-                            INSERT INTO quotas (owner, root_path, max_bytes, max_versions, set_at, event_id)
-                            VALUES (\(quota.owner.value), \(quota.root?.value ?? ""), \(quota.maxBytes),
-                                    \(quota.maxVersions), \(entry.envelope.time), \(entry.envelope.id))
-                            """, logger: logger)
-                    }
-                }
+                try await setQuota(quota, entry: entry, audit: &audit, on: connection, logger: logger)
             case .webhookRedeliveryRequested(let request):
                 try await run.flush(into: &audit, on: connection, logger: logger)
                 try await WebhookFold.checkRedelivery(request, entry: entry, audit: &audit, on: connection, logger: logger)
@@ -128,6 +111,24 @@ enum EventApplier {
         }
         try await connection.query(
             "UPDATE images SET deleted_at = \(envelope.time) WHERE id = \(deleted.imageID)", logger: logger)
+    }
+
+    /// Replaces the quota of the scope, or removes it (neither limit).
+    private static func setQuota(
+        _ quota: QuotaSet, entry: Entry, audit: inout AuditLog, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let envelope = entry.envelope
+        if let refusal = AccessPolicy.refusal(ofSetting: quota, subject: envelope.subject, viewer: envelope.actorViewer) {
+            return audit.reject(entry, refusal)
+        }
+        let (owner, root) = (quota.owner.value, quota.root?.value ?? "")
+        try await connection.query("DELETE FROM quotas WHERE owner = \(owner) AND root_path = \(root)", logger: logger)
+        guard quota.maxBytes != nil || quota.maxVersions != nil else { return }
+        try await connection.query(
+            """
+            INSERT INTO quotas (owner, root_path, max_bytes, max_versions, set_at, event_id)
+            VALUES (\(owner), \(root), \(quota.maxBytes), \(quota.maxVersions), \(envelope.time), \(envelope.id))
+            """, logger: logger)
     }
 
     /// Marks a version deprecated or revoked, or clears both (restored).

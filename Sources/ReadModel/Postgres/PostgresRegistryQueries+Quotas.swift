@@ -5,16 +5,19 @@ import RegistryDomain
 /// ``QuotaRepository`` in PostgreSQL: `quotas`, the live rows of `images`
 /// in the scope, and the open sessions of `registry_uploads.sessions`.
 extension PostgresRegistryQueries {
-    public func quota(owner: Username, root: NamespacePath?) async throws -> QuotaSet? {
+    public func quotas(owner: Username, roots: [NamespacePath?]) async throws -> [QuotaSet] {
         let rows = try await run(
             """
-            SELECT max_bytes, max_versions FROM quotas
-            WHERE owner = \(owner.value) AND root_path = \(root?.value ?? "")
+            SELECT root_path, max_bytes, max_versions FROM quotas
+            WHERE owner = \(owner.value) AND root_path = ANY(\(roots.map { $0?.value ?? "" }))
+            ORDER BY root_path
             """)
-        for try await (bytes, versions) in rows.decode((Int64?, Int32?).self) {
-            return QuotaSet(owner: owner, root: root, maxBytes: bytes, maxVersions: versions.map(Int.init))
+        var quotas: [QuotaSet] = []
+        for try await (path, bytes, versions) in rows.decode((String, Int64?, Int32?).self) {
+            let root = try path.isEmpty ? nil : StoredValue.decode { try NamespacePath(path, field: "quotas.root_path") }
+            quotas.append(QuotaSet(owner: owner, root: root, maxBytes: bytes, maxVersions: versions.map(Int.init)))
         }
-        return nil
+        return quotas
     }
 
     public func usage(owner: Username, root: NamespacePath?, excludingSession: UUID?) async throws -> QuotaUsage {

@@ -3,8 +3,9 @@ import RegistryDomain
 
 /// Quotas and what they count.
 public protocol QuotaRepository: Sendable {
-    /// The quota of `owner`'s tree of `root` (`nil`: of the user), if one is set.
-    func quota(owner: Username, root: NamespacePath?) async throws -> QuotaSet?
+    /// The quotas set on `owner`'s trees of `roots` (a `nil` root: on the
+    /// user), in one round trip; scopes without a quota are left out.
+    func quotas(owner: Username, roots: [NamespacePath?]) async throws -> [QuotaSet]
 
     /// What the scope stores now: `owner`'s tree of `root`, or (`nil`)
     /// everything the user owns. Open upload sessions count in flight,

@@ -100,12 +100,7 @@ extension AccessPolicy {
         ofChanging change: ImageStatusChange, stored image: StoredImage?, subject: String, viewer: Viewer,
         rootCollaborators: Set<Username>
     ) -> Refusal? {
-        let verb = switch change.kind {
-        case .deprecated: "deprecate"
-        case .revoked: "revoke"
-        case .restored: "restore"
-        }
-        return refusal(of: verb, change.imageID, stored: image, subject: subject, viewer: viewer, rootCollaborators)
+        refusal(of: change.kind.verb, change.imageID, stored: image, subject: subject, viewer: viewer, rootCollaborators)
     }
 
     private static func refusal(

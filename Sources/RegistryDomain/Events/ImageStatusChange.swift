@@ -8,6 +8,16 @@ public struct ImageStatusChange: Sendable, Equatable {
     /// Which of the three facts this is; the event type says it on the wire.
     public enum Kind: String, Sendable, CaseIterable {
         case deprecated, revoked, restored
+
+        /// What a caller does to make it: `deprecate`, `revoke`, `restore`
+        /// (the route's last segment, and the word refusals use).
+        public var verb: String {
+            switch self {
+            case .deprecated: "deprecate"
+            case .revoked: "revoke"
+            case .restored: "restore"
+            }
+        }
     }
 
     /// The longest reason, in characters.
@@ -27,7 +37,7 @@ public struct ImageStatusChange: Sendable, Equatable {
         self.imageID = imageID
         self.reason = reason
         self.replacement = replacement
-        self.effectiveAt = effectiveAt.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
+        self.effectiveAt = effectiveAt.map(EventTime.wholeMilliseconds)
     }
 
     /// The event type of this change.
@@ -164,6 +174,12 @@ public struct Revocation: Codable, Sendable, Equatable {
 /// decoded event equals the encoded one.
 public enum EventTime {
     public static func text(_ date: Date) -> String { CloudEventsCodec.formatTime(date) }
+
+    /// `date` trimmed to the milliseconds the log keeps, so that a decoded
+    /// event equals the one that was encoded.
+    public static func wholeMilliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
 
     public static func date(_ text: String, field: String) throws(NameError) -> Date {
         guard let date = CloudEventsCodec.parseTime(text) else {

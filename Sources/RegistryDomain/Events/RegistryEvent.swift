@@ -77,9 +77,7 @@ public struct EventEnvelope: Sendable, Equatable {
     ) {
         self.id = id
         self.source = source
-        // Milliseconds are what the wire format keeps; trimming here makes a
-        // decoded envelope equal to the one that was encoded.
-        self.time = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
+        self.time = EventTime.wholeMilliseconds(time)
         self.actor = actor
         self.actorRole = actorRole
         self.subject = subject
