@@ -38,7 +38,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
         startup: startup,
         outboundRules: OutboundRules(settings.outbound),
         uploadSessions: uploadSessions, uploadSessionLifetime: settings.uploadSessionLifetime,
-        recentBuildWindow: settings.recentBuildWindow)
+        recentBuildWindow: settings.recentBuildWindow, personalRetention: settings.personalRetention)
 
     var services: [any Service] = [
         postgres, producer, startup,
@@ -65,7 +65,7 @@ public func buildIngestApplication(settings: RegistrySettings, logger: Logger) a
                 log: PostgresImportWorkLog(client: postgres, logger: workerLogger),
                 downloader: ImportDownloader(
                     client: client, addresses: OutboundAddressGuard(rules: outbound.addressRules), blobs: blobStore),
-                publisher: publisher, seal: outbound.webhookSeal, concurrency: outbound.importWorkers,
+                publisher: publisher, quotas: QuotaRules(queries: queries), seal: outbound.webhookSeal, concurrency: outbound.importWorkers,
                 retryPeriod: outbound.importRetryPeriod, logger: workerLogger),
         ]
     }
@@ -81,7 +81,7 @@ func buildIngestRouter(
     recorder: CommandRecorder, queries: any RegistryQueries, uploader: ImageUploader, fileRoots: FileRoots,
     verifier: TokenVerifier, startup: StartupService, outboundRules: OutboundRules = OutboundRules(),
     uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration,
-    recentBuildWindow: Duration = .seconds(24 * 3600)
+    recentBuildWindow: Duration = .seconds(24 * 3600), personalRetention: RetentionPolicy? = nil
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         service: "image-ingest", queries: queries, verifier: verifier, openAPIBundle: resourceBundle, booleanQueryParameters: ["wait", "force"],
@@ -99,7 +99,8 @@ func buildIngestRouter(
     ).addRoutes(to: v1)
     ImageBatchController(recorder: recorder, rules: imageRules).addRoutes(to: v1)
     ImageStatusCommands(recorder: recorder, queries: queries).addRoutes(to: v1)
-    RetentionCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
+    RetentionCommandController(recorder: recorder, queries: queries, personalPolicy: personalRetention)
+        .addRoutes(to: v1)
     QuotaCommandController(recorder: recorder, queries: queries).addRoutes(to: v1)
     UploadSessionController(
         recorder: recorder, queries: queries, rules: imageRules, sessions: uploadSessions, lifetime: uploadSessionLifetime

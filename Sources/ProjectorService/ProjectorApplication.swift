@@ -29,7 +29,7 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         fileRoots: settings.fileRoots,
         verifier: try await settings.tokenVerifier(),
         uploadSessions: PostgresUploadSessions(client: postgres, logger: logger),
-        uploadSessionLifetime: settings.uploadSessionLifetime,
+        uploadSessionLifetime: settings.uploadSessionLifetime, personalRetention: settings.personalRetention,
         readiness: { try progress.checkReady(maximumLag: settings.readyMaximumLag) })
     var services: [any Service] = [
         postgres, ReadModelChanges(client: postgres, cache: cache, logger: logger),
@@ -53,7 +53,7 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
 /// Every route the projector serves.
 func buildProjectorRouter(
     queries: any RegistryQueries, cache: ResolutionCache = ResolutionCache(), waiter: ProjectionWaiter, fileRoots: FileRoots, verifier: TokenVerifier,
-    uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration,
+    uploadSessions: any UploadSessionStore, uploadSessionLifetime: Duration, personalRetention: RetentionPolicy? = nil,
     readiness: @escaping HealthController.ReadinessCheck = {}
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
@@ -69,7 +69,7 @@ func buildProjectorRouter(
     NamespaceQueryController(queries: queries).addRoutes(to: anyone)
     InviteQueryController(queries: queries).addRoutes(to: callers)
     ImportQueryController(queries: queries).addRoutes(to: callers)
-    RetentionQueryController(queries: queries).addRoutes(to: callers)
+    RetentionQueryController(queries: queries, personalPolicy: personalRetention).addRoutes(to: callers)
     QuotaQueryController(queries: queries).addRoutes(to: callers)
     UploadSessionQueryController(sessions: uploadSessions, lifetime: uploadSessionLifetime).addRoutes(to: callers)
     ResolveController(queries: queries, cache: cache).addRoutes(to: callers)

@@ -85,6 +85,7 @@ private struct SettingsReader {
         settings.blobCollection = BlobCollectionSettings(
             interval: collectionInterval == 0 ? nil : .seconds(collectionInterval),
             grace: .seconds(try number("gc.grace.seconds", 24 * 3600, allowingZero: true)))
+        settings.personalRetention = try retentionPolicy("personal.retention")
         settings.kafkaDebug = text("kafka.debug")
         settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
         settings.tokenRequirements = TokenRequirements(issuer: text("jwt.issuer"), audience: text("jwt.audience"))
@@ -157,6 +158,29 @@ private struct SettingsReader {
             throw ConfigurationError("\(Self.variable(key)) must be a \(kind) (got \"\(text)\")")
         }
         return parsed
+    }
+
+    /// A retention policy written as JSON (`{"keep_newest": 3}`), checked
+    /// as a namespace's is; a misspelt rule is an error, not a policy that
+    /// keeps everything; an empty policy is none.
+    private func retentionPolicy(_ key: String) throws -> RetentionPolicy? {
+        guard let text = text(key) else { return nil }
+        let rules = ["keep_newest", "keep_resolved_days", "keep_pinned_days"]
+        let policy: RetentionPolicy
+        do {
+            let fields = try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
+            guard fields.keys.allSatisfy(rules.contains) else { throw ConfigurationError("unknown rule") }
+            policy = RetentionPolicy(
+                keepNewest: fields["keep_newest"], keepResolvedDays: fields["keep_resolved_days"],
+                keepPinnedDays: fields["keep_pinned_days"])
+            try policy.validate()
+        } catch let error as NameError {
+            throw ConfigurationError("\(Self.variable(key)): \(error.field) \(error.message)")
+        } catch {
+            throw ConfigurationError(
+                "\(Self.variable(key)) must be a JSON object of whole numbers with keys among \(rules.joined(separator: ", ")) (got \"\(text)\")")
+        }
+        return policy.isEmpty ? nil : policy
     }
 
     private func boolean(_ key: String, _ fallback: Bool) throws -> Bool {

@@ -82,6 +82,10 @@ public struct RegistrySettings: Sendable {
     public var blobCollection = BlobCollectionSettings()
     /// How long after a build resolved a version deleting it needs `?force=true`.
     public var recentBuildWindow: Duration = .seconds(24 * 3600)
+    /// The retention policy of every user's personal images
+    /// (`IMAGE_REGISTRY_PERSONAL_RETENTION`, JSON like a namespace's
+    /// `retention`); `nil`: personal images are kept.
+    public var personalRetention: RetentionPolicy?
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
     public var kafka: KafkaClientConfiguration {

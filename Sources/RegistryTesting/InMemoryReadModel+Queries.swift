@@ -213,7 +213,7 @@ extension InMemoryReadModel.State {
 }
 
 extension InMemoryReadModel {
-    public func retentionCandidates(in namespace: NamespaceReference) async throws -> [RetentionCandidate] {
+    public func retentionCandidates(in target: RetentionTarget) async throws -> [RetentionCandidate] {
         state.withLock { state in
             let builds = zip(state.audit, state.auditFilings).compactMap { entry, filing -> (UUID, Date, Bool)? in
                 guard entry.type == EventType.imageResolved.rawValue, entry.rejected == nil, let id = entry.imageID,
@@ -223,7 +223,7 @@ extension InMemoryReadModel {
                 else { return nil }
                 return (id, entry.occurredAt, resolved.image.contains("@sha256:"))
             }
-            return state.images.filter { $0.namespace == namespace && $0.deletedAt == nil }.map { image in
+            return state.images.filter { $0.owner == target.owner && $0.namespacePath == target.namespacePath && $0.deletedAt == nil }.map { image in
                 let used = builds.filter { $0.0 == image.id }
                 return RetentionCandidate(
                     imageID: image.id, name: image.name, version: image.version, createdAt: image.createdAt,

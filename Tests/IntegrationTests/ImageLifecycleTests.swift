@@ -95,9 +95,9 @@ struct ImageLifecycleTests {
         #expect(replay == live, "a clean replay gives the same read model")
     }
 
-    @Test("a retention dry run lists exactly what the run deletes; a version pinned by a build stays; the audit trail says why each went; a replay equals the live model")
+    @Test("a retention dry run lists exactly what the run deletes; a version pinned by a build stays; personal images follow the default policy; the audit trail says why each went; a replay equals the live model")
     func retention() async throws {
-        let services = try await RegistryServices.fresh()
+        let services = try await RegistryServices.fresh { $0.personalRetention = RetentionPolicy(keepNewest: 1) }
         let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
         let scheduler = try await TestEnvironment.token("scheduler", [.imageResolve])
         try await services.run { ingest, projector in
@@ -125,6 +125,18 @@ struct ImageLifecycleTests {
             #expect(reasons.count == 1 && reasons[0].hasPrefix("retention policy: not among the newest 2"), "\(reasons)")
             let again = try await ingest.call(.post, "/v1/retention?namespace=keep@alice", token: alice)
             #expect((again["items"] as? [Any])?.isEmpty == true)
+
+            // Personal images: the default policy keeps alice's newest "mine" only; her namespace's are not touched.
+            let older = try await HeldImages.upload(0xA7, to: ingest, token: alice, name: "mine")
+            try await HeldImages.upload(0xA8, to: ingest, token: alice, name: "mine")
+            try await HeldImages.upload(0xA9, to: ingest, token: alice, name: "tool", namespace: "keep@alice")
+            let personal = try await projector.call(.get, "/v1/retention/preview?user=alice", token: alice)
+            let personalListed = (personal["items"] as? [[String: Any]] ?? []).compactMap { ($0["image_id"] as? String)?.lowercased() }
+            #expect(personalListed == [older.id.lowercased()])
+            let personalApplied = try await ingest.call(.post, "/v1/retention?user=alice&wait=true", token: alice)
+            #expect((personalApplied["items"] as? [[String: Any]] ?? []).compactMap { ($0["image_id"] as? String)?.lowercased() } == personalListed)
+            let kept = try await projector.call(.get, "/v1/images?namespace=keep@alice", token: alice)
+            #expect((kept["items"] as? [Any])?.count == 4, "the namespace's versions follow its own policy")
         }
         let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)

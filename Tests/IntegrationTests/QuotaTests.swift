@@ -70,4 +70,50 @@ struct QuotaTests {
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
         #expect(replay == live, "a clean replay gives the same read model")
     }
+
+    @Test("an import past a quota fails with quota_exceeded: refused before a byte is stored when the server announces its size, cut off where it passes the quota when it does not; nothing is stored or recorded")
+    func importsFitTheirQuota() async throws {
+        let directory = try QemuImages.directory()
+        let good = try QemuImages.make("good.qcow2", in: directory)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: good.path)[.size] as? Int)
+        let announced = try await FileServer(serving: directory)
+        defer { announced.stop() }
+        let chunked = try await FileServer(serving: directory, options: .init(announcesLength: false))
+        defer { chunked.stop() }
+        let services = try await RegistryServices.fresh(configure: ImportTests.allowingLoopback)
+        let blobs = URL(fileURLWithPath: services.settings.blobDirectory)
+        let alice = try await TestEnvironment.token("alice", GuaranteeTests.readWrite)
+        let admin = try await TestEnvironment.token("root", [.registryAdmin])
+        try await services.run { ingest, projector in
+            _ = try await ingest.call(
+                .put, "/v1/quotas?user=alice&wait=true", token: admin, json: #"{"max_bytes": \#(size / 2)}"#)
+            for (server, words) in [(announced, "the server announced"), (chunked, "the download passed it")] {
+                let queued = try await ingest.call(
+                    .post, "/v1/imports", token: alice,
+                    json: #"{"name": "big", "download_url": "\#(server.url("good.qcow2"))"}"#)
+                #expect(queued.status == .accepted, "\(queued.body)")
+                let failed = try await ImportTests.ended(try #require(queued.string("id")), on: projector, token: alice)
+                #expect(failed["status"] as? String == "failed", "\(failed.body)")
+                #expect(failed.string("error", "code") == "quota_exceeded", "\(failed.body)")
+                #expect(failed.string("error", "message")?.contains(words) == true, "\(failed.body)")
+                #expect(failed.string("error", "message")?.contains("user alice") == true, "\(failed.body)")
+            }
+            let partials = (try? FileManager.default.contentsOfDirectory(atPath: blobs.appendingPathComponent("imports").path)) ?? []
+            #expect(partials.isEmpty, "\(partials)")
+            #expect(UploadTests.storedFiles(services.settings).filter { $0.contains("/sha256/") }.isEmpty)
+            let images = try await projector.call(.get, "/v1/images?search=big", token: alice)
+            #expect((images["items"] as? [Any])?.isEmpty == true, "\(images.body)")
+
+            // Room again: the same import goes through.
+            _ = try await ingest.call(
+                .put, "/v1/quotas?user=alice&wait=true", token: admin, json: #"{"max_bytes": \#(size * 2)}"#)
+            let fits = try await ingest.call(
+                .post, "/v1/imports", token: alice, json: #"{"name": "big", "download_url": "\#(chunked.url("good.qcow2"))"}"#)
+            let done = try await ImportTests.ended(try #require(fits.string("id")), on: projector, token: alice)
+            #expect(done["status"] as? String == "done", "\(done.body)")
+        }
+        let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
+        let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)
+        #expect(replay == live, "a clean replay gives the same read model")
+    }
 }

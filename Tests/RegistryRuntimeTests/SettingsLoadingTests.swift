@@ -1,5 +1,6 @@
 import Foundation
 import RegistryAuth
+import RegistryDomain
 import RegistryRuntime
 import Testing
 
@@ -85,6 +86,24 @@ import Testing
         let garbled = base.merging(["IMAGE_REGISTRY_ALLOW_FINITE_RETENTION": "maybe"]) { $1 }
         let error = await #expect(throws: (any Error).self) { try await RegistrySettings.load(environment: garbled) }
         #expect("\(error!)".contains("IMAGE_REGISTRY_ALLOW_FINITE_RETENTION"))
+    }
+
+    @Test func personalRetentionIsAPolicyInJSONAndAMisspeltRuleIsRefused() async throws {
+        func load(_ value: String) async throws -> RegistrySettings {
+            try await RegistrySettings.load(environment: [
+                "IMAGE_REGISTRY_JWT_SECRET": Self.secret, "IMAGE_REGISTRY_PERSONAL_RETENTION": value,
+            ])
+        }
+        #expect(try await RegistrySettings.load(environment: ["IMAGE_REGISTRY_JWT_SECRET": Self.secret])
+            .personalRetention == nil)
+        let policy = try await load(#"{"keep_newest": 3, "keep_resolved_days": 30}"#).personalRetention
+        #expect(policy == RetentionPolicy(keepNewest: 3, keepResolvedDays: 30))
+        #expect(try await load("{}").personalRetention == nil)
+        for hostile in [#"{"keep_newst": 3}"#, #"{"keep_newest": 0}"#, #"{"keep_pinned_days": 99999}"#,
+                        #"{"keep_newest": "3"}"#, "[3]", "keep_newest=3"] {
+            let error = await #expect(throws: (any Error).self, "\(hostile)") { _ = try await load(hostile) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("IMAGE_REGISTRY_PERSONAL_RETENTION"))
+        }
     }
 
     @Test func tracingIsOnOnlyWithAnOTLPEndpointAndNotDisabled() async throws {

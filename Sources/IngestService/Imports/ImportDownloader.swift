@@ -33,10 +33,13 @@ struct ImportDownloader: Sendable {
 
     /// Downloads `request` as far as `progress` says it got; reports
     /// progress through `report` (after each checkpoint with the new durable
-    /// length). Throws ``ImportFailure`` when retrying cannot help.
+    /// length). `quota`, when set, is the most bytes a quota leaves the
+    /// image and the refusal to give past it: a server announcing more is
+    /// refused before a byte is stored, and a body passing it is cut off at
+    /// the chunk that would. Throws ``ImportFailure`` when retrying cannot help.
     func download(
-        _ request: ImageImportRequested, credentials: DownloadCredentials?, progress: inout ImportProgress,
-        report: (ImportProgress) async throws -> Void
+        _ request: ImageImportRequested, credentials: DownloadCredentials?, quota: ByteAllowance? = nil,
+        progress: inout ImportProgress, report: (ImportProgress) async throws -> Void
     ) async throws -> StoredBlob {
         var partial: PartialBlob
         do {
@@ -46,7 +49,8 @@ struct ImportDownloader: Sendable {
             throw ImportFailure.permanent(error) ?? error
         }
         do {
-            try await fetch(request, credentials: credentials, into: &partial, progress: &progress, report: report)
+            try await fetch(
+                request, credentials: credentials, quota: quota, into: &partial, progress: &progress, report: report)
         } catch {
             if let failure = ImportFailure.permanent(error) {
                 await partial.discard()
@@ -70,7 +74,8 @@ struct ImportDownloader: Sendable {
     }
 
     private func fetch(
-        _ request: ImageImportRequested, credentials: DownloadCredentials?, into partial: inout PartialBlob,
+        _ request: ImageImportRequested, credentials: DownloadCredentials?, quota: ByteAllowance?,
+        into partial: inout PartialBlob,
         progress: inout ImportProgress, report: (ImportProgress) async throws -> Void
     ) async throws {
         let resumeFrom = partial.length
@@ -99,6 +104,9 @@ struct ImportDownloader: Sendable {
         if let total, total > blobs.maximumSize {
             throw ImportFailure(code: .tooLarge, message: "an image may be at most \(blobs.maximumSize) bytes; the server announced \(total)")
         }
+        if let total, let quota, total > quota.bytes {
+            throw ImportFailure(code: .quotaExceeded, message: "\(quota.refusal); the server announced \(total) bytes")
+        }
         progress.state = .downloading
         progress.totalBytes = total
         progress.validator = Self.validator(of: response.headers)
@@ -106,6 +114,9 @@ struct ImportDownloader: Sendable {
         try await report(progress)
         var lastReport = ContinuousClock.now
         for try await chunk in response.body {
+            if let quota, partial.length + Int64(chunk.readableBytes) > quota.bytes {
+                throw ImportFailure(code: .quotaExceeded, message: "\(quota.refusal); the download passed it")
+            }
             try await partial.append(chunk)
             if partial.length - progress.durableBytes >= Self.checkpointBytes {
                 progress.durableBytes = try await partial.checkpoint()
@@ -199,4 +210,10 @@ struct ContentRange: Equatable {
             self.total = total
         }
     }
+}
+
+/// The most bytes a quota leaves a download, and what a refusal says.
+struct ByteAllowance: Sendable {
+    let bytes: Int64
+    let refusal: String
 }

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import ReadModel
 import RegistryDomain
+import RegistryHTTP
 import RegistryRuntime
 import ServiceLifecycle
 import Synchronization
@@ -25,6 +26,9 @@ struct ImportWorker: Service {
     let log: any ImportWorkLog
     let downloader: ImportDownloader
     let publisher: any EventPublisher
+    /// The quotas an import must fit: before its download, while it runs,
+    /// and before its image is recorded.
+    let quotas: QuotaRules
     let seal: WebhookSecretSeal?
     /// Downloads this replica runs at once.
     let concurrency: Int
@@ -101,15 +105,25 @@ struct ImportWorker: Service {
         while true {
             progress.attempts += 1
             do {
-                let blob = try await downloader.download(
-                    request, credentials: credentials, progress: &progress, report: report)
                 let scope = try request.scope()
+                let allowance = try await Self.underQuota {
+                    try await quotas.admitUpload(into: scope, declaring: nil).map { remaining, standing in
+                        ByteAllowance(
+                            bytes: remaining,
+                            refusal: "quota exceeded: \(standing.quota.scopeDescription) has \(remaining) bytes left")
+                    }
+                }
+                let blob = try await downloader.download(
+                    request, credentials: credentials, quota: allowance, progress: &progress, report: report)
+                // Others may have stored versions meanwhile; the bytes the scope already holds cost nothing.
+                try await Self.underQuota { try await quotas.admit(scope, bytes: blob.size, digest: blob.digest) }
                 let created = scope.created(
                     imageID: EventID.derived(from: "import-image\u{0}\(id.uuidString.lowercased())"), driver: .qemu,
                     location: blob.location, sha256: blob.digest, size: blob.size, verified: true, importID: id)
                 Counter(label: "registry_imports_total", dimensions: [("outcome", "done")]).increment()
                 return try await publishOutcome(of: record, .imageCreated(created), progress: progress)
             } catch let failure as ImportFailure {
+                await downloader.blobs.removePartial(of: id)
                 Counter(label: "registry_imports_total", dimensions: [("outcome", "failed")]).increment()
                 return try await publishOutcome(
                     of: record, .imageImportFailed(ImageImportFailed(importID: id, code: failure.code, message: failure.message)),
@@ -134,6 +148,15 @@ struct ImportWorker: Service {
                 ])
                 try await Task.sleep(for: .seconds(min(60, 1 << min(progress.attempts, 6))))
             }
+        }
+    }
+
+    /// Runs a quota check, its refusal turned into the import's failure.
+    private static func underQuota<Value>(_ check: () async throws -> Value) async throws -> Value {
+        do {
+            return try await check()
+        } catch let refusal as APIError where refusal.code == "quota_exceeded" {
+            throw ImportFailure(code: .quotaExceeded, message: refusal.message)
         }
     }
 

@@ -6,7 +6,7 @@ import RegistryDomain
 /// builds from the audit trail's `image-resolved` entries (refused ones and
 /// those the fold rejected do not count).
 extension PostgresRegistryQueries {
-    public func retentionCandidates(in namespace: NamespaceReference) async throws -> [RetentionCandidate] {
+    public func retentionCandidates(in target: RetentionTarget) async throws -> [RetentionCandidate] {
         let rows = try await run(
             """
             SELECT i.id, i.name, i.version, i.created_at, used.last_resolved, used.last_pinned
@@ -17,7 +17,7 @@ extension PostgresRegistryQueries {
                 FROM audit_events a
                 WHERE a.image_id = i.id AND a.type = 'image-resolved' AND a.rejected IS NULL AND NOT a.data ? 'refused'
             ) AS used ON true
-            WHERE i.owner = \(namespace.owner.value) AND i.namespace_path = \(namespace.path.value)
+            WHERE i.owner = \(target.owner.value) AND i.namespace_path IS NOT DISTINCT FROM \(target.namespacePath?.value)
               AND i.deleted_at IS NULL
             """)
         var candidates: [RetentionCandidate] = []

@@ -2,7 +2,8 @@ import RegistryDomain
 
 /// What retention policies are decided on.
 public protocol RetentionRepository: Sendable {
-    /// Every live version in `namespace` (that namespace alone, not those
-    /// below it), with when builds last resolved and pinned it.
-    func retentionCandidates(in namespace: NamespaceReference) async throws -> [RetentionCandidate]
+    /// Every live version `target` covers (a namespace alone, not those
+    /// below it, or a user's personal images), with when builds last
+    /// resolved and pinned it.
+    func retentionCandidates(in target: RetentionTarget) async throws -> [RetentionCandidate]
 }

@@ -26,14 +26,19 @@ public struct RetentionResource: Codable, Sendable, Equatable {
         }
     }
 
-    /// `path@owner`.
-    public var namespace: String
-    /// `nil` when the namespace has no policy (nothing goes).
+    /// `path@owner`; `nil` for a user's personal images.
+    public var namespace: String?
+    /// Whose personal images; `nil` for a namespace.
+    public var user: String?
+    /// `nil` when there is no policy (nothing goes).
     public var policy: RetentionPolicy?
     public var items: [Item]
 
-    public init(namespace: String, policy: RetentionPolicy?, items: [Item]) {
-        self.namespace = namespace
+    public init(target: RetentionTarget, policy: RetentionPolicy?, items: [Item]) {
+        switch target {
+        case .namespace(let namespace): (self.namespace, user) = (namespace.description, nil)
+        case .personal(let owner): (namespace, user) = (nil, owner.value)
+        }
         self.policy = policy
         self.items = items
     }

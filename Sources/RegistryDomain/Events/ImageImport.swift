@@ -75,6 +75,9 @@ public enum ImportFailureCode: String, Sendable, CaseIterable {
     case digestMismatch = "digest_mismatch"
     /// The credentials cannot be opened with the registry's key.
     case credentialsUnreadable = "credentials_unreadable"
+    /// The image does not fit a quota of its owner or its namespace's tree
+    /// (checked before the download, while it runs, and before recording).
+    case quotaExceeded = "quota_exceeded"
     /// The fold refused the image (its requester may no longer add it).
     case refused
 }

@@ -45,6 +45,13 @@ public struct QuotaSet: Codable, Sendable, Equatable {
 }
 
 /// What a scope (a tree or a user) stores now, as `GET /v1/quotas` shows it.
+extension QuotaSet {
+    /// What the quota caps, in words: `the tree of path@owner` or `user name`.
+    public var scopeDescription: String {
+        root.map { "the tree of \($0.value)@\(owner.value)" } ?? "user \(owner.value)"
+    }
+}
+
 public struct QuotaUsage: Codable, Sendable, Equatable {
     /// The sizes of every live version, a digest counted as often as versions name it.
     public var logicalBytes: Int64
@@ -86,7 +93,7 @@ public struct QuotaStanding: Sendable, Equatable {
 
     /// Why one more version of `bytes` new bytes does not fit; `nil` when it does.
     public func refusal(adding bytes: Int64) -> String? {
-        let scope = quota.root.map { "the tree of \($0.value)@\(quota.owner.value)" } ?? "user \(quota.owner.value)"
+        let scope = quota.scopeDescription
         if let maxVersions = quota.maxVersions, usage.versions + 1 > maxVersions {
             return "\(scope) may hold at most \(maxVersions) versions and holds \(usage.versions)"
         }

@@ -25,6 +25,9 @@ final class FileServer: Sendable {
         var credentials: String?
         /// Bytes per second each response may send (none: as fast as it can).
         var bytesPerSecond: Int?
+        /// Whether responses say their length (`Content-Length`); without
+        /// it the body is sent chunked and its size is known only at its end.
+        var announcesLength = true
     }
 
     private final class State: Sendable {
@@ -68,7 +71,7 @@ final class FileServer: Sendable {
             let from = start
             var fields: HTTPFields = [.eTag: tag, .acceptRanges: "bytes", .contentType: "application/octet-stream"]
             if start > 0 { fields[.contentRange] = "bytes \(start)-\(size - 1)/\(size)" }
-            let body = ResponseBody(contentLength: Int(size - start)) { writer in
+            let send: @Sendable (inout any ResponseBodyWriter) async throws -> Void = { writer in
                 try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(file.path)) { handle in
                     for try await chunk in handle.readChunks(in: from..<size, chunkLength: .kibibytes(256)) {
                         try await writer.write(chunk)
@@ -80,6 +83,8 @@ final class FileServer: Sendable {
                 }
                 try await writer.finish(nil)
             }
+            let body = options.announcesLength
+                ? ResponseBody(contentLength: Int(size - start), send) : ResponseBody(send)
             return Response(status: start > 0 ? .partialContent : .ok, headers: fields, body: body)
         }
         router.get("redirect/:hops/:name") { _, context -> Response in

@@ -35,10 +35,12 @@ final class FakeRegistry: Sendable {
     let waitTimeout: Duration
     /// Where webhooks may deliver and how their secrets are sealed.
     let outbound: OutboundSettings
+    /// The default retention policy of personal images.
+    let personalRetention: RetentionPolicy?
 
     init(
         maximumUploadBytes: Int64 = 1 << 20, waitTimeout: Duration = .milliseconds(300),
-        outbound: OutboundSettings = FakeRegistry.defaultOutbound
+        outbound: OutboundSettings = FakeRegistry.defaultOutbound, personalRetention: RetentionPolicy? = nil
     ) async throws {
         log = InMemoryEventLog(projectingInto: readModel)
         verifier = await TokenVerifier(hmacSecret: Self.secret)
@@ -47,6 +49,7 @@ final class FakeRegistry: Sendable {
         self.maximumUploadBytes = maximumUploadBytes
         self.waitTimeout = waitTimeout
         self.outbound = outbound
+        self.personalRetention = personalRetention
     }
 
     deinit {
@@ -81,7 +84,7 @@ final class FakeRegistry: Sendable {
                 publisher: log, waiter: waiter, queries: readModel, idempotencyRecords: idempotency),
             queries: readModel, uploader: ImageUploader(blobs: blobs), fileRoots: fileRoots, verifier: verifier,
             startup: startup, outboundRules: OutboundRules(outbound), uploadSessions: uploadSessions,
-            uploadSessionLifetime: Self.uploadSessionLifetime)
+            uploadSessionLifetime: Self.uploadSessionLifetime, personalRetention: personalRetention)
         return Application(router: router, logger: Self.logger)
     }
 
@@ -89,7 +92,7 @@ final class FakeRegistry: Sendable {
     func projector() throws -> some ApplicationProtocol {
         let router = try buildProjectorRouter(
             queries: readModel, waiter: waiter, fileRoots: fileRoots, verifier: verifier, uploadSessions: uploadSessions,
-            uploadSessionLifetime: Self.uploadSessionLifetime)
+            uploadSessionLifetime: Self.uploadSessionLifetime, personalRetention: personalRetention)
         return Application(router: router, logger: Self.logger)
     }
 
