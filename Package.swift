@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
@@ -152,11 +153,27 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
+        // The web dashboard: server-rendered pages that call the registry's
+        // own API with the viewer's token (reads from the projector, writes
+        // to ingest), so they show exactly what the API lets the viewer see.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "RegistryDomain", "RegistryAPI", "RegistryAuth", "RegistryHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/templates"), .copy("Resources/static")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ProjectorService",
             dependencies: [
                 "RegistryDomain", "RegistryAPI", "RegistryAuth", "RegistryHTTP", "RegistryRuntime", "ReadModel", "Kafka",
-                "EventConsumer",
+                "EventConsumer", "Dashboard",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

@@ -1,3 +1,4 @@
+import Dashboard
 import EventConsumer
 import Foundation
 import Hummingbird
@@ -22,12 +23,13 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
     let queries = PostgresRegistryQueries(client: postgres, logger: logger)
     let progress = ProjectionProgress()
     let cache = ResolutionCache()
+    let verifier = try await settings.tokenVerifier()
     let router = try buildProjectorRouter(
         queries: queries,
         cache: cache,
         waiter: ProjectionWaiter(queries: queries, timeout: settings.waitTimeout),
         fileRoots: settings.fileRoots,
-        verifier: try await settings.tokenVerifier(),
+        verifier: verifier,
         uploadSessions: PostgresUploadSessions(client: postgres, logger: logger),
         uploadSessionLifetime: settings.uploadSessionLifetime, personalRetention: settings.personalRetention,
         readiness: { try progress.checkReady(maximumLag: settings.readyMaximumLag) })
@@ -35,6 +37,17 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         postgres, ReadModelChanges(client: postgres, cache: cache, logger: logger),
         ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
     ]
+    if settings.dashboard.enabled {
+        let client = HTTPClientService.makeClient()
+        services.append(HTTPClientService(client: client))
+        try await Dashboard(
+            configuration: Dashboard.Configuration(
+                readURL: "http://127.0.0.1:\(settings.projectorPort)",
+                writeURL: settings.dashboard.ingestURL ?? "http://127.0.0.1:\(settings.ingestPort)",
+                devSignIn: settings.dashboard.devSignIn, secureCookies: settings.dashboard.secureCookies),
+            verifier: verifier, http: client
+        ).addRoutes(to: router)
+    }
     if settings.outbound.dispatchWebhooks {
         let client = HTTPClientService.makeClient()
         services += [

@@ -86,6 +86,13 @@ private struct SettingsReader {
             interval: collectionInterval == 0 ? nil : .seconds(collectionInterval),
             grace: .seconds(try number("gc.grace.seconds", 24 * 3600, allowingZero: true)))
         settings.personalRetention = try retentionPolicy("personal.retention")
+        settings.dashboard.enabled = try boolean("dashboard", true)
+        settings.dashboard.ingestURL = try text("dashboard.ingest.url").map { try Self.serviceURL($0, key: "dashboard.ingest.url") }
+        settings.dashboard.devSignIn = try boolean("dashboard.dev.signin", false)
+        settings.dashboard.secureCookies = try boolean("dashboard.secure.cookies", false)
+        if settings.dashboard.devSignIn, case .sharedSecret = tokenKeys {} else if settings.dashboard.devSignIn {
+            throw ConfigurationError("IMAGE_REGISTRY_DASHBOARD_DEV_SIGNIN needs IMAGE_REGISTRY_JWT_SECRET: only a shared secret can mint tokens")
+        }
         settings.kafkaDebug = text("kafka.debug")
         settings.allowFiniteRetention = try boolean("allow.finite.retention", false)
         settings.tokenRequirements = TokenRequirements(issuer: text("jwt.issuer"), audience: text("jwt.audience"))
@@ -131,6 +138,17 @@ private struct SettingsReader {
             throw ConfigurationError("IMAGE_REGISTRY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit key)")
         }
         return .sharedSecret(secret)
+    }
+
+    /// The base URL of one of the registry's own services (`http://host:port`,
+    /// no path, query or trailing slash).
+    static func serviceURL(_ address: String, key: String) throws -> String {
+        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil, url.query == nil, url.path.isEmpty || url.path == "/"
+        else {
+            throw ConfigurationError("\(variable(key)) must be a base URL like http://image-ingest:8080 (got \"\(address)\")")
+        }
+        return address.hasSuffix("/") ? String(address.dropLast()) : address
     }
 
     /// A key set's URL: HTTPS, or HTTP to this machine only, since keys

@@ -86,6 +86,8 @@ public struct RegistrySettings: Sendable {
     /// (`IMAGE_REGISTRY_PERSONAL_RETENTION`, JSON like a namespace's
     /// `retention`); `nil`: personal images are kept.
     public var personalRetention: RetentionPolicy?
+    /// The web dashboard the projector serves under `/ui`.
+    public var dashboard = DashboardSettings()
 
     /// The client settings for the broker, shared by producers, consumers and topic creation.
     public var kafka: KafkaClientConfiguration {
@@ -154,4 +156,21 @@ public struct BlobCollectionSettings: Sendable, Equatable {
         self.interval = interval
         self.grace = grace
     }
+}
+
+/// The web dashboard's settings (`IMAGE_REGISTRY_DASHBOARD_*`).
+public struct DashboardSettings: Sendable, Equatable {
+    /// Whether the projector serves the dashboard (`IMAGE_REGISTRY_DASHBOARD`, on).
+    public var enabled = true
+    /// Where the dashboard's forms write (`IMAGE_REGISTRY_DASHBOARD_INGEST_URL`);
+    /// `nil`: the ingest service on this machine's ingest port.
+    public var ingestURL: String?
+    /// The local stack's development sign-in, which mints a token for any
+    /// username (`IMAGE_REGISTRY_DASHBOARD_DEV_SIGNIN`, off; needs a shared secret).
+    public var devSignIn = false
+    /// Marks the session cookie `Secure` (`IMAGE_REGISTRY_DASHBOARD_SECURE_COOKIES`,
+    /// off): turn it on wherever the dashboard is reached over HTTPS.
+    public var secureCookies = false
+
+    public init() {}
 }

@@ -15,6 +15,8 @@ public struct ImageResource: Codable, Sendable, Equatable {
     public var size: Int64
     public var location: String
     public var createdAt: Date
+    /// Who uploaded or registered the version (for an import: who asked for it).
+    public var createdBy: String?
     public var deletedAt: Date?
     /// False for a location an administrator registered without the registry checking its bytes.
     public var verified: Bool
@@ -26,13 +28,14 @@ public struct ImageResource: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, name, namespace, owner, source, driver, version, sha256, size, location, verified, deprecation, revocation
         case createdAt = "created_at"
+        case createdBy = "created_by"
         case deletedAt = "deleted_at"
     }
 
     public init(
         id: UUID, name: String, namespace: String?, owner: String?, source: ImageSource, driver: String, version: Int,
-        sha256: String, size: Int64, location: String, createdAt: Date, deletedAt: Date?, verified: Bool,
-        deprecation: Deprecation? = nil, revocation: Revocation? = nil
+        sha256: String, size: Int64, location: String, createdAt: Date, createdBy: String? = nil, deletedAt: Date?,
+        verified: Bool, deprecation: Deprecation? = nil, revocation: Revocation? = nil
     ) {
         self.id = id
         self.name = name
@@ -45,6 +48,7 @@ public struct ImageResource: Codable, Sendable, Equatable {
         self.size = size
         self.location = location
         self.createdAt = createdAt
+        self.createdBy = createdBy
         self.deletedAt = deletedAt
         self.verified = verified
         self.deprecation = deprecation

@@ -11,7 +11,7 @@ extension ImageResource {
             id: record.id, name: record.name, namespace: record.namespace?.description, owner: record.owner?.value,
             source: record.source, driver: record.driver.rawValue, version: record.version, sha256: record.sha256.hex,
             size: record.size, location: record.location.value, createdAt: record.createdAt,
-            deletedAt: record.deletedAt, verified: record.verified, deprecation: record.deprecation,
+            createdBy: record.createdBy, deletedAt: record.deletedAt, verified: record.verified, deprecation: record.deprecation,
             revocation: record.revocation)
     }
 }

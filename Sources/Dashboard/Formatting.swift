@@ -1,0 +1,53 @@
+import Foundation
+
+/// How pages write sizes, times and digests.
+enum Formatting {
+    /// Bytes in GiB, MiB or KiB, one decimal (binary units, as `qemu-img` writes them).
+    static func size(_ bytes: Int64) -> String {
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)]
+        for (unit, scale) in units where Double(bytes) >= scale {
+            return String(format: "%.1f %@", Double(bytes) / scale, unit)
+        }
+        return "\(bytes) B"
+    }
+
+    /// How long ago `date` was, in the largest whole unit ("3 minutes ago").
+    static func age(of date: Date, now: Date = Date()) -> String {
+        let seconds = Int(now.timeIntervalSince(date))
+        if seconds < 0 { return "in the future" }
+        let units: [(String, Int)] = [("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)]
+        for (unit, length) in units where seconds >= length {
+            let count = seconds / length
+            return "\(count) \(unit)\(count == 1 ? "" : "s") ago"
+        }
+        return "just now"
+    }
+
+    /// The exact time, shown on hover and read by machines.
+    static func exact(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    /// A date as the pages show it: relative, with the exact time beside.
+    static func time(_ date: Date?) -> [String: String]? {
+        date.map { ["relative": age(of: $0), "exact": exact($0)] }
+    }
+
+    /// The first 12 hex digits of a digest, as `docker images` shows them.
+    static func shortDigest(_ hex: String) -> String { String(hex.prefix(12)) }
+
+    /// `value` escaped for a URL's query.
+    static func query(_ value: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#@/")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    /// A query string of the non-empty `fields`, in order.
+    static func queryString(_ fields: [(String, String?)]) -> String {
+        fields.compactMap { name, value in
+            guard let value, !value.isEmpty else { return nil }
+            return "\(name)=\(query(value))"
+        }.joined(separator: "&")
+    }
+}
