@@ -303,6 +303,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "RegistryAPI", "RegistryDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"],
             swiftSettings: swiftSettings

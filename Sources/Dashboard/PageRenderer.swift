@@ -24,6 +24,16 @@ struct PageRenderer: Sendable {
         _ template: String, title: String, section: String, viewer: SignedIn?, values: [String: Any] = [:],
         flash: Flash? = nil, status: HTTPResponse.Status = .ok
     ) -> Response {
+        Self.html(
+            render(template, title: title, section: section, viewer: viewer, values: values, flash: flash),
+            status: status)
+    }
+
+    /// The HTML of ``page(_:title:section:viewer:values:flash:status:)``.
+    func render(
+        _ template: String, title: String, section: String, viewer: SignedIn?, values: [String: Any],
+        flash: Flash? = nil
+    ) -> String {
         var context = values
         context["title"] = title
         context["section_\(section)"] = true
@@ -33,8 +43,7 @@ struct PageRenderer: Sendable {
             context["csrf"] = viewer.csrf
         }
         if let flash { context["flash"] = ["message": flash.message, "error": flash.isError] }
-        let html = library.render(context, withTemplate: template) ?? "template \(template) is missing"
-        return Self.html(html, status: status)
+        return library.render(context, withTemplate: template) ?? "template \(template) is missing"
     }
 
     /// The 404 page: what the viewer may not see does not exist.

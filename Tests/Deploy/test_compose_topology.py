@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "lib"))
 import compose_topology as topology  # noqa: E402
 
 SECRET = {"IMAGE_REGISTRY_JWT_SECRET": "s" * 40}
-MAPS = [("postgres:5432", "127.0.0.1:1"), ("kafka:9092", "127.0.0.1:2")]
+MAPS = [("postgres:5432", "127.0.0.1:1"), ("kafka:9092", "127.0.0.1:2"), ("nginx:8000", "127.0.0.1:8")]
 PATHS = [("/var/lib/djinn/images", "/data"), ("/app/migrations", "/src/migrations")]
 
 
@@ -71,6 +71,10 @@ def test_each_service_gets_the_images_env_then_the_shared_environment_with_names
         assert values["IMAGE_REGISTRY_JWT_SECRET"] == SECRET["IMAGE_REGISTRY_JWT_SECRET"]
         # The Dockerfile's ENV, which compose's environment does not override.
         assert values["IMAGE_REGISTRY_HOST"] == "0.0.0.0"
+    # The projectors' dashboard sends commands through the balancer.
+    projector = topology.environment(document, "projector", MAPS, PATHS)
+    assert projector["IMAGE_REGISTRY_DASHBOARD_INGEST_URL"] == "http://127.0.0.1:8"
+    assert "IMAGE_REGISTRY_DASHBOARD_INGEST_URL" not in topology.environment(document, "ingest", MAPS, PATHS)
 
 
 def test_a_service_name_left_unmapped_is_refused():
@@ -125,11 +129,13 @@ def test_nginx_keeps_the_routing_the_metrics_refusal_and_the_proxy_settings_and_
     assert "listen 127.0.0.1:18600;" in rendered
     assert "upstream ingest {\n        server 127.0.0.1:1;\n        server 127.0.0.1:2;\n    }" in rendered
     assert "POST ingest;" in rendered and "default projector;" in rendered and "DELETE ingest;" in rendered
+    # The dashboard's pages and forms go to the projectors whatever the method.
+    assert "set $dashboard_upstream projector;" in rendered
     assert rendered.startswith("# Rendered by scripts/compose-local from deploy/nginx.conf.\npid /run/n/nginx.pid;\n")
     # Every line of the file that is not about names, resolving or the port is kept as it is.
     kept = [line for line in original.splitlines()
             if "resolver" not in line and not line.strip().startswith(("listen", "default", "POST", "PUT", "PATCH",
-                                                                          "DELETE"))]
+                                                                          "DELETE", "set $dashboard_upstream"))]
     assert all(line in rendered.splitlines() for line in kept)
 
 

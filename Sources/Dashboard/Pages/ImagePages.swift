@@ -146,7 +146,11 @@ struct ImagePages: Sendable {
         values["location"] = image.location
         values["source"] = image.source.rawValue
         values["verified"] = image.verified
-        values["may_change"] = image.source != .base || viewer.isAdministrator
+        // The forms are offered to those the API lets change the version for
+        // certain (administrators, the owner, its creator); collaborators may
+        // too, which the API decides when they use its routes or imagectl.
+        values["may_change"] = viewer.isAdministrator
+            || (image.source != .base && (image.owner == viewer.username || image.createdBy == viewer.username))
         return context.renderer.page(
             "image", title: "\(image.name) v\(image.version)", section: "images", viewer: viewer, values: values)
     }
