@@ -11,7 +11,12 @@ struct FormFields: Sendable {
 
     /// Reads the request's form; a body past the limit is refused (413).
     static func read(_ request: Request) async throws -> FormFields {
-        let body = try await request.body.collect(upTo: maximumBytes)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maximumBytes)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "a form may be at most \(maximumBytes / 1024) KiB")
+        }
         return FormFields(parsing: String(buffer: body))
     }
 

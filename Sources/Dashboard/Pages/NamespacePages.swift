@@ -53,7 +53,6 @@ struct NamespacePages: Sendable {
     private func create(_ fields: FormFields, viewer: SignedIn) async throws -> Response {
         var body: [String: any Sendable] = ["path": fields["path"] ?? ""]
         if let visibility = fields["visibility"] { body["visibility"] = visibility }
-        if let description = fields["description"] { body["description"] = description }
         let created = try await context.api.write(.POST, "/v1/namespaces", token: viewer.token, json: body)
             .decode(NamespaceResource.self)
         return PageRenderer.redirect("/ui/namespaces/\(created.owner)/\(created.path)")
@@ -70,6 +69,7 @@ struct NamespacePages: Sendable {
             "action": "/ui/namespaces/\(path)", "images_link": "/ui/images?namespace=\(Formatting.query(namespace.reference))",
             "create_link": "/ui/images/new?namespace=\(Formatting.query(namespace.reference))",
             "collaborators": (namespace.collaborators ?? []).map { ["username": $0] },
+            "has_collaborators": !(namespace.collaborators ?? []).isEmpty,
             "visibility_\(namespace.visibility.rawValue)": true,
         ]
         if owns {
@@ -105,8 +105,10 @@ struct NamespacePages: Sendable {
         let here = "/ui/namespaces/\(path)"
         switch fields["action"] {
         case "visibility":
+            // An emptied description field clears the description.
             _ = try await context.api.write(
-                .PATCH, "/v1/namespaces/\(path)", token: viewer.token, json: ["visibility": fields["visibility"] ?? ""]
+                .PATCH, "/v1/namespaces/\(path)", token: viewer.token,
+                json: ["visibility": fields["visibility"] ?? "", "description": fields["description"] ?? ""]
             ).decode(NamespaceResource.self)
         case "invite":
             _ = try await context.api.write(

@@ -3,12 +3,12 @@
 import subprocess
 import sys
 
-from . import freshness, gc, imports, ingest, lookup, projection, rebuild, replicas, report, upload, webhooks
+from . import dashboard, freshness, gc, imports, ingest, lookup, projection, rebuild, replicas, report, upload, webhooks
 from .infra import create_database, settled_records, start_service, stop
 from .settings import Settings
 
-MEASUREMENTS = ("lookup", "ingest", "freshness", "webhooks", "upload", "import", "gc", "scaling", "replicas", "projection",
-                "rebuild")
+MEASUREMENTS = ("lookup", "ingest", "freshness", "webhooks", "upload", "import", "gc", "dashboard", "scaling", "replicas",
+                "projection", "rebuild")
 
 
 def main():
@@ -40,6 +40,8 @@ def main():
             imports.measure(s, results)
         if "gc" in chosen:
             gc.measure(s, results)
+        if "dashboard" in chosen:
+            dashboard.measure(s, results)
         if "scaling" in chosen:
             lookup.grow_read_model(s, s.scaled_images)
             lookup.measure(s, results, "scaled", seeded_position)

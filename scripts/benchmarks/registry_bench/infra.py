@@ -44,7 +44,9 @@ def service_environment(settings, database, topic, group, port):
                 IMAGE_REGISTRY_BLOB_DIR=str(settings.data / "blobs"), LOG_LEVEL="error",
                 IMAGE_REGISTRY_WAIT_TIMEOUT_MS="30000",
                 # The webhook measurement's receiver listens on 127.0.0.1.
-                IMAGE_REGISTRY_IMPORT_ALLOW="127.0.0.1/32")
+                IMAGE_REGISTRY_IMPORT_ALLOW="127.0.0.1/32",
+                # The projector's dashboard sends its writes to the benchmark's ingest.
+                IMAGE_REGISTRY_DASHBOARD_INGEST_URL=f"http://127.0.0.1:{settings.ingest_port}")
 
 
 def start_service(settings, name, database, topic, group, port, log, until="readyz"):

@@ -9,7 +9,7 @@ import platform
 TARGETS = {"resolve_vs_bare_route": 0.6, "resolve_vs_pk_select": 2, "ingest_vs_raw_produce": 0.5,
            "ingest_batch_vs_raw_produce": 0.5, "projection_vs_copy": 0.5, "upload_vs_copy_fsync": 0.6,
            "import_vs_curl_fsync": 0.5, "gc_examined_vs_find": 0.25, "lookup_with_gc_vs_without": 0.8,
-           "uploads_with_gc_vs_without": 0.8}
+           "uploads_with_gc_vs_without": 0.8, "dashboard_vs_json_api": 0.5}
 
 
 def empty_results(s):

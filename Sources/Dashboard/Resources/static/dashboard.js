@@ -102,10 +102,11 @@ document.addEventListener("DOMContentLoaded", () => {
       && document.getElementById("import-status").textContent.trim() !== "failed") {
     watchImport(section);
   }
-  for (const button of document.querySelectorAll("button.copy")) {
-    button.addEventListener("click", () => {
-      if (navigator.clipboard) navigator.clipboard.writeText(button.dataset.copy);
-      button.textContent = "copied";
+  for (const element of document.querySelectorAll(".copy[data-copy]")) {
+    element.addEventListener("click", () => {
+      if (navigator.clipboard) navigator.clipboard.writeText(element.dataset.copy);
+      if (element.tagName === "BUTTON") element.textContent = "copied";
+      else element.title = "copied";
     });
   }
   for (const confirmed of document.querySelectorAll("form[data-confirm]")) {
