@@ -4,9 +4,11 @@ import Foundation
 enum Formatting {
     /// Bytes in GiB, MiB or KiB, one decimal (binary units, as `qemu-img` writes them).
     static func size(_ bytes: Int64) -> String {
-        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)]
-        for (unit, scale) in units where Double(bytes) >= scale {
-            return String(format: "%.1f %@", Double(bytes) / scale, unit)
+        let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        for (unit, scale) in units where bytes >= scale {
+            // Tenths, rounded half up, in integers (String(format:) costs more than a table row).
+            let tenths = (bytes * 10 + scale / 2) / scale
+            return "\(tenths / 10).\(tenths % 10) \(unit)"
         }
         return "\(bytes) B"
     }

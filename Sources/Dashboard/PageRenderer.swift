@@ -5,7 +5,8 @@ import Mustache
 
 /// Renders the dashboard's Mustache templates (`Resources/templates`) as
 /// HTML answers. Every page is `layout` around its own template; values
-/// are HTML-escaped by Mustache unless a template asks otherwise (none does).
+/// are HTML-escaped by Mustache. The one unescaped value is the images
+/// page's `rows`, markup ``HTMLWriter`` wrote and escaped itself.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let devSignIn: Bool

@@ -45,6 +45,9 @@ import Testing
         #expect(Formatting.size(1536) == "1.5 KiB")
         #expect(Formatting.size(64 << 20) == "64.0 MiB")
         #expect(Formatting.size(20 << 30) == "20.0 GiB")
+        #expect(Formatting.size(196_608) == "192.0 KiB")
+        #expect(Formatting.size((1 << 30) - 1) == "1024.0 MiB")
+        #expect(Formatting.size(1_288_490_189) == "1.2 GiB")
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(Formatting.age(of: now.addingTimeInterval(-30), now: now) == "just now")
         #expect(Formatting.age(of: now.addingTimeInterval(-60), now: now) == "1 minute ago")
@@ -64,11 +67,18 @@ import Testing
             createdAt: Date(), createdBy: hostile, deletedAt: nil, verified: true)
         let html = renderer.render(
             "images", title: hostile, section: "images", viewer: nil,
-            values: ["images": [ImagePages.row(image)], "search": hostile])
+            values: ["rows": ImagePages.rows([image]), "search": hostile])
+        let versions = renderer.render(
+            "image", title: hostile, section: "images", viewer: nil, values: ImagePages.row(image))
         let response = renderer.page("images", title: "Images", section: "images", viewer: nil)
         #expect(!html.contains("<script>alert"))
         #expect(!html.contains("' onmouseover='"))
         #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"))
+        for page in [html, versions] {
+            #expect(!page.contains("<script>alert"))
+            #expect(!page.contains("' onmouseover='"))
+            #expect(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onmouseover=&#39;x"))
+        }
         #expect(response.headers[.contentType] == "text/html; charset=utf-8")
         #expect(response.headers[.init("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
     }
