@@ -100,6 +100,10 @@ struct DashboardContext: Sendable {
             return renderer.page(
                 "error", title: "Refused", section: "none", viewer: viewer, values: ["message": failure.message],
                 status: HTTPResponse.Status(code: Int(failure.status.code)))
+        } catch let malformed as MultipartFormReader.Malformed {
+            return renderer.page(
+                "error", title: "Refused", section: "none", viewer: viewer,
+                values: ["message": "The form could not be read: \(malformed.description)."], status: .badRequest)
         } catch let error as HTTPError {
             return renderer.page(
                 "error", title: "Refused", section: "none", viewer: viewer,

@@ -147,3 +147,30 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_unknown_actions_are_not_foun
     assert answer.status_code == 404
     answer = session.get(registry.ui("/images/not-a-uuid"), timeout=10)
     assert answer.status_code == 404 and 'id="not-found"' in answer.text
+
+
+def test_a_plain_form_upload_without_the_csrf_token_stores_nothing_and_a_garbled_form_is_400(registry, tmp_path):
+    session, csrf, _ = signed_in(registry, "alice")
+    disk = tmp_path / "plain.qcow2"
+    ui.qcow2(disk)
+    name = ui.unique("forgedplain")
+    for token in (None, "0" * 64):
+        data = {"name": name} if token is None else {"csrf": token, "name": name}
+        refused = session.post(registry.ui("/images"), data=data, files={"file": ("disk.qcow2", disk.read_bytes())},
+                               allow_redirects=False, timeout=30)
+        assert refused.status_code == 403, refused.text
+    # The token must come before the file: one sent after it is too late.
+    late = session.post(registry.ui("/images"), files=[("name", (None, name)), ("file", ("d.qcow2", disk.read_bytes())),
+                                                       ("csrf", (None, csrf))], allow_redirects=False, timeout=30)
+    assert late.status_code == 403
+    listed = api_get(registry, "alice", f"/v1/images?search={name}")
+    assert listed.status_code == 200 and listed.json()["items"] == [], listed.text
+    garbled = session.post(registry.ui("/images"), data=b"--x\r\nno headers end", allow_redirects=False, timeout=10,
+                           headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert garbled.status_code == 400, garbled.text
+    not_multipart = session.post(registry.ui("/images"), data={"csrf": csrf, "name": name}, allow_redirects=False,
+                                 timeout=10)
+    assert not_multipart.status_code == 400
+    accepted = session.post(registry.ui("/images"), data={"csrf": csrf, "name": name},
+                            files={"file": ("disk.qcow2", disk.read_bytes())}, allow_redirects=False, timeout=30)
+    assert accepted.status_code == 303 and re.match(rf"/ui/images/{ui.UUID_PATH}$", accepted.headers["Location"])

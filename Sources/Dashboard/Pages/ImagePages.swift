@@ -23,6 +23,7 @@ struct ImagePages: Sendable {
                     values: ["namespace": request.uri.queryParameters.get("namespace") ?? ""])
             }
         }
+        group.post("images") { request, _ in await context.page(request) { try await create(request, viewer: $0) } }
         group.post("images/upload") { request, _ in await upload(request) }
         group.get("images/:id") { request, requestContext in
             let id = requestContext.parameters.get("id") ?? ""
@@ -159,6 +160,53 @@ struct ImagePages: Sendable {
                 ["error": ["code": "unavailable", "message": "the upload did not reach the registry: \(error)"]],
                 status: .badGateway)
         }
+    }
+
+    /// The create form as a browser without the page's script posts it
+    /// (`multipart/form-data`): the fields before the file are read, the
+    /// CSRF token checked, and the file streamed on to ingest as it
+    /// arrives; without a file, the form's download URL is imported.
+    private func create(_ request: Request, viewer: SignedIn) async throws -> Response {
+        let form = try MultipartFormStream(request)
+        var fields: [String: String] = [:]
+        func refused() -> Response {
+            context.renderer.page(
+                "error", title: "Refused", section: "none", viewer: viewer,
+                values: ["message": "This form is stale or came from another site; reload the page and try again."],
+                status: .forbidden)
+        }
+        while let event = try await form.next() {
+            switch event {
+            case .field(let name, let value):
+                if fields[name] == nil { fields[name] = value }
+            case .fileStart(_, let filename) where !filename.isEmpty:
+                guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return refused() }
+                return try await uploadFile(form.fileBytes, fields: FormFields(fields), viewer: viewer)
+            case .fileStart:
+                for try await _ in form.fileBytes {}
+            case .fileBytes, .fileEnd, .end:
+                continue
+            }
+        }
+        guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return refused() }
+        return try await ImportPages(context: context).start(FormFields(fields), viewer: viewer)
+    }
+
+    private func uploadFile(
+        _ bytes: MultipartFormStream.FileBytes, fields: FormFields, viewer: SignedIn
+    ) async throws -> Response {
+        let path = "/v1/images?" + Formatting.queryString([("name", fields["name"]), ("namespace", fields["namespace"])])
+        let answer = try await context.api.upload(
+            path, token: viewer.token, contentType: "application/x-qemu-disk", length: nil, bytes: bytes)
+        guard (200..<300).contains(answer.status.code) else {
+            let failure = APIFailure(answer)
+            return context.renderer.page(
+                "image-new", title: "Create an image", section: "images", viewer: viewer,
+                values: ["name": fields["name"] ?? "", "namespace": fields["namespace"] ?? "", "error": failure.message],
+                status: HTTPResponse.Status(code: Int(failure.status.code)))
+        }
+        let image = try answer.decode(ImageResource.self)
+        return PageRenderer.redirect("/ui/images/\(image.id.uuidString.lowercased())")
     }
 
     private func show(_ id: String, viewer: SignedIn) async throws -> Response {

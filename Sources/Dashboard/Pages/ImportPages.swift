@@ -3,15 +3,13 @@ import Hummingbird
 import RegistryAPI
 import RegistryHTTP
 
-/// Imports by download from the create form, and each import's page with
-/// its status (kept live by the page's script through `…/status`).
+/// Imports by download (started from the create form, ``ImagePages``),
+/// and each import's page with its status (kept live by the page's script
+/// through `…/status`; without a script, reloading shows it).
 struct ImportPages: Sendable {
     let context: DashboardContext
 
     func addRoutes(to group: RouterGroup<RegistryRequestContext>) {
-        group.post("imports") { request, _ in
-            await context.form(request) { viewer, fields in try await start(fields, viewer: viewer) }
-        }
         group.get("imports/:id") { request, requestContext in
             let id = requestContext.parameters.get("id") ?? ""
             return await context.page(request) { viewer in
@@ -34,12 +32,13 @@ struct ImportPages: Sendable {
         }
     }
 
-    private func start(_ fields: FormFields, viewer: SignedIn) async throws -> Response {
+    /// Starts an import of the create form's `download_url` and sends the browser to its page.
+    func start(_ fields: FormFields, viewer: SignedIn) async throws -> Response {
         guard let url = fields["download_url"] else {
             return context.renderer.page(
                 "image-new", title: "Create an image", section: "images", viewer: viewer,
                 values: ["name": fields["name"] ?? "", "namespace": fields["namespace"] ?? ""],
-                flash: .error("Give a download URL, or choose a file (uploading a file needs JavaScript)."),
+                flash: .error("Choose a file or give a download URL."),
                 status: .badRequest)
         }
         var body: [String: any Sendable] = ["name": fields["name"] ?? "", "download_url": url]

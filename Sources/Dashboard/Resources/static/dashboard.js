@@ -1,6 +1,6 @@
-// The dashboard works without this script, except for the two things it
-// does: streaming a chosen file to the registry with a progress bar, and
-// keeping an import's status live. It also copies digests and asks before
+// The dashboard works without this script (a file is then posted as a plain
+// form); the script adds a progress bar, speed and cancel to uploads, and
+// keeps an import's status live. It also copies digests and asks before
 // a namespace is deleted.
 "use strict";
 
@@ -88,6 +88,7 @@ function watchImport(section) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  document.documentElement.classList.add("js");
   const form = document.getElementById("create-image");
   if (form) {
     form.addEventListener("submit", (event) => {
