@@ -42,6 +42,15 @@ enum Formatting {
         date.map { ["relative": age(of: $0), "exact": exact($0)] }
     }
 
+    /// A value a template tests with a section: the text, or `false` when
+    /// there is none. Mustache renders a section for an empty string, and
+    /// looks a missing key up in the enclosing context (a version's row would
+    /// show the page's own deprecation), so "none" is always written out.
+    static func section(_ text: String?) -> Any {
+        guard let text, !text.isEmpty else { return false }
+        return text
+    }
+
     /// The first 12 hex digits of a digest, as `docker images` shows them.
     static func shortDigest(_ hex: String) -> String { String(hex.prefix(12)) }
 

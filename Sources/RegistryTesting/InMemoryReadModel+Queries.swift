@@ -51,7 +51,7 @@ extension InMemoryReadModel {
         state.withLock { state in
             state.images
                 .filter { image in
-                    image.deletedAt == nil
+                    (image.deletedAt == nil || filter.includeDeleted)
                         && (filter.namespace == nil || image.namespace == filter.namespace)
                         && (filter.search.map { image.name.localizedCaseInsensitiveContains($0) } ?? true)
                         && (filter.after.map { Self.ordered($0, before: image.id) } ?? true)

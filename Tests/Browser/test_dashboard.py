@@ -194,3 +194,26 @@ def test_the_resolve_form_names_the_image_and_the_rule(registry, browser, tmp_pa
     assert cell(resolution, ".image-id").text.strip() == created["id"].lower()
     assert cell(resolution, ".rule").text.strip() != ""
     assert re.search(r"\S", cell(resolution, ".location").text)
+
+
+def test_an_image_page_lists_every_version_deleted_ones_too_and_deprecation_shows(registry, browser, tmp_path):
+    name, namespace = unique("versions"), unique("versionsns")
+    api_namespace(registry, "alice", namespace)
+    first, second = tmp_path / "one.qcow2", tmp_path / "two.qcow2"
+    qcow2(first)
+    qcow2(second, size="96M")
+    older = api_upload(registry, "alice", first, name, namespace)
+    newer = api_upload(registry, "alice", second, name, namespace)
+    dev_sign_in(browser, registry, "alice")
+    browser.get(registry.ui(f"/images/{older['id'].lower()}"))
+    visible(browser, "#delete-image")
+    click(browser, "#delete-image input[name=force]")
+    click(browser, "#delete-image button[type=submit]")
+    wait(browser).until(lambda d: "deleted" in d.find_element(By.ID, "image-title").text,
+                        message="the deleted version's page does not say so")
+    browser.get(registry.ui(f"/images/{newer['id'].lower()}"))
+    fill(browser, "#deprecate-image input[name=reason]", "use the next one")
+    click(browser, "#deprecate-image button[type=submit]")
+    wait(browser).until(lambda d: "deprecated" in d.find_element(By.ID, "image-title").text)
+    states = {cell(row, ".version").text.strip(): cell(row, ".status").text.strip() for row in rows(browser, "tr.version")}
+    assert states == {"v2": "live · deprecated", "v1": "deleted"}, states

@@ -83,6 +83,28 @@ import Testing
         #expect(response.headers[.init("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
     }
 
+    @Test func aVersionsRowShowsItsOwnStateNotThePages() async throws {
+        let renderer = try await PageRenderer.load(devSignIn: false)
+        func image(version: Int, deprecated: Bool) -> ImageResource {
+            ImageResource(
+                id: UUID(), name: "runner", namespace: "ci@alice", owner: "alice", source: .custom, driver: "qemu",
+                version: version, sha256: String(repeating: "c", count: 64), size: 1, location: "file:///x",
+                createdAt: Date(), createdBy: "alice", deletedAt: nil, verified: true,
+                deprecation: deprecated ? Deprecation(since: Date(), reason: "old", replacement: nil) : nil)
+        }
+        let current = image(version: 2, deprecated: true)
+        var values = ImagePages.row(current)
+        values["versions"] = [ImagePages.row(current), ImagePages.row(image(version: 1, deprecated: false))]
+        values["builds"] = [["build_id": "b-1", "user": "alice", "version": 2, "refused": Formatting.section(nil)]]
+        values["has_builds"] = true
+        let html = renderer.render("image", title: "runner", section: "images", viewer: nil, values: values)
+        let statuses = html.components(separatedBy: "<td class=\"status\">").dropFirst()
+            .map { String($0.prefix { $0 != "<" }) }
+        #expect(statuses == ["live · deprecated", "live"])
+        #expect(!html.contains("use  instead"), "no replacement, no sentence about one")
+        #expect(html.contains("booted") && !html.contains("refused: "))
+    }
+
     @Test func theResolveFormSaysWhichRuleChose() {
         func resolution(_ source: ImageSource, _ namespace: String?) -> ResolutionResource {
             var resource = ResolutionResource(Resolution(

@@ -167,6 +167,17 @@ import Testing
             #expect(try await projector.call(.get, "/v1/images/\(id)/disk", token: alice).status == .notFound)
             let shown = try await projector.call(.get, "/v1/images/\(id)", token: alice)
             #expect(shown.status == .ok)
+
+            // Listings leave deleted versions out unless asked; asked, they show them to who may see them.
+            let live = try await projector.call(.get, "/v1/images?search=ubuntu", token: alice)
+            #expect((live["items"] as? [Any])?.isEmpty == true)
+            let history = try await projector.call(.get, "/v1/images?search=ubuntu&deleted=true", token: alice)
+            let items = history["items"] as? [[String: Any]] ?? []
+            #expect(items.compactMap { $0["id"] as? String } == [id])
+            #expect(items.first?["deleted_at"] as? String != nil)
+            let bobs = try await projector.call(.get, "/v1/images?search=ubuntu&deleted=true", token: bob)
+            #expect((bobs["items"] as? [Any])?.isEmpty == true, "alice's personal image is hers alone")
+            #expect(try await projector.call(.get, "/v1/images?deleted=maybe", token: alice).status == .badRequest)
         }
         #expect(registry.log.events.map(\.type) == [.imageCreated, .imageDeleted])
     }

@@ -32,12 +32,10 @@ struct AuditPages: Sendable {
         var row: [String: Any] = [
             "id": entry.id.uuidString.lowercased(), "type": entry.type, "actor": entry.actor,
             "position": entry.position.description, "when": Formatting.time(entry.time) ?? [:],
-            "details": details(of: entry.data),
+            "details": details(of: entry.data), "rejected": Formatting.section(entry.rejected),
         ]
-        if let rejected = entry.rejected { row["rejected"] = rejected }
-        if let image = entry.data["image_id"]?.stringValue ?? entry.data["resolution"]?["image_id"]?.stringValue {
-            row["image_link"] = "/ui/images/\(image.lowercased())"
-        }
+        let image = entry.data["image_id"]?.stringValue ?? entry.data["resolution"]?["image_id"]?.stringValue
+        row["image_link"] = Formatting.section(image.map { "/ui/images/\($0.lowercased())" })
         return row
     }
 

@@ -124,13 +124,14 @@ struct ImagePages: Sendable {
             "size": Formatting.size(image.size), "created": Formatting.time(image.createdAt) ?? [:],
             "created_by": image.createdBy ?? "",
         ]
-        if image.deletedAt != nil { row["deleted"] = Formatting.time(image.deletedAt) }
-        if let deprecation = image.deprecation {
-            row["deprecated"] = ["reason": deprecation.reason, "replacement": deprecation.replacement ?? ""]
-        }
-        if let revocation = image.revocation {
-            row["revoked"] = ["reason": revocation.reason, "at": Formatting.time(revocation.effectiveAt) ?? [:]]
-        }
+        // Every section key is written, true or false: see Formatting.section.
+        row["deleted"] = Formatting.time(image.deletedAt) ?? false
+        row["deprecated"] = image.deprecation.map { deprecation -> Any in
+            ["reason": deprecation.reason, "replacement": Formatting.section(deprecation.replacement)]
+        } ?? false
+        row["revoked"] = image.revocation.map { revocation -> Any in
+            ["reason": revocation.reason, "at": Formatting.time(revocation.effectiveAt) ?? [:]]
+        } ?? false
         return row
     }
 
@@ -212,9 +213,10 @@ struct ImagePages: Sendable {
     private func show(_ id: String, viewer: SignedIn) async throws -> Response {
         guard UUID(uuidString: id) != nil else { return context.renderer.notFound("image \(id) not found", viewer: viewer) }
         let image = try await context.api.read("/v1/images/\(id)", token: viewer.token, as: ImageResource.self)
-        // Every live version of the name in the same place, newest first.
+        // Every version of the name in the same place, deleted ones too, newest first.
         let siblings = try await context.api.read(
-            "/v1/images?limit=100&" + Formatting.queryString([("namespace", image.namespace), ("search", image.name)]),
+            "/v1/images?limit=100&deleted=true&"
+                + Formatting.queryString([("namespace", image.namespace), ("search", image.name)]),
             token: viewer.token, as: Page<ImageResource>.self
         ).items.filter { $0.name == image.name && $0.namespace == image.namespace && $0.owner == image.owner }
         var versions = siblings.contains { $0.id == image.id } ? siblings : siblings + [image]
@@ -228,7 +230,7 @@ struct ImagePages: Sendable {
                 builds.append([
                     "build_id": entry.data["build_id"]?.stringValue ?? "", "user": entry.data["user"]?.stringValue ?? "",
                     "version": version.version, "when": Formatting.time(entry.time) ?? [:],
-                    "refused": entry.data["refused"]?.stringValue ?? "",
+                    "refused": Formatting.section(entry.data["refused"]?.stringValue),
                 ])
             }
         }

@@ -67,7 +67,7 @@ struct ImportPages: Sendable {
     static func values(_ job: ImportResource) -> [String: Any] {
         var values: [String: Any] = [
             "id": job.id.uuidString.lowercased(), "status": job.status, "name": job.name,
-            "namespace": job.namespace ?? "", "download_url": job.downloadURL, "bytes": job.bytes,
+            "namespace": Formatting.section(job.namespace), "download_url": job.downloadURL, "bytes": job.bytes,
             "received": Formatting.size(job.bytes), "attempts": job.attempts,
             "requested": Formatting.time(job.requestedAt) ?? [:], "ended": job.hasEnded,
         ]
@@ -75,8 +75,8 @@ struct ImportPages: Sendable {
             values["total_bytes"] = total
             values["total"] = Formatting.size(total)
         }
-        if let error = job.error { values["error"] = ["code": error.code, "message": error.message] }
-        if let image = job.image { values["image_id"] = image.id.uuidString.lowercased() }
+        values["error"] = job.error.map { error -> Any in ["code": error.code, "message": error.message] } ?? false
+        values["image_id"] = Formatting.section(job.image?.id.uuidString.lowercased())
         if let last = job.lastError { values["last_error"] = last }
         return values
     }

@@ -33,7 +33,9 @@ struct ResolvePages: Sendable {
                         "rule": Self.rule(resolution, image: image, user: user, namespace: namespace),
                     ]
                     if let deprecation = resolution.deprecation {
-                        result["deprecated"] = ["reason": deprecation.reason, "replacement": deprecation.replacement ?? ""]
+                        result["deprecated"] = [
+                            "reason": deprecation.reason, "replacement": Formatting.section(deprecation.replacement),
+                        ]
                     }
                     values["resolution"] = result
                 } else {

@@ -5,7 +5,8 @@ import RegistryAPI
 import RegistryDomain
 import RegistryHTTP
 
-/// `GET /v1/images` (visible images, filtered and paginated) and
+/// `GET /v1/images` (visible images, filtered and paginated; `deleted=true`
+/// lists deleted versions too, to whoever may see where they lived) and
 /// `GET /v1/images/{id}` (one version, to callers who may see it).
 struct ImageQueryController: Sendable {
     let queries: any RegistryQueries
@@ -17,7 +18,9 @@ struct ImageQueryController: Sendable {
 
     @Sendable func list(request: Request, context: RegistryRequestContext) async throws -> Page<ImageResource> {
         let page = try PageRequest(request)
-        var filter = ImageListFilter(search: request.queryParameter("search"), limit: page.limit)
+        var filter = ImageListFilter(
+            search: request.queryParameter("search"), limit: page.limit,
+            includeDeleted: request.queryParameter("deleted") == "true")
         if let text = request.queryParameter("namespace") {
             let viewerName = context.viewer(for: .imageRead).username
             filter.namespace = try validated { () throws(NameError) in

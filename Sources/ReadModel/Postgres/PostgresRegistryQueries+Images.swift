@@ -44,7 +44,7 @@ extension PostgresRegistryQueries {
         let (owner, path) = (filter.namespace?.owner.value, filter.namespace?.path.value)
         return try await images("""
             SELECT \(unescaped: Self.imageColumns) FROM images i
-            WHERE deleted_at IS NULL
+            WHERE (deleted_at IS NULL OR \(filter.includeDeleted))
               AND (\(owner)::text IS NULL OR (owner = \(owner) AND namespace_path = \(path)))
               AND (\(search)::text IS NULL OR name ILIKE \(search) ESCAPE '\\')
               AND (\(filter.after)::uuid IS NULL OR id > \(filter.after))

@@ -169,14 +169,18 @@ public struct ImageListFilter: Sendable, Equatable {
     /// Images after this id (the previous page's last).
     public var after: UUID?
     public var limit: Int
+    /// Whether deleted versions are listed too (their history: an image's page).
+    public var includeDeleted: Bool
 
     public init(
-        namespace: NamespaceReference? = nil, search: String? = nil, after: UUID? = nil, limit: Int = 100
+        namespace: NamespaceReference? = nil, search: String? = nil, after: UUID? = nil, limit: Int = 100,
+        includeDeleted: Bool = false
     ) {
         self.namespace = namespace
         self.search = search
         self.after = after
         self.limit = limit
+        self.includeDeleted = includeDeleted
     }
 }
 
