@@ -71,7 +71,7 @@ func buildProjectorRouter(
 ) throws -> Router<RegistryRequestContext> {
     let registry = try RegistryRouter(
         service: "image-projector", queries: queries, verifier: verifier, openAPIBundle: resourceBundle,
-        booleanQueryParameters: ["wait", "deleted"], readiness: readiness)
+        booleanQueryParameters: ["wait", "deleted", "newest"], readiness: readiness)
     // Images and namespaces may be read anonymously (public ones); the
     // other reads need a token, and a request without one is told so first.
     let anyone = registry.v1.group().add(middleware: ReadYourWritesMiddleware(waiter: waiter))

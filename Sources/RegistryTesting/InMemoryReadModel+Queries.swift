@@ -55,6 +55,10 @@ extension InMemoryReadModel {
                         && (filter.namespace == nil || image.namespace == filter.namespace)
                         && (filter.search.map { image.name.localizedCaseInsensitiveContains($0) } ?? true)
                         && (filter.after.map { Self.ordered($0, before: image.id) } ?? true)
+                        && (!filter.newestOnly || !state.images.contains { newer in
+                            newer.owner == image.owner && newer.namespacePath == image.namespacePath
+                                && newer.name == image.name && newer.version > image.version && newer.deletedAt == nil
+                        })
                         && state.canSee(image, viewer: viewer)
                 }
                 .sorted { Self.ordered($0.id, before: $1.id) }

@@ -137,6 +137,11 @@ struct ImageLifecycleTests {
             #expect((personalApplied["items"] as? [[String: Any]] ?? []).compactMap { ($0["image_id"] as? String)?.lowercased() } == personalListed)
             let kept = try await projector.call(.get, "/v1/images?namespace=keep@alice", token: alice)
             #expect((kept["items"] as? [Any])?.count == 4, "the namespace's versions follow its own policy")
+            let newest = try await projector.call(.get, "/v1/images?namespace=keep@alice&newest=true", token: alice)
+            let newestVersions = (newest["items"] as? [[String: Any]] ?? []).compactMap { $0["version"] as? Int }
+            #expect(newestVersions == [5], "one image, its newest version: \(newestVersions)")
+            let history = try await projector.call(.get, "/v1/images?namespace=keep@alice&deleted=true", token: alice)
+            #expect((history["items"] as? [Any])?.count == 5, "the retained-away version is listed as deleted")
         }
         let live = try await ReadModelSnapshot.read(from: services.settings.databaseURL)
         let replay = try await ReadModelSnapshot.cleanReplay(of: services.settings.topic, records: live.recordsSeen)

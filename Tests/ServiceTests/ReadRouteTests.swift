@@ -126,6 +126,33 @@ import Testing
         }
     }
 
+    @Test func newestListsEachImagesNewestLiveVersionOnce() async throws {
+        let registry = try await FakeRegistry()
+        let alice = try await registry.token("alice")
+        try await registry.withServices { ingest, projector in
+            _ = try await ingest.call(.post, "/v1/namespaces?wait=true", token: alice, json: #"{"path": "ci"}"#)
+            var runners: [String] = []
+            for fixture in [Fixture.small, Fixture.other] {
+                let image = try await ingest.upload(fixture.bytes, "/v1/images?name=runner&namespace=ci&wait=true", token: alice)
+                runners.append(try #require(image["id"] as? String))
+            }
+            // The same name elsewhere (personal) is another image.
+            let personal = try await ingest.upload(Fixture.small.bytes, "/v1/images?name=runner&wait=true", token: alice)
+            let personalID = try #require(personal["id"] as? String)
+            func newest() async throws -> Set<String> {
+                let page = try await projector.call(.get, "/v1/images?newest=true&search=runner", token: alice)
+                return Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            }
+            #expect(try await newest() == Set([runners[1], personalID]))
+            let all = try await projector.call(.get, "/v1/images?search=runner", token: alice)
+            #expect((all["items"] as? [Any])?.count == 3)
+            // Deleting the newest makes the one before it the newest.
+            _ = try await ingest.call(.delete, "/v1/images/\(runners[1])?wait=true&force=true", token: alice)
+            #expect(try await newest() == Set([runners[0], personalID]))
+            #expect(try await projector.call(.get, "/v1/images?newest=yes", token: alice).status == .badRequest)
+        }
+    }
+
     @Test func aDiskIsServedWholeOrByRangeToThoseWhoMaySeeIt() async throws {
         let registry = try await FakeRegistry()
         let (alice, bob) = (try await registry.token("alice"), try await registry.token("bob"))

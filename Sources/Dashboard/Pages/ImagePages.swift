@@ -44,21 +44,22 @@ struct ImagePages: Sendable {
 
     private func list(_ request: Request, viewer: SignedIn) async throws -> Response {
         let query = request.uri.queryParameters
-        let filter = Formatting.queryString([
+        // Each image's newest version, unless every version is asked for.
+        let everyVersion = query.get("versions") == "all"
+        let filter: [(String, String?)] = [
             ("namespace", query.get("namespace")), ("search", query.get("search")),
-        ])
+            ("versions", everyVersion ? "all" : nil),
+        ]
         let page = try await context.api.read(
-            "/v1/images?limit=\(Self.pageSize)&" + Formatting.queryString([("cursor", query.get("cursor"))])
-                + (filter.isEmpty ? "" : "&" + filter),
+            "/v1/images?limit=\(Self.pageSize)" + (everyVersion ? "" : "&newest=true") + "&"
+                + Formatting.queryString(Array(filter.prefix(2)) + [("cursor", query.get("cursor"))]),
             token: viewer.token, as: Page<ImageResource>.self)
         var values: [String: Any] = [
             "rows": Self.rows(page.items), "namespace": query.get("namespace") ?? "",
-            "search": query.get("search") ?? "", "empty": page.items.isEmpty,
+            "search": query.get("search") ?? "", "empty": page.items.isEmpty, "every_version": everyVersion,
         ]
         if let cursor = page.nextCursor {
-            values["next"] = "/ui/images?" + Formatting.queryString([
-                ("namespace", query.get("namespace")), ("search", query.get("search")), ("cursor", cursor),
-            ])
+            values["next"] = "/ui/images?" + Formatting.queryString(filter + [("cursor", cursor)])
         }
         return context.renderer.page("images", title: "Images", section: "images", viewer: viewer, values: values)
     }

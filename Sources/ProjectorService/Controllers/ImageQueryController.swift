@@ -6,7 +6,8 @@ import RegistryDomain
 import RegistryHTTP
 
 /// `GET /v1/images` (visible images, filtered and paginated; `deleted=true`
-/// lists deleted versions too, to whoever may see where they lived) and
+/// lists deleted versions too, to whoever may see where they lived;
+/// `newest=true` only the newest live version of each image) and
 /// `GET /v1/images/{id}` (one version, to callers who may see it).
 struct ImageQueryController: Sendable {
     let queries: any RegistryQueries
@@ -20,7 +21,8 @@ struct ImageQueryController: Sendable {
         let page = try PageRequest(request)
         var filter = ImageListFilter(
             search: request.queryParameter("search"), limit: page.limit,
-            includeDeleted: request.queryParameter("deleted") == "true")
+            includeDeleted: request.queryParameter("deleted") == "true",
+            newestOnly: request.queryParameter("newest") == "true")
         if let text = request.queryParameter("namespace") {
             let viewerName = context.viewer(for: .imageRead).username
             filter.namespace = try validated { () throws(NameError) in

@@ -48,6 +48,11 @@ extension PostgresRegistryQueries {
               AND (\(owner)::text IS NULL OR (owner = \(owner) AND namespace_path = \(path)))
               AND (\(search)::text IS NULL OR name ILIKE \(search) ESCAPE '\\')
               AND (\(filter.after)::uuid IS NULL OR id > \(filter.after))
+              AND (NOT \(filter.newestOnly) OR NOT EXISTS (
+                  SELECT 1 FROM images n
+                  WHERE coalesce(n.owner, '') = coalesce(i.owner, '')
+                    AND coalesce(n.namespace_path, '') = coalesce(i.namespace_path, '')
+                    AND n.name = i.name AND n.version > i.version AND n.deleted_at IS NULL))
               AND \(imageVisibleTo: viewer, image: "i")
             ORDER BY id
             LIMIT \(filter.limit)

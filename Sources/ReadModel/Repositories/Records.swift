@@ -171,16 +171,19 @@ public struct ImageListFilter: Sendable, Equatable {
     public var limit: Int
     /// Whether deleted versions are listed too (their history: an image's page).
     public var includeDeleted: Bool
+    /// Only the newest live version of each image (a name in one place).
+    public var newestOnly: Bool
 
     public init(
         namespace: NamespaceReference? = nil, search: String? = nil, after: UUID? = nil, limit: Int = 100,
-        includeDeleted: Bool = false
+        includeDeleted: Bool = false, newestOnly: Bool = false
     ) {
         self.namespace = namespace
         self.search = search
         self.after = after
         self.limit = limit
         self.includeDeleted = includeDeleted
+        self.newestOnly = newestOnly
     }
 }
 
