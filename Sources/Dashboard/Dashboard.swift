@@ -23,6 +23,17 @@ public struct Dashboard: Sendable {
         /// Whether cookies are marked `Secure` (served over HTTPS).
         public var secureCookies: Bool
 
+        /// Where a server listening on `host` is reached from its own
+        /// machine: loopback for a wildcard address, the address otherwise
+        /// (an IPv6 one in brackets).
+        public static func loopback(for host: String) -> String {
+            switch host {
+            case "", "0.0.0.0", "*": "127.0.0.1"
+            case "::", "[::]": "[::1]"
+            default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            }
+        }
+
         public init(readURL: String, writeURL: String, devSignIn: Bool = false, secureCookies: Bool = false) {
             self.readURL = readURL
             self.writeURL = writeURL

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The fields of a posted form (`application/x-www-form-urlencoded`),
 /// read whole up to a small limit: no form of the dashboard is larger.
@@ -14,7 +15,7 @@ struct FormFields: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maximumBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw HTTPError(.contentTooLarge, message: "a form may be at most \(maximumBytes / 1024) KiB")
         }
         return FormFields(parsing: String(buffer: body))

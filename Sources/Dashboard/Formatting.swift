@@ -6,9 +6,12 @@ enum Formatting {
     static func size(_ bytes: Int64) -> String {
         let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
         for (unit, scale) in units where bytes >= scale {
-            // Tenths, rounded half up, in integers (String(format:) costs more than a table row).
-            let tenths = (bytes * 10 + scale / 2) / scale
-            return "\(tenths / 10).\(tenths % 10) \(unit)"
+            // Tenths, rounded half up, in integers that cannot overflow
+            // (String(format:) costs more than a table row).
+            var whole = bytes / scale
+            var tenths = ((bytes % scale) * 10 + scale / 2) / scale
+            if tenths == 10 { (whole, tenths) = (whole + 1, 0) }
+            return "\(whole).\(tenths) \(unit)"
         }
         return "\(bytes) B"
     }

@@ -25,7 +25,10 @@ struct MultipartFormReader {
     }
 
     static let maximumHeaderBytes = 8 << 10
+    /// The most bytes of all text fields together (as ``FormFields`` allows a form).
     static let maximumFieldBytes = 64 << 10
+    /// The most parts a form may have (the create form has six).
+    static let maximumParts = 32
 
     private enum State {
         case preamble
@@ -42,6 +45,8 @@ struct MultipartFormReader {
     /// boundary lacks, so every boundary is found as `CRLF--boundary`.
     private var pending: [UInt8] = [13, 10]
     private var value: [UInt8] = []
+    private var fieldBytes = 0
+    private var parts = 0
 
     /// Reads the boundary from a `Content-Type: multipart/form-data; boundary=…` header.
     init(contentType: String) throws {
@@ -98,6 +103,8 @@ struct MultipartFormReader {
             }
             guard pending[0] == 13, pending[1] == 10 else { throw Malformed(description: "a boundary must end its line") }
             pending.removeFirst(2)
+            parts += 1
+            guard parts <= Self.maximumParts else { throw Malformed(description: "a form has at most \(Self.maximumParts) parts") }
             state = .headers
             return try step()
         case .headers:
@@ -119,7 +126,8 @@ struct MultipartFormReader {
             if let at = Self.find(delimiter, in: pending) {
                 value.append(contentsOf: pending[..<at])
                 pending.removeFirst(at + delimiter.count)
-                guard value.count <= Self.maximumFieldBytes else { throw Malformed(description: "a field is too long") }
+                try countField()
+                fieldBytes += value.count
                 state = .afterBoundary
                 return .field(name: name, value: String(decoding: value, as: UTF8.self))
             }
@@ -128,7 +136,7 @@ struct MultipartFormReader {
                 value.append(contentsOf: pending[..<safe])
                 pending.removeFirst(safe)
             }
-            guard value.count <= Self.maximumFieldBytes else { throw Malformed(description: "a field is too long") }
+            try countField()
             return nil
         case .file:
             if let at = Self.find(delimiter, in: pending) {
@@ -146,6 +154,13 @@ struct MultipartFormReader {
             let bytes = Array(pending[..<safe])
             pending.removeFirst(safe)
             return .fileBytes(bytes)
+        }
+    }
+
+    /// Refuses text fields that together pass the limit.
+    private func countField() throws {
+        guard fieldBytes + value.count <= Self.maximumFieldBytes else {
+            throw Malformed(description: "a form's fields may hold at most \(Self.maximumFieldBytes / 1024) KiB")
         }
     }
 

@@ -56,15 +56,17 @@ struct RegistryAPIClient: Sendable {
         return try await send(method, writeURL + Self.waiting(path), token: token, body: body)
     }
 
-    /// Streams an upload's bytes to ingest's `path` as they arrive.
-    func upload(
-        _ path: String, token: String, contentType: String, length: Int?,
-        bytes: some AsyncSequence<ByteBuffer, any Error> & Sendable
-    ) async throws -> Answer {
-        let body = HTTPClientRequest.Body.stream(bytes, length: length.map { .known(Int64($0)) } ?? .unknown)
-        return try await send(
-            .POST, writeURL + Self.waiting(path), token: token, contentType: contentType, body: body,
-            timeout: Self.transferTimeout)
+    /// Streams an upload's bytes to ingest's `path` as they arrive, through
+    /// ``UploadRelay`` (the client never reads the request's body itself).
+    func upload<Bytes: AsyncSequence & Sendable>(
+        _ path: String, token: String, contentType: String, length: Int?, bytes: Bytes
+    ) async throws -> Answer where Bytes.Element == ByteBuffer {
+        try await UploadRelay.relaying(bytes) { chunks in
+            let body = HTTPClientRequest.Body.stream(chunks, length: length.map { .known(Int64($0)) } ?? .unknown)
+            return try await send(
+                .POST, writeURL + Self.waiting(path), token: token, contentType: contentType, body: body,
+                timeout: Self.transferTimeout)
+        }
     }
 
     /// Starts `GET readURL + path` and hands over the answer as it streams

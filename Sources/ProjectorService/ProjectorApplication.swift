@@ -38,11 +38,13 @@ public func buildProjectorApplication(settings: RegistrySettings, logger: Logger
         ProjectionService.live(settings: settings, postgres: postgres, progress: progress, logger: logger),
     ]
     if settings.dashboard.enabled {
-        let client = HTTPClientService.makeClient()
+        // Every page reads from one host and writes to one: a few long
+        // uploads or downloads must not hold every other page in the queue.
+        let client = HTTPClientService.makeClient(connectionsPerHost: 1024)
         services.append(HTTPClientService(client: client))
         try await Dashboard(
             configuration: Dashboard.Configuration(
-                readURL: "http://127.0.0.1:\(settings.projectorPort)",
+                readURL: "http://\(Dashboard.Configuration.loopback(for: settings.host)):\(settings.projectorPort)",
                 writeURL: settings.dashboard.ingestURL ?? "http://127.0.0.1:\(settings.ingestPort)",
                 devSignIn: settings.dashboard.devSignIn, secureCookies: settings.dashboard.secureCookies),
             verifier: verifier, http: client

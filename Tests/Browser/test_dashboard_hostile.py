@@ -174,3 +174,20 @@ def test_a_plain_form_upload_without_the_csrf_token_stores_nothing_and_a_garbled
     accepted = session.post(registry.ui("/images"), data={"csrf": csrf, "name": name},
                             files={"file": ("disk.qcow2", disk.read_bytes())}, allow_redirects=False, timeout=30)
     assert accepted.status_code == 303 and re.match(rf"/ui/images/{ui.UUID_PATH}$", accepted.headers["Location"])
+
+
+def test_a_large_upload_refused_before_its_end_leaves_the_dashboard_serving(registry, tmp_path):
+    """Ingest refuses a bad name before reading the body; the projector must
+    stop relaying it and go on serving (it once had two readers of one body)."""
+    session, csrf, _ = signed_in(registry, "alice")
+    body = b"\0" * (64 << 20)
+    for _ in range(3):
+        raw = session.post(registry.ui("/images/upload"), params={"name": "Bad Name!"}, data=body,
+                           headers={"X-CSRF-Token": csrf}, timeout=120)
+        assert raw.status_code == 400, raw.text
+        plain = session.post(registry.ui("/images"), data={"csrf": csrf, "name": "Bad Name!"},
+                             files={"file": ("big.qcow2", body)}, allow_redirects=False, timeout=120)
+        assert plain.status_code == 400, plain.text
+        assert "name" in plain.text
+    assert session.get(registry.ui("/images"), timeout=10).status_code == 200
+    assert requests.get(f"{registry.projector}/readyz", timeout=10).status_code == 200

@@ -80,6 +80,18 @@ import Testing
         var endless = Array("------WebKitFormBoundaryX3\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n".utf8)
         endless += Array(repeating: UInt8(ascii: "a"), count: MultipartFormReader.maximumFieldBytes + 100)
         #expect(throws: MultipartFormReader.Malformed.self) { _ = try Self.read(endless, chunk: 4096) }
+        // Many fields, each small, together past the limit; and too many parts.
+        var many: [UInt8] = []
+        for index in 0..<20 {
+            many += Array("------WebKitFormBoundaryX3\r\nContent-Disposition: form-data; name=\"f\(index)\"\r\n\r\n".utf8)
+            many += Array(repeating: UInt8(ascii: "v"), count: 4 << 10) + Array("\r\n".utf8)
+        }
+        #expect(throws: MultipartFormReader.Malformed.self) { _ = try Self.read(many + Array("------WebKitFormBoundaryX3--".utf8), chunk: 1000) }
+        var parts: [UInt8] = []
+        for index in 0...MultipartFormReader.maximumParts {
+            parts += Array("------WebKitFormBoundaryX3\r\nContent-Disposition: form-data; name=\"p\(index)\"\r\n\r\nx\r\n".utf8)
+        }
+        #expect(throws: MultipartFormReader.Malformed.self) { _ = try Self.read(parts + Array("------WebKitFormBoundaryX3--".utf8), chunk: 64) }
         // Headers without end.
         var headers = Array("------WebKitFormBoundaryX3\r\nX: ".utf8)
         headers += Array(repeating: UInt8(ascii: "h"), count: MultipartFormReader.maximumHeaderBytes + 10)

@@ -157,6 +157,9 @@ struct ImagePages: Sendable {
                 status: HTTPResponse.Status(code: Int(answer.status.code)),
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: answer.body))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            return Self.json(
+                ["error": ["code": "timeout", "message": "the registry did not answer in time"]], status: .gatewayTimeout)
         } catch {
             return Self.json(
                 ["error": ["code": "unavailable", "message": "the upload did not reach the registry: \(error)"]],
