@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -143,12 +143,26 @@ def dev_sign_in(driver, registry, username):
                        message=f"#viewer never said {username}")
 
 
+def gone(element):
+    """A wait condition: `element` has left the document (its page was left).
+    chromedriver sometimes reports that, while the next page loads, as an
+    inspector error ("Node with given id does not belong to the document")
+    rather than a stale element; both mean the same here."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return check
+
+
 def sign_out(driver):
     """Signs out with the header's button; where it leads is not part of
     the contract, only that the session cookie is gone."""
     button = visible(driver, "#sign-out")
     button.click()
-    wait(driver).until(EC.staleness_of(button), message="signing out did not leave the page")
+    wait(driver).until(gone(button), message="signing out did not leave the page")
     wait(driver).until(lambda d: d.get_cookie("registry_session") is None,
                        message="the registry_session cookie outlived signing out")
 

@@ -175,10 +175,10 @@ def registry(infrastructure):
             stop_process(process)
 
 
-@pytest.fixture
-def browser(request):
+def chromium(request, javascript=True):
     """A fresh headless Chromium (no cookies) for one test; where it ended is
-    saved as var/screenshots/<test name>.png, pass or fail."""
+    saved as var/screenshots/<test name>.png, pass or fail. Without
+    `javascript` it runs no page script at all."""
     # Selenium Manager would look for drivers online; the paths are given.
     os.environ["SE_AVOID_STATS"] = "true"
     from selenium import webdriver
@@ -191,8 +191,10 @@ def browser(request):
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--disable-features=Translate,OptimizationHints,MediaRouter"):
         options.add_argument(argument)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, log_output=str(DATA / "chromedriver.log")))
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(60)
     try:
         yield driver
     finally:
@@ -201,3 +203,14 @@ def browser(request):
             driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
         finally:
             driver.quit()
+
+
+@pytest.fixture
+def browser(request):
+    yield from chromium(request)
+
+
+@pytest.fixture
+def plain_browser(request):
+    """A browser with JavaScript turned off."""
+    yield from chromium(request, javascript=False)

@@ -11,10 +11,9 @@ import time
 
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 
 from browser_support import (
-    FileServer, api_namespace, api_upload, click, dev_sign_in, fill, open_create_form, path_of, present, qcow2,
+    FileServer, api_namespace, api_upload, click, dev_sign_in, fill, gone, open_create_form, path_of, present, qcow2,
     session_cookie, sign_out, unique, uploaded_image_id, upload_through_form, visible, wait, wait_for_path,
     create_namespace, UUID_PATH,
 )
@@ -81,7 +80,7 @@ def test_an_invited_collaborator_accepts_and_is_listed(registry, browser):
         message=f"no invite to {path} in #my-invites")
     invite.find_element(By.CSS_SELECTOR, "button.accept").click()
     # Accepting posts the row's form: wait for the page it leads to.
-    wait(browser).until(EC.staleness_of(invite), message="accepting did not leave the invites page")
+    wait(browser).until(gone(invite), message="accepting did not leave the invites page")
     # A collaborator sees the private namespace...
     browser.get(namespace_page)
     assert visible(browser, "#namespace-title").text.strip() == f"{path}@alice"

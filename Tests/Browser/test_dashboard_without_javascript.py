@@ -2,40 +2,11 @@
 form works, a file is uploaded as a plain multipart form (no progress bar),
 and an import's page shows its status when reloaded."""
 
-import os
 import re
 
-import pytest
 from selenium.webdriver.common.by import By
 
 import browser_support as ui
-from conftest import CHROMEDRIVER, CHROMIUM, DATA, SCREENSHOTS
-
-
-@pytest.fixture
-def plain_browser(request):
-    """A headless Chromium that runs no script at all."""
-    os.environ["SE_AVOID_STATS"] = "true"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1280,1000", "--no-first-run", "--disable-extensions"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, log_output=str(DATA / "chromedriver.log")))
-    driver.set_page_load_timeout(60)
-    try:
-        assert driver.execute_script is not None
-        yield driver
-    finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        try:
-            driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
-        finally:
-            driver.quit()
 
 
 def test_without_javascript_a_file_uploads_as_a_plain_form_and_a_refusal_is_shown(registry, plain_browser, tmp_path):
