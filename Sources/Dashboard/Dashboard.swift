@@ -92,14 +92,17 @@ struct DashboardContext: Sendable {
         guard let viewer = await session.signedIn(request) else { return PageRenderer.redirect("/ui/sign-in") }
         return await answering(viewer) {
             let fields = try await FormFields.read(request)
-            guard DashboardSession.matches(fields["csrf"], viewer.csrf) else {
-                return renderer.page(
-                    "error", title: "Refused", section: "none", viewer: viewer,
-                    values: ["message": "This form is stale or came from another site; reload the page and try again."],
-                    status: .forbidden)
-            }
+            guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return staleForm(viewer) }
             return try await body(viewer, fields)
         }
+    }
+
+    /// The 403 of a form without the session's CSRF token.
+    func staleForm(_ viewer: SignedIn) -> Response {
+        renderer.page(
+            "error", title: "Refused", section: "none", viewer: viewer,
+            values: ["message": "This form is stale or came from another site; reload the page and try again."],
+            status: .forbidden)
     }
 
     private func answering(_ viewer: SignedIn, _ body: () async throws -> Response) async -> Response {

@@ -174,18 +174,12 @@ struct ImagePages: Sendable {
     private func create(_ request: Request, viewer: SignedIn) async throws -> Response {
         let form = try MultipartFormStream(request)
         var fields: [String: String] = [:]
-        func refused() -> Response {
-            context.renderer.page(
-                "error", title: "Refused", section: "none", viewer: viewer,
-                values: ["message": "This form is stale or came from another site; reload the page and try again."],
-                status: .forbidden)
-        }
         while let event = try await form.next() {
             switch event {
             case .field(let name, let value):
                 if fields[name] == nil { fields[name] = value }
             case .fileStart(_, let filename) where !filename.isEmpty:
-                guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return refused() }
+                guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return context.staleForm(viewer) }
                 return try await uploadFile(form.fileBytes, fields: FormFields(fields), viewer: viewer)
             case .fileStart:
                 for try await _ in form.fileBytes {}
@@ -193,7 +187,7 @@ struct ImagePages: Sendable {
                 continue
             }
         }
-        guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return refused() }
+        guard DashboardSession.matches(fields["csrf"], viewer.csrf) else { return context.staleForm(viewer) }
         return try await ImportPages(context: context).start(FormFields(fields), viewer: viewer)
     }
 
